@@ -1,0 +1,4 @@
+"""ticketgen: Markdown tickets whose template is their schema.
+
+Pipeline: template (schema) -> parse -> records -> {lint, site, runbooks}.
+"""

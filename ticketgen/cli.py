@@ -1,0 +1,95 @@
+"""The `ticketgen` command: wiring only. Each command's work lives in its stage's module.
+
+Subcommands are imported on first use, so `ticketgen --help` and a one-file lint stay fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import EXIT_USAGE, TicketgenError
+
+# name -> (module:function, one-line help). Imported only when the command runs.
+COMMANDS = {
+    "new": ("ticketgen.commands.core:new", "Scaffold a ticket from the template (next free ID by default)."),
+    "list": ("ticketgen.commands.core:list_", "List tickets, filtered by status, priority or component."),
+    "show": ("ticketgen.commands.core:show", "Show one ticket as Markdown or as its JSON record."),
+    "import": ("ticketgen.commands.core:import_", "Split a multi-ticket document into one file per ticket."),
+    "init": ("ticketgen.commands.core:init", "Add ticketgen's files to an existing repository."),
+    "lint": ("ticketgen.commands.lint:lint", "Check tickets against the template; CI output formats and fixes."),
+    "rules": ("ticketgen.commands.lint:rules", "List lint rules, or explain one with examples."),
+    "render": ("ticketgen.commands.site:render", "Write the site's generated pages to a folder."),
+    "resources": ("ticketgen.commands.runbooks:resources", "List the Kubernetes resources tickets name."),
+    "runbooks": ("ticketgen.commands.runbooks:runbooks", "Generate recovery runbooks for those resources."),
+    "triage": ("ticketgen.commands.runbooks:triage", "Find stuck resources in `kubectl get ... -o json` output."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name, (target, _) in COMMANDS.items() if _available(target)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None or not _available(entry[0]):
+            return None
+        module, _, attr = entry[0].partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's signature
+        try:
+            return super().invoke(ctx)
+        except TicketgenError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:  # a bug in ticketgen: say so plainly, traceback on request
+            if os.environ.get("TICKETGEN_DEBUG"):
+                raise
+            click.echo(f"internal error: {type(exc).__name__}: {exc} (set TICKETGEN_DEBUG=1 for a traceback)", err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+def _available(target: str) -> bool:
+    module = target.partition(":")[0]
+    relative = Path(*module.split(".")[1:]).with_suffix(".py")
+    return (Path(__file__).parent / relative).is_file()
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-C",
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Run as if started in this folder (default: the current one).",
+)
+@click.version_option(package_name="ticketgen")
+@click.pass_context
+def main(ctx: click.Context, project_dir: Path | None) -> None:
+    """Markdown tickets, linted, browsable and turned into recovery runbooks.
+
+    The ticket template (default tickets/_template.md) is the schema: its ID pattern,
+    metadata fields and sections drive every command.
+    """
+    ctx.obj = project_dir
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Configuration: `[tool.ticketgen]` in pyproject.toml or the top level of ticketgen.toml.
+
+Nothing is required; every key has a default. Stages (lint, site, runbooks) read their own
+sub-tables (`[tool.ticketgen.lint]`...) from `Config.tables`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .textio import DEFAULT_MAX_BYTES
+
+DEFAULT_TEMPLATE = "tickets/_template.md"
+_KEYS = {"tickets_dir", "template", "documents", "runbooks_dir", "max_file_bytes", "roles"}
+_TABLES = {"lint", "site", "runbooks"}
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    source: Path | None  # the file the settings came from, if any
+    tickets_dir: Path
+    template: Path | None  # None: use the template ticketgen ships
+    documents: tuple[Path, ...]
+    runbooks_dir: Path
+    max_file_bytes: int = DEFAULT_MAX_BYTES
+    roles: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def relative(self, path: Path) -> Path:
+        """`path` relative to the project root when it is inside it (for messages and JSON)."""
+        try:
+            return path.resolve().relative_to(self.root)
+        except ValueError:
+            return path
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"invalid TOML: {exc}", path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", path) from None
+
+
+def find_settings(start: Path) -> tuple[Path, Path | None, dict[str, Any]]:
+    """Walk up from `start` to the first ticketgen.toml or pyproject.toml with [tool.ticketgen]."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        own = folder / "ticketgen.toml"
+        if own.is_file():
+            return folder, own, _read_toml(own)
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            table = _read_toml(pyproject).get("tool", {}).get("ticketgen")
+            if table is not None:
+                return folder, pyproject, table
+    return start, None, {}
+
+
+def load_config(start: Path | None = None) -> Config:
+    root, source, table = find_settings(start or Path.cwd())
+    if not isinstance(table, dict):
+        raise ConfigError("[tool.ticketgen] must be a table", source)
+    unknown = set(table) - _KEYS - _TABLES
+    if unknown:
+        known = ", ".join(sorted(_KEYS | _TABLES))
+        raise ConfigError(f"unknown setting(s) {', '.join(sorted(unknown))} (known: {known})", source)
+
+    def path_setting(key: str, default: str) -> Path:
+        value = table.get(key, default)
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{key} must be a path string", source)
+        return (root / value).resolve()
+
+    documents = table.get("documents", [])
+    if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
+        raise ConfigError("documents must be a list of paths", source)
+    roles = table.get("roles", {})
+    if not isinstance(roles, dict) or not all(isinstance(v, str) for v in roles.values()):
+        raise ConfigError("roles must map a role to a field name, e.g. status = \"State\"", source)
+    max_bytes = table.get("max_file_bytes", DEFAULT_MAX_BYTES)
+    if not isinstance(max_bytes, int) or max_bytes <= 0:
+        raise ConfigError("max_file_bytes must be a positive integer", source)
+    template = path_setting("template", DEFAULT_TEMPLATE)
+    if not template.is_file():
+        if "template" in table:
+            raise ConfigError(f"template {table['template']!r} does not exist", source)
+        template = None
+    tables = {}
+    for name in _TABLES:
+        sub = table.get(name, {})
+        if not isinstance(sub, dict):
+            raise ConfigError(f"[tool.ticketgen.{name}] must be a table", source)
+        tables[name] = sub
+    return Config(
+        root=root,
+        source=source,
+        tickets_dir=path_setting("tickets_dir", "tickets"),
+        template=template,
+        documents=tuple((root / d).resolve() for d in documents),
+        runbooks_dir=path_setting("runbooks_dir", "runbooks"),
+        max_file_bytes=max_bytes,
+        roles=dict(roles),
+        tables=tables,
+    )

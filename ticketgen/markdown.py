@@ -1,0 +1,124 @@
+"""The Markdown layer every stage shares: one block-level markdown-it parser and the few
+micro-syntaxes tickets use inside its tokens (bold field lines, task-list items).
+
+Block parsing is cheap and gives line maps; inline parsing is done only on the few
+tokens that need it (links, ticket mentions), which keeps a full parse near the cost of
+markdown-it's own block pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+_FIELD = re.compile(
+    r"""^[ ]{0,3}(?:[-*+][ \t]+)?          # optional list bullet
+    (?P<mark>\*\*|__)(?P<name>[^*_\n:][^*_\n]*?)[ \t]*
+    (?::(?P=mark)|(?P=mark)[ \t]*:)       # **Name:** or **Name**:
+    [ \t]*(?P<value>.*?)[ \t]*\\?[ \t]*$""",
+    re.VERBOSE,
+)
+_TASK = re.compile(r"^\[(?P<mark>[ xX])\](?:[ \t]+(?P<text>.*)|$)", re.DOTALL)
+_BARE_URL = re.compile(r"<(?:https?|mailto):[^>\s]*>|https?://")
+
+
+@lru_cache(maxsize=1)
+def block_parser() -> MarkdownIt:
+    """CommonMark + tables, block rules only: inline tokens keep their raw `content`."""
+    md = MarkdownIt("commonmark").enable("table")
+    md.disable(["inline", "text_join"])
+    return md
+
+
+@lru_cache(maxsize=1)
+def inline_parser() -> MarkdownIt:
+    return MarkdownIt("commonmark")
+
+
+def block_tokens(text: str) -> list[Token]:
+    return block_parser().parse(text)
+
+
+def inline_children(content: str) -> list[Token]:
+    tokens = inline_parser().parseInline(content)
+    return tokens[0].children or [] if tokens else []
+
+
+@dataclass(frozen=True)
+class FieldLine:
+    """A `**Name:** value` line; `column` is the 1-based column of the value."""
+
+    name: str
+    value: str
+    column: int
+
+
+def match_field(line: str) -> FieldLine | None:
+    m = _FIELD.match(line.rstrip("\r\n"))
+    if not m:
+        return None
+    return FieldLine(m.group("name").strip(), m.group("value"), m.start("value") + 1)
+
+
+@dataclass(frozen=True)
+class TaskMark:
+    done: bool
+    mark: str
+    text: str
+
+
+def match_task(inline_content: str) -> TaskMark | None:
+    """A task-list item's first paragraph starts with `[ ]`, `[x]` or `[X]`."""
+    m = _TASK.match(inline_content)
+    if not m:
+        return None
+    return TaskMark(m.group("mark") != " ", m.group("mark"), (m.group("text") or "").strip())
+
+
+def heading_text(tokens: list[Token], index: int) -> str:
+    """Text of the heading whose `heading_open` is at `index`."""
+    return tokens[index + 1].content.strip()
+
+
+def heading_level(token: Token) -> int:
+    return int(token.tag[1])
+
+
+def may_hold_links(content: str) -> bool:
+    return "](" in content or "][" in content or _BARE_URL.search(content) is not None
+
+
+def iter_links(content: str) -> Iterator[tuple[str, str, int]]:
+    """(text, url, line offset within `content`) for every link in an inline's content."""
+    offset = 0
+    children = inline_children(content)
+    for i, tok in enumerate(children):
+        if tok.type in ("softbreak", "hardbreak"):
+            offset += 1
+        elif tok.type == "link_open":
+            parts = []
+            for inner in children[i + 1 :]:
+                if inner.type == "link_close":
+                    break
+                parts.append(inner.content)
+            yield "".join(parts).strip(), str(tok.attrs.get("href", "")), offset
+
+
+def prose_text(content: str) -> str:
+    """An inline's content without its code spans (mentions inside code are code)."""
+    if "`" not in content:
+        return content
+    parts = []
+    for tok in inline_children(content):
+        if tok.type == "code_inline":
+            parts.append(" ")
+        elif tok.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        else:
+            parts.append(tok.content)
+    return "".join(parts)

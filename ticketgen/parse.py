@@ -1,0 +1,268 @@
+"""Parse Markdown into ticket records, on markdown-it's block token stream.
+
+A file may hold one ticket or many (a long TICKETS.md). Headings inside code are code,
+so a template in a fenced block is never mistaken for a ticket. Everything that is not a
+ticket is kept as a `Chunk`; the parser never raises on text, it records `Problem`s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+from markdown_it.token import Token
+
+from .markdown import (
+    block_tokens,
+    heading_level,
+    heading_text,
+    iter_links,
+    match_field,
+    match_task,
+    may_hold_links,
+    prose_text,
+)
+from .records import ActionItem, Chunk, CodeBlock, Document, Field, Problem, Reference, Section, Ticket
+from .template import Schema, find_template
+from .textio import BOM, DEFAULT_MAX_BYTES, read_source, split_lines
+
+_QUALIFIER = re.compile(r"^(?P<value>.*?)\s*\((?P<note>[^()]*)\)\s*$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ANY_RECORD_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]*[-_]\d+\b")
+_FM_HANDLER = YAMLHandler()
+
+
+def read_document(path: Path, schema: Schema, max_bytes: int = DEFAULT_MAX_BYTES, display: Path | None = None) -> Document:
+    """Read and parse a file; unreadable files raise `ContentError` naming file and line."""
+    source = read_source(path, max_bytes)
+    return parse_document(source.text, display or path, schema)
+
+
+def parse_document(text: str, path: Path, schema: Schema) -> Document:
+    body = text.removeprefix(BOM)
+    lines = split_lines(body)
+    frontmatter, fm_lines, problems = _frontmatter(lines, path)
+    # Blank out the frontmatter so token line maps stay in whole-file coordinates.
+    parse_text = "\n" * fm_lines + "".join(lines[fm_lines:]) if fm_lines else body
+    tokens = block_tokens(parse_text)
+    tickets, other = _split(tokens, lines, path, schema, fm_lines)
+    if len(tickets) == 1:
+        tickets[0].frontmatter = frontmatter
+    return Document(path, text, tickets, other, frontmatter, problems)
+
+
+def _frontmatter(lines: list[str], path: Path) -> tuple[dict[str, Any], int, list[Problem]]:
+    if not lines or lines[0].rstrip("\r\n").rstrip() != "---":
+        return {}, 0, []
+    close = next((i for i in range(1, len(lines)) if _FM_HANDLER.FM_BOUNDARY.match(lines[i].rstrip("\r\n"))), None)
+    if close is None:
+        return {}, 0, []
+    raw = "".join(lines[1:close])
+    try:
+        data = _FM_HANDLER.load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = (mark.line + 2) if mark is not None else 1
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return {}, close + 1, [Problem("frontmatter", path, line, f"frontmatter is not valid YAML: {reason}")]
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return {}, close + 1, [Problem("frontmatter", path, 2, "frontmatter must be a mapping of keys to values")]
+    return data, close + 1, []
+
+
+def _line_end(tokens: list[Token], start: int, stop: int, fallback: int) -> int:
+    """Last line (exclusive, 0-based) with content among top-level tokens, ignoring `---` rules."""
+    end = fallback
+    for tok in tokens[start:stop]:
+        if tok.map and tok.level == 0 and tok.type != "hr":
+            end = max(end, tok.map[1])
+    return end
+
+
+def _split(
+    tokens: list[Token], lines: list[str], path: Path, schema: Schema, fm_lines: int
+) -> tuple[list[Ticket], list[Chunk]]:
+    """Cut the document at headings of the ticket level or above; classify each piece."""
+    heads = [i for i, t in enumerate(tokens) if t.type == "heading_open" and heading_level(t) <= schema.heading_level]
+    tickets: list[Ticket] = []
+    other: list[Chunk] = []
+    covered: list[tuple[int, int]] = []
+    if fm_lines:
+        other.append(Chunk("frontmatter", 1, fm_lines, "frontmatter"))
+        covered.append((0, fm_lines))
+    for n, i in enumerate(heads):
+        level = heading_level(tokens[i])
+        stop = next((h for h in heads[n + 1 :] if heading_level(tokens[h]) <= level), len(tokens))
+        text = heading_text(tokens, i)
+        first = tokens[i].map[0]
+        end = _line_end(tokens, i, stop, first + 1)
+        m = schema.id_regex.match(text)
+        if m and not text[m.end() : m.end() + 1].isalnum():
+            ticket = _ticket(tokens, i, stop, lines, path, schema, text, m, end)
+            tickets.append(ticket)
+            covered.append((first, end))
+        elif text.casefold().startswith(schema.prefix.casefold()):
+            other.append(Chunk("malformed", first + 1, end, text))
+        elif _ANY_RECORD_ID.match(text):
+            other.append(Chunk("foreign", first + 1, end, text))
+            covered.append((first, end))
+    found = find_template(tokens)
+    if found is not None:
+        fence = tokens[found[0]]
+        if found[1] and fence.map:
+            other.append(Chunk("template", fence.map[0] + 1, fence.map[1], "template"))
+    other.extend(_text_chunks(lines, covered))
+    other.sort(key=lambda c: (c.line, c.kind))
+    return tickets, other
+
+
+def _text_chunks(lines: list[str], covered: list[tuple[int, int]]) -> list[Chunk]:
+    chunks = []
+    pos = 0
+    for start, end in sorted(covered) + [(len(lines), len(lines))]:
+        gap = [(k, line) for k, line in enumerate(lines[pos:start], pos) if line.strip()]
+        if gap:
+            label = gap[0][1].strip()[:60]
+            chunks.append(Chunk("text", gap[0][0] + 1, gap[-1][0] + 1, label))
+        pos = max(pos, end)
+    return chunks
+
+
+def _ticket(
+    tokens: list[Token],
+    start: int,
+    stop: int,
+    lines: list[str],
+    path: Path,
+    schema: Schema,
+    heading: str,
+    m: re.Match[str],
+    end: int,
+) -> Ticket:
+    level = heading_level(tokens[start])
+    first = tokens[start].map[0]
+    title = heading[m.end() :].lstrip(" \t:-–—").strip()
+    ticket_id = heading[: m.end()]
+    all_fields: list[Field] = []
+    sections: list[Section] = []
+    section_heads: list[tuple[int, str, int]] = []  # (line, title, level)
+    code_blocks: list[CodeBlock] = []
+    references: list[Reference] = []
+    mentions: dict[str, None] = {}
+    items: list[tuple[int, ActionItem]] = []  # (line, item), sorted out to sections later
+    own = ticket_id.casefold()
+
+    for k in range(start + 3, stop):
+        tok = tokens[k]
+        kind = tok.type
+        if kind == "heading_open" and level < heading_level(tok) <= schema.heading_level + 1:
+            section_heads.append((tok.map[0], heading_text(tokens, k), heading_level(tok)))
+        elif kind == "inline":
+            content = tok.content
+            line0 = tok.map[0] if tok.map else first
+            if not section_heads and tokens[k - 1].type == "paragraph_open":
+                for offset, raw_line in enumerate(lines[line0 : tok.map[1]] if tok.map else []):
+                    found = match_field(raw_line)
+                    if found:
+                        all_fields.append(_field(found.name, found.value, line0 + offset + 1, found.column, schema))
+            if k >= 2 and tokens[k - 2].type == "list_item_open":
+                task = match_task(content)
+                if task:
+                    items.append((line0 + 1, ActionItem(task.text, task.done, line0 + 1)))
+            if may_hold_links(content):
+                for text, url, offset in iter_links(content):
+                    references.append(Reference(text, url, line0 + offset + 1))
+            if schema.mention_regex.search(content):
+                for mention in schema.mention_regex.finditer(prose_text(content)):
+                    mentioned = schema.format_id(int(mention.group(1)), len(mention.group(1)))
+                    if mentioned.casefold() != own:
+                        mentions.setdefault(mentioned)
+        elif kind == "fence" and tok.map:
+            code_blocks.append(CodeBlock(tok.info.strip(), tok.content, tok.map[0] + 2))
+        elif kind == "code_block" and tok.map:
+            code_blocks.append(CodeBlock("", tok.content, tok.map[0] + 1))
+
+    bounds = [h[0] for h in section_heads[1:]] + [end]
+    for (line0, title_text, lvl), stop_line in zip(section_heads, bounds):
+        body_lines = lines[line0 + 1 : stop_line]
+        while body_lines and not body_lines[-1].strip():
+            body_lines.pop()
+        sections.append(Section(title_text, lvl, line0 + 1, line0 + 1 + len(body_lines), "".join(body_lines)))
+
+    action_title = schema.role("action_items")
+    action = next((s for s in sections if action_title and s.title.casefold() == action_title.casefold()), None)
+    action_items = [item for line, item in items if action and action.line < line <= action.end_line]
+
+    fields: dict[str, Field] = {}
+    for f in all_fields:
+        fields.setdefault(f.name, f)
+    ticket = Ticket(
+        id=ticket_id,
+        number=int(m.group(1)),
+        title=title,
+        path=path,
+        line=first + 1,
+        end_line=end,
+        text="".join(lines[first:end]),
+        fields=fields,
+        sections=sections,
+        action_items=action_items,
+        references=references,
+        related=list(mentions),
+        code_blocks=code_blocks,
+    )
+    ticket.all_fields = all_fields  # every metadata line, duplicates included (for lint)
+    _apply_roles(ticket, schema)
+    return ticket
+
+
+def _field(name: str, raw: str, line: int, column: int, schema: Schema) -> Field:
+    spec = schema.field(name)
+    value, note = raw, None
+    if spec is not None and spec.kind == "choice":
+        q = _QUALIFIER.match(raw)
+        if q and q.group("value"):
+            value, note = q.group("value"), q.group("note").strip()
+    return Field(spec.name if spec else name, raw, value, note, line, column)
+
+
+def _lookup(ticket: Ticket, name: str | None) -> Field | None:
+    if name is None:
+        return None
+    folded = name.casefold()
+    return next((f for n, f in ticket.fields.items() if n.casefold() == folded), None)
+
+
+def parse_date(value: str) -> dt.date | None:
+    if not _ISO_DATE.match(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _apply_roles(ticket: Ticket, schema: Schema) -> None:
+    def choice(role: str) -> Field | None:
+        return _lookup(ticket, schema.role(role))
+
+    def canonical(f: Field | None) -> str | None:
+        if f is None or not f.value:
+            return None
+        spec = schema.field(f.name)
+        return (spec.choice_for(f.value) if spec else None) or f.value
+
+    status = choice("status")
+    ticket.status = canonical(status)
+    ticket.status_note = status.note if status else None
+    ticket.priority = canonical(choice("priority"))
+    discovered = choice("discovered")
+    ticket.discovered = parse_date(discovered.value) if discovered else None
+    component = choice("component")
+    ticket.component = component.value or None if component else None

@@ -1,0 +1,93 @@
+"""A project: its config, its schema, and the files that hold its tickets.
+
+This is the one place that knows where tickets live; every command loads them through
+`Project.load()`, which reads each file once and never lets one bad file hide the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .config import Config, load_config
+from .errors import ContentError
+from .parse import read_document
+from .records import Document, Problem, Ticket
+from .template import Schema, load_schema
+
+
+@dataclass
+class Corpus:
+    """Every document read, plus the files that could not be read at all."""
+
+    documents: list[Document]
+    unreadable: list[ContentError] = field(default_factory=list)
+
+    @property
+    def tickets(self) -> list[Ticket]:
+        return [t for d in self.documents for t in d.tickets]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for d in self.documents for p in d.problems]
+
+    def by_id(self) -> dict[str, Ticket]:
+        """Tickets by upper-cased ID; the first one read wins when an ID repeats."""
+        found: dict[str, Ticket] = {}
+        for ticket in self.tickets:
+            found.setdefault(ticket.id.upper(), ticket)
+        return found
+
+    def find(self, ticket_id: str) -> Ticket | None:
+        return self.by_id().get(ticket_id.upper())
+
+
+@dataclass
+class Project:
+    config: Config
+
+    @classmethod
+    def discover(cls, start: Path | None = None) -> Project:
+        return cls(load_config(start))
+
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+    @cached_property
+    def schema(self) -> Schema:
+        schema = load_schema(self.config.template)
+        return schema.with_roles(self.config.roles) if self.config.roles else schema
+
+    def ticket_files(self) -> list[Path]:
+        """Markdown files in the tickets dir (not hidden ones, not the template) and the
+        configured multi-ticket documents, in a stable order."""
+        files: list[Path] = []
+        tickets_dir = self.config.tickets_dir
+        if tickets_dir.is_dir():
+            for path in sorted(tickets_dir.rglob("*.md")):
+                rel = path.relative_to(tickets_dir)
+                if any(part.startswith(".") for part in rel.parts):
+                    continue
+                if self.config.template is not None and path.resolve() == self.config.template:
+                    continue
+                files.append(path)
+        files.extend(d for d in self.config.documents if d not in files)
+        return files
+
+    def display(self, path: Path) -> Path:
+        return self.config.relative(path)
+
+    def read(self, path: Path) -> Document:
+        return read_document(path, self.schema, self.config.max_file_bytes, self.display(path))
+
+    def load(self, paths: Iterable[Path] | None = None) -> Corpus:
+        corpus = Corpus([])
+        for path in self.ticket_files() if paths is None else paths:
+            try:
+                corpus.documents.append(self.read(path))
+            except ContentError as exc:
+                corpus.unreadable.append(exc)
+        return corpus

@@ -1,0 +1,168 @@
+"""Ticket records: what the parser produces and lint, site and runbooks consume.
+
+`Ticket.to_json()` is the stable, documented record (schema: ticketgen/data/ticket.schema.json).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+JSON_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Field:
+    """A metadata line. `value` drops a parenthesised qualifier, kept in `note`:
+    `Open (blocking deploys)` is value `Open`, note `blocking deploys`."""
+
+    name: str
+    raw: str
+    value: str
+    note: str | None
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    level: int
+    line: int  # the heading's line
+    end_line: int  # last line with content, inclusive
+    body: str  # the Markdown under the heading, verbatim
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.body.strip()
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    text: str
+    done: bool
+    line: int
+
+
+@dataclass(frozen=True)
+class Reference:
+    text: str
+    url: str
+    line: int
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    info: str  # the fence's info string ("" for indented code)
+    content: str
+    line: int  # first line of the code itself
+
+
+@dataclass
+class Ticket:
+    id: str
+    number: int
+    title: str
+    path: Path
+    line: int
+    end_line: int
+    text: str  # the ticket's Markdown, verbatim
+    fields: dict[str, Field]
+    sections: list[Section]
+    action_items: list[ActionItem]
+    references: list[Reference]
+    related: list[str]
+    code_blocks: list[CodeBlock]
+    frontmatter: dict[str, Any] = field(default_factory=dict)
+    status: str | None = None
+    status_note: str | None = None
+    priority: str | None = None
+    discovered: dt.date | None = None
+    component: str | None = None
+
+    def section(self, title: str) -> Section | None:
+        folded = title.casefold()
+        return next((s for s in self.sections if s.title.casefold() == folded), None)
+
+    @property
+    def open_items(self) -> list[ActionItem]:
+        return [a for a in self.action_items if not a.done]
+
+    def age_days(self, today: dt.date) -> int | None:
+        return (today - self.discovered).days if self.discovered else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "status_note": self.status_note,
+            "priority": self.priority,
+            "discovered": self.discovered.isoformat() if self.discovered else None,
+            "component": self.component,
+            "fields": {
+                f.name: {"value": f.value, "note": f.note, "raw": f.raw, "line": f.line} for f in self.fields.values()
+            },
+            "sections": [
+                {"title": s.title, "line": s.line, "end_line": s.end_line, "body": s.body} for s in self.sections
+            ],
+            "action_items": [{"text": a.text, "done": a.done, "line": a.line} for a in self.action_items],
+            "references": [{"text": r.text, "url": r.url, "line": r.line} for r in self.references],
+            "related": list(self.related),
+            "frontmatter": _jsonable(self.frontmatter),
+            "path": self.path.as_posix(),
+            "line": self.line,
+            "end_line": self.end_line,
+        }
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Text of a document that is not a ticket, kept so nothing is dropped silently.
+
+    kind: `text` (intros, separators, group headings), `frontmatter`, `template` (the fenced template),
+    `foreign` (a record with another ID prefix, such as FLOW-001 among INC- tickets),
+    `malformed` (a heading that starts like a ticket ID but is not one).
+    """
+
+    kind: str
+    line: int
+    end_line: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in a file that stopped part of it from being read (bad frontmatter...)."""
+
+    code: str
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class Document:
+    path: Path
+    text: str
+    tickets: list[Ticket]
+    other: list[Chunk]
+    frontmatter: dict[str, Any]
+    problems: list[Problem]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

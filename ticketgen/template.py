@@ -1,0 +1,235 @@
+"""The template is the schema.
+
+One Markdown template (a file, or a fenced block inside a document as in the seed) defines
+the ticket ID pattern, the metadata fields with their kinds, and the sections in order.
+Scaffolding, parsing, linting and rendering all read the `Schema` built here; no field or
+section name is written in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from markdown_it.token import Token
+
+from .errors import ConfigError
+from .markdown import block_tokens, heading_level, heading_text, match_field, match_task
+from .textio import BOM, read_source, split_lines
+
+# `TICKET-XXX: Title`, `INC-NNN: Title`, `ADR-0000: Title`
+_PLACEHOLDER_HEADING = re.compile(r"^(?P<prefix>[A-Za-z][\w.-]*?[-_])(?P<digits>X+|N+|0+|#+)\s*:\s*(?P<title>.*)$")
+_DATE_PLACEHOLDER = re.compile(r"^(YYYY-MM-DD|yyyy-mm-dd)$")
+ROLE_NAMES = ("status", "priority", "discovered", "component", "action_items")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A metadata field: `kind` is `choice` (`A | B | C`), `date` (`YYYY-MM-DD`) or `text`."""
+
+    name: str
+    kind: str
+    placeholder: str
+    choices: tuple[str, ...] = ()
+
+    def choice_for(self, value: str) -> str | None:
+        """The template's spelling of `value`, matched without regard to case."""
+        folded = value.casefold()
+        return next((c for c in self.choices if c.casefold() == folded), None)
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    title: str
+    placeholder: str
+    has_tasks: bool
+
+
+@dataclass(frozen=True)
+class Schema:
+    prefix: str
+    width: int
+    heading_level: int
+    title_placeholder: str
+    fields: tuple[FieldSpec, ...]
+    sections: tuple[SectionSpec, ...]
+    sections_text: str  # the template's verbatim text from the first section on
+    roles: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def id_regex(self) -> re.Pattern[str]:
+        return _id_regex(self.prefix)
+
+    @property
+    def mention_regex(self) -> re.Pattern[str]:
+        return _mention_regex(self.prefix)
+
+    def format_id(self, number: int, width: int | None = None) -> str:
+        return f"{self.prefix}{number:0{width or self.width}d}"
+
+    def id_number(self, ticket_id: str) -> int | None:
+        m = self.id_regex.fullmatch(ticket_id)
+        return int(m.group(1)) if m else None
+
+    def field(self, name: str) -> FieldSpec | None:
+        folded = name.casefold()
+        return next((f for f in self.fields if f.name.casefold() == folded), None)
+
+    def section(self, title: str) -> SectionSpec | None:
+        folded = title.casefold()
+        return next((s for s in self.sections if s.title.casefold() == folded), None)
+
+    def role(self, role: str) -> str | None:
+        """The field (or, for `action_items`, section) name that plays `role`."""
+        return self.roles.get(role)
+
+    def with_roles(self, overrides: dict[str, str]) -> Schema:
+        roles = dict(self.roles)
+        for role, name in overrides.items():
+            if role not in ROLE_NAMES:
+                raise ConfigError(f"unknown role {role!r} (known: {', '.join(ROLE_NAMES)})", self.path)
+            known = self.section(name) if role == "action_items" else self.field(name)
+            if known is None:
+                raise ConfigError(f"role {role!r} names {name!r}, which the template does not define", self.path)
+            roles[role] = known.title if isinstance(known, SectionSpec) else known.name
+        return Schema(**{**self.__dict__, "roles": roles})
+
+
+def _id_regex(prefix: str) -> re.Pattern[str]:
+    return re.compile(re.escape(prefix) + r"(\d+)", re.IGNORECASE)
+
+
+def _mention_regex(prefix: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w/-])" + re.escape(prefix) + r"(\d+)(?![\w-])")
+
+
+def _field_spec(name: str, placeholder: str) -> FieldSpec:
+    if "|" in placeholder:
+        choices = tuple(c.strip() for c in placeholder.split("|") if c.strip())
+        return FieldSpec(name, "choice", placeholder, choices)
+    if _DATE_PLACEHOLDER.match(placeholder):
+        return FieldSpec(name, "date", placeholder)
+    return FieldSpec(name, "text", placeholder)
+
+
+def _default_roles(fields: tuple[FieldSpec, ...], sections: tuple[SectionSpec, ...]) -> dict[str, str]:
+    """Roles follow from kinds and order: the first choice is the status, the second the
+    priority, the first date the discovery date, the first free text the component, and
+    the section that holds task items the action items."""
+    choices = [f.name for f in fields if f.kind == "choice"]
+    dates = [f.name for f in fields if f.kind == "date"]
+    texts = [f.name for f in fields if f.kind == "text"]
+    tasks = [s.title for s in sections if s.has_tasks]
+    picks = {
+        "status": choices[0] if choices else None,
+        "priority": choices[1] if len(choices) > 1 else None,
+        "discovered": dates[0] if dates else None,
+        "component": texts[0] if texts else None,
+        "action_items": tasks[0] if tasks else None,
+    }
+    return {role: name for role, name in picks.items() if name}
+
+
+def find_template(tokens: list[Token]) -> tuple[int, str] | None:
+    """Where the template starts: (heading token index, "") for a template written as
+    Markdown, or (fence token index, fence content) for one inside a fenced block."""
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and _PLACEHOLDER_HEADING.match(heading_text(tokens, i)):
+            return i, ""
+    for i, tok in enumerate(tokens):
+        if tok.type == "fence" and tok.info.strip().lower() in ("", "markdown", "md"):
+            inner = block_tokens(tok.content)
+            if any(
+                t.type == "heading_open" and _PLACEHOLDER_HEADING.match(heading_text(inner, j))
+                for j, t in enumerate(inner)
+            ):
+                return i, tok.content
+    return None
+
+
+def schema_from_text(text: str, path: Path | None = None) -> Schema:
+    text = text.removeprefix(BOM)
+    tokens = block_tokens(text)
+    found = find_template(tokens)
+    if found is None:
+        raise ConfigError(
+            "no template found: expected a heading like `## TICKET-XXX: Title`, "
+            "in the file or in a ```markdown fenced block",
+            path,
+        )
+    index, fenced = found
+    if fenced:
+        text = fenced
+        tokens = block_tokens(text)
+        index = next(i for i, t in enumerate(tokens) if t.type == "heading_open")
+    return _schema_from_tokens(text, tokens, index, path)
+
+
+def _schema_from_tokens(text: str, tokens: list[Token], start: int, path: Path | None) -> Schema:
+    lines = split_lines(text)
+    level = heading_level(tokens[start])
+    m = _PLACEHOLDER_HEADING.match(heading_text(tokens, start))
+    assert m is not None
+    fields: list[FieldSpec] = []
+    sections: list[SectionSpec] = []
+    first_section_line: int | None = None
+    i = start + 3
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.type == "heading_open" and heading_level(tok) <= level:
+            break
+        if tok.type == "heading_open" and heading_level(tok) == level + 1:
+            title = heading_text(tokens, i)
+            j = i + 3
+            while j < len(tokens) and not (tokens[j].type == "heading_open" and heading_level(tokens[j]) <= level + 1):
+                j += 1
+            body_start = tok.map[1] if tok.map else 0
+            body_end = tokens[j].map[0] if j < len(tokens) and tokens[j].map else len(lines)
+            body = "".join(lines[body_start:body_end]).strip()
+            has_tasks = any(
+                t.type == "inline" and match_task(t.content) for t in tokens[i + 3 : j] if t.level >= 3
+            )
+            sections.append(SectionSpec(title, body, has_tasks))
+            if first_section_line is None:
+                first_section_line = tok.map[0] if tok.map else 0
+            i = j
+            continue
+        if not sections and tok.type == "paragraph_open" and tok.map:
+            for line in lines[tok.map[0] : tok.map[1]]:
+                found = match_field(line)
+                if found:
+                    fields.append(_field_spec(found.name, found.value))
+        i += 1
+    if not fields:
+        raise ConfigError("the template defines no `**Field:** value` metadata lines", path)
+    sections_text = "".join(lines[first_section_line:]) if first_section_line is not None else ""
+    names = [f.name.casefold() for f in fields]
+    dup = next((f.name for f in fields if names.count(f.name.casefold()) > 1), None)
+    if dup:
+        raise ConfigError(f"the template defines the field {dup!r} twice", path)
+    fields_t, sections_t = tuple(fields), tuple(sections)
+    return Schema(
+        prefix=m.group("prefix"),
+        width=len(m.group("digits")),
+        heading_level=level,
+        title_placeholder=m.group("title").strip(),
+        fields=fields_t,
+        sections=sections_t,
+        sections_text=sections_text.rstrip() + "\n" if sections_text.strip() else "",
+        roles=_default_roles(fields_t, sections_t),
+        path=path,
+    )
+
+
+def default_template_text() -> str:
+    return resources.files("ticketgen").joinpath("data/template.md").read_text(encoding="utf-8")
+
+
+def load_schema(path: Path | None) -> Schema:
+    """The schema from `path`, or from the template ticketgen ships when `path` is None."""
+    if path is None:
+        return schema_from_text(default_template_text())
+    return schema_from_text(read_source(path).text, path)
