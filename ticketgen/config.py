@@ -84,7 +84,7 @@ def load_config(start: Path | None = None) -> Config:
         raise ConfigError("documents must be a list of paths", source)
     roles = table.get("roles", {})
     if not isinstance(roles, dict) or not all(isinstance(v, str) for v in roles.values()):
-        raise ConfigError("roles must map a role to a field name, e.g. status = \"State\"", source)
+        raise ConfigError('roles must map a role to a field name, e.g. status = "State"', source)
     max_bytes = table.get("max_file_bytes", DEFAULT_MAX_BYTES)
     if not isinstance(max_bytes, int) or max_bytes <= 0:
         raise ConfigError("max_file_bytes must be a positive integer", source)

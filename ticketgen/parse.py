@@ -36,7 +36,9 @@ _ANY_RECORD_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]*[-_]\d+\b")
 _FM_HANDLER = YAMLHandler()
 
 
-def read_document(path: Path, schema: Schema, max_bytes: int = DEFAULT_MAX_BYTES, display: Path | None = None) -> Document:
+def read_document(
+    path: Path, schema: Schema, max_bytes: int = DEFAULT_MAX_BYTES, display: Path | None = None
+) -> Document:
     """Read and parse a file; unreadable files raise `ContentError` naming file and line."""
     source = read_source(path, max_bytes)
     return parse_document(source.text, display or path, schema)

@@ -189,9 +189,7 @@ def _schema_from_tokens(text: str, tokens: list[Token], start: int, path: Path |
             body_start = tok.map[1] if tok.map else 0
             body_end = tokens[j].map[0] if j < len(tokens) and tokens[j].map else len(lines)
             body = "".join(lines[body_start:body_end]).strip()
-            has_tasks = any(
-                t.type == "inline" and match_task(t.content) for t in tokens[i + 3 : j] if t.level >= 3
-            )
+            has_tasks = any(t.type == "inline" and match_task(t.content) for t in tokens[i + 3 : j] if t.level >= 3)
             sections.append(SectionSpec(title, body, has_tasks))
             if first_section_line is None:
                 first_section_line = tok.map[0] if tok.map else 0

@@ -1,0 +1,232 @@
+"""Core commands: new, list, show, import, init."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import EXIT_CONTENT, ContentError, UsageError
+from ..project import Corpus, Project
+from ..records import Ticket
+from ._shared import current_project, report_unread
+
+
+def _report_chunks(corpus: Corpus) -> None:
+    """Say what was read but is not a ticket, so nothing disappears silently."""
+    for doc in corpus.documents:
+        for chunk in doc.other:
+            if chunk.kind == "foreign":
+                click.echo(f"note: {doc.path}:{chunk.line}: {chunk.label!r} is not a ticket of this template", err=True)
+            elif chunk.kind == "malformed":
+                click.echo(
+                    f"warning: {doc.path}:{chunk.line}: {chunk.label!r} looks like a ticket heading but has no valid ID",
+                    err=True,
+                )
+
+
+@click.command()
+@click.argument("ticket_id", required=False)
+@click.option("--title", "-t", help="The ticket's title.")
+@click.option("--status", help="Value of the template's status field (default: its first choice).")
+@click.option("--priority", help="Value of the template's priority field.")
+@click.option("--component", help="Value of the template's component field.")
+@click.option("--set", "settings", multiple=True, metavar="FIELD=VALUE", help="Any other template field; repeatable.")
+@click.option("--edit", is_flag=True, help="Open the new ticket in $EDITOR.")
+def new(
+    ticket_id: str | None,
+    title: str | None,
+    status: str | None,
+    priority: str | None,
+    component: str | None,
+    settings: tuple[str, ...],
+    edit: bool,
+) -> None:
+    """Create a ticket from the template and print its path.
+
+    Without TICKET_ID the next free number is taken: one past the highest in the
+    tickets folder, the configured documents and every local and remote-tracking git
+    branch. Existing files are never overwritten.
+
+    \b
+    Examples:
+      ticketgen new --title "Orphaned connections" --priority High
+      ticketgen new TICKET-002 --title "Orphaned connections"
+    """
+    from ..scaffold import create_ticket
+
+    project = current_project()
+    schema = project.schema
+    given: dict[str, str] = {}
+    for item in settings:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--set takes FIELD=VALUE, got {item!r}")
+        given[name.strip()] = value
+    interactive = sys.stdin.isatty()
+    for role, value in (("status", status), ("priority", priority), ("component", component)):
+        field_name = schema.role(role)
+        if value is not None and field_name is None:
+            raise UsageError(f"the template has no {role} field, so --{role} cannot be used")
+        if field_name is None:
+            continue
+        if value is None and interactive and role != "status":
+            spec = schema.field(field_name)
+            choice = click.Choice(spec.choices, case_sensitive=False) if spec and spec.choices else None
+            value = click.prompt(field_name, type=choice, default="" if choice is None else None, show_default=False)
+        if value:
+            given[field_name] = value
+    if title is None and interactive:
+        title = click.prompt("Title")
+    created = create_ticket(project, ticket_id, title or "", given)
+    for note in created.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(project.display(created.path).as_posix())
+    if edit:
+        click.edit(filename=str(created.path))
+
+
+def _matches(value: str | None, wanted: str | None, *, partial: bool = False) -> bool:
+    if wanted is None:
+        return True
+    if value is None:
+        return False
+    return wanted.casefold() in value.casefold() if partial else value.casefold() == wanted.casefold()
+
+
+def _items(ticket: Ticket) -> str:
+    done = sum(a.done for a in ticket.action_items)
+    return f"{done}/{len(ticket.action_items)}"
+
+
+@click.command("list")
+@click.option("--status", help="Only tickets with this status (case-insensitive).")
+@click.option("--priority", help="Only tickets with this priority.")
+@click.option("--component", help="Only tickets whose component contains this text.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def list_(status: str | None, priority: str | None, component: str | None, fmt: str) -> None:
+    """List tickets (exit 1 if a file could not be read).
+
+    \b
+    Examples:
+      ticketgen list --status open
+      ticketgen list --format json | jq '.[].id'
+    """
+    project = current_project()
+    corpus = project.load()
+    bad = report_unread(corpus)
+    _report_chunks(corpus)
+    tickets = sorted(
+        (
+            t
+            for t in corpus.tickets
+            if _matches(t.status, status)
+            and _matches(t.priority, priority)
+            and _matches(t.component, component, partial=True)
+        ),
+        key=lambda t: (t.number, t.id),
+    )
+    if fmt == "json":
+        click.echo(json.dumps([t.to_json() for t in tickets], indent=2, ensure_ascii=False))
+    else:
+        header = ["id", "title", "status", "priority", "component", "discovered", "items", "path"]
+        rows = [
+            [
+                t.id,
+                t.title,
+                t.status or "",
+                t.priority or "",
+                t.component or "",
+                t.discovered.isoformat() if t.discovered else "",
+                _items(t),
+                f"{t.path.as_posix()}:{t.line}",
+            ]
+            for t in tickets
+        ]
+        click.echo(_csv(header, rows) if fmt == "csv" else _table(header, rows), nl=False)
+    if bad:
+        sys.exit(EXIT_CONTENT)
+
+
+def _csv(header: list[str], rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    if not rows:
+        return "no tickets\n"
+
+    def clip(i: int, cell: str) -> str:
+        return cell if i == len(header) - 1 or len(cell) <= 50 else cell[:49] + "…"
+
+    cells = [[h.upper() for h in header], *([clip(i, c) for i, c in enumerate(row)] for row in rows)]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    return "".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() + "\n" for r in cells)
+
+
+@click.command()
+@click.argument("ticket_id")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+def show(ticket_id: str, fmt: str) -> None:
+    """Print one ticket: its Markdown as written, or its JSON record."""
+    project = current_project()
+    corpus = project.load()
+    report_unread(corpus)
+    ticket = corpus.find(ticket_id.strip())
+    if ticket is None:
+        known = ", ".join(t.id for t in sorted(corpus.tickets, key=lambda t: t.number)[:10])
+        raise ContentError(f"no ticket {ticket_id!r}" + (f" (known: {known}…)" if known else " (no tickets found)"))
+    if fmt == "json":
+        click.echo(json.dumps(ticket.to_json(), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(ticket.text if ticket.text.endswith(("\n", "\r")) else ticket.text + "\n")
+
+
+@click.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path), help="Target folder (default: tickets_dir).")
+@click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
+def import_(source: Path, into: Path | None, dry_run: bool) -> None:
+    """Split a multi-ticket Markdown document into one file per ticket.
+
+    Writes TICKET-NNN-title.md per ticket, _template.md from the document's template
+    block, and index.md with everything else (a marker line stands where each ticket
+    was, so no byte is lost). Refuses to overwrite anything.
+    """
+    from ..importer import plan_import, write_pieces
+
+    project: Project = current_project()
+    target = (into or project.config.tickets_dir).resolve()
+    pieces = plan_import(project, source.resolve(), target)
+    for piece in pieces:
+        verb = "would write" if dry_run else "wrote"
+        click.echo(f"{verb} {project.display(piece.path).as_posix()} ({piece.what})")
+    if not dry_run:
+        write_pieces(pieces)
+
+
+@click.command()
+def init() -> None:
+    """Add ticketgen's files to this repository; never changes a file that exists.
+
+    Creates tickets/_template.md, runbooks/, mkdocs.yml, docs/index.md, ticketgen.toml and
+    a .markdownlint.yaml under which template tickets pass (MD024 siblings_only, MD041,
+    MD022, MD032 and MD013 off).
+    """
+    from ..adopt import init_repository
+
+    ctx = click.get_current_context()
+    root = Path(ctx.find_root().obj or Path.cwd())
+    for step in init_repository(root):
+        mark = "created" if step.created else "kept   "
+        click.echo(
+            f"{mark} {step.path.relative_to(root) if step.path.is_relative_to(root) else step.path}  ({step.why})"
+        )
