@@ -191,7 +191,7 @@ def _ticket(
             code_blocks.append(CodeBlock("", tok.content, tok.map[0] + 1))
 
     bounds = [h[0] for h in section_heads[1:]] + [end]
-    for (line0, title_text, lvl), stop_line in zip(section_heads, bounds):
+    for (line0, title_text, lvl), stop_line in zip(section_heads, bounds, strict=True):
         body_lines = lines[line0 + 1 : stop_line]
         while body_lines and not body_lines[-1].strip():
             body_lines.pop()

@@ -24,7 +24,7 @@ def _report_chunks(corpus: Corpus) -> None:
                 click.echo(f"note: {doc.path}:{chunk.line}: {chunk.label!r} is not a ticket of this template", err=True)
             elif chunk.kind == "malformed":
                 click.echo(
-                    f"warning: {doc.path}:{chunk.line}: {chunk.label!r} looks like a ticket heading but has no valid ID",
+                    f"warning: {doc.path}:{chunk.line}: {chunk.label!r} looks like a ticket heading without a valid ID",
                     err=True,
                 )
 
@@ -169,7 +169,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
     cells = [[h.upper() for h in header], *([clip(i, c) for i, c in enumerate(row)] for row in rows)]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    return "".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() + "\n" for r in cells)
+    return "".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n" for r in cells)
 
 
 @click.command()
