@@ -78,12 +78,14 @@ def _frontmatter(lines: list[str], path: Path) -> tuple[dict[str, Any], int, lis
     return data, close + 1, []
 
 
-def _line_end(tokens: list[Token], start: int, stop: int, fallback: int) -> int:
+def _line_end(tokens: list[Token], lines: list[str], start: int, stop: int, fallback: int) -> int:
     """Last line (exclusive, 0-based) with content among top-level tokens, ignoring `---` rules."""
     end = fallback
     for tok in tokens[start:stop]:
         if tok.map and tok.level == 0 and tok.type != "hr":
             end = max(end, tok.map[1])
+    while end > fallback and not lines[end - 1].strip():  # list maps include a trailing blank line
+        end -= 1
     return end
 
 
@@ -103,7 +105,7 @@ def _split(
         stop = next((h for h in heads[n + 1 :] if heading_level(tokens[h]) <= level), len(tokens))
         text = heading_text(tokens, i)
         first = tokens[i].map[0]
-        end = _line_end(tokens, i, stop, first + 1)
+        end = _line_end(tokens, lines, i, stop, first + 1)
         m = schema.id_regex.match(text)
         if m and not text[m.end() : m.end() + 1].isalnum():
             ticket = _ticket(tokens, i, stop, lines, path, schema, text, m, end)
@@ -190,7 +192,7 @@ def _ticket(
         elif kind == "code_block" and tok.map:
             code_blocks.append(CodeBlock("", tok.content, tok.map[0] + 1))
 
-    bounds = [h[0] for h in section_heads[1:]] + [end]
+    bounds = [h[0] for h in section_heads[1:]] + [end] if section_heads else []
     for (line0, title_text, lvl), stop_line in zip(section_heads, bounds, strict=True):
         body_lines = lines[line0 + 1 : stop_line]
         while body_lines and not body_lines[-1].strip():

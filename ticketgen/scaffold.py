@@ -105,7 +105,7 @@ def default_values(schema: Schema, given: dict[str, str], today: dt.date) -> dic
 def _id_lock(project: Project) -> Iterator[None]:
     folder = git_dir(project.root) or project.config.tickets_dir
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "ticketgen-new.lock", "a") as handle:
+    with open(folder / ".ticketgen-new.lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

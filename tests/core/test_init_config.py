@@ -1,0 +1,73 @@
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from ticketgen.config import load_config
+from ticketgen.errors import ConfigError
+
+
+def test_init_creates_what_adoption_needs_and_a_working_setup(tmp_path: Path):
+    result = run_cli("init", cwd=tmp_path)
+    assert result.exit_code == 0
+    for name in ["tickets/_template.md", "mkdocs.yml", "docs/index.md", "ticketgen.toml", ".markdownlint.yaml"]:
+        assert (tmp_path / name).is_file(), name
+    assert (tmp_path / "runbooks").is_dir()
+    lint = (tmp_path / ".markdownlint.yaml").read_text()
+    assert "siblings_only: true" in lint and "MD041: false" in lint
+    assert "- ticketgen" in (tmp_path / "mkdocs.yml").read_text()
+    assert run_cli("new", "--title", "first", cwd=tmp_path).stdout == "tickets/TICKET-001-first.md\n"
+
+
+def test_init_never_touches_existing_files(tmp_path: Path):
+    (tmp_path / "mkdocs.yml").write_bytes(b"site_name: mine\r\n")
+    (tmp_path / ".markdownlint.json").write_text("{}")
+    (tmp_path / "pyproject.toml").write_text("[tool.ticketgen]\ntickets_dir = 'issues'\n")
+    result = run_cli("init", cwd=tmp_path)
+    assert result.exit_code == 0
+    assert (tmp_path / "mkdocs.yml").read_bytes() == b"site_name: mine\r\n"
+    assert not (tmp_path / ".markdownlint.yaml").exists()
+    assert not (tmp_path / "ticketgen.toml").exists()
+    assert "kept    mkdocs.yml" in result.stdout
+    again = run_cli("init", cwd=tmp_path)
+    assert "created" not in again.stdout
+
+
+def test_config_from_pyproject_and_ticketgen_toml(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text("[tool.ticketgen]\ntickets_dir = 'issues'\ndocuments = ['NOTES.md']\n")
+    sub = tmp_path / "a" / "b"
+    sub.mkdir(parents=True)
+    config = load_config(sub)
+    assert config.root == tmp_path.resolve()
+    assert config.tickets_dir == tmp_path.resolve() / "issues"
+    assert config.documents == (tmp_path.resolve() / "NOTES.md",)
+    assert config.template is None  # falls back to the shipped template
+    (sub / "ticketgen.toml").write_text("runbooks_dir = 'rb'\n")
+    assert load_config(sub).runbooks_dir == sub.resolve() / "rb"
+
+
+@pytest.mark.parametrize(
+    "toml, message",
+    [
+        ("tickets_dirr = 'x'\n", "unknown setting(s) tickets_dirr"),
+        ("template = 'missing.md'\n", "does not exist"),
+        ("documents = 'one.md'\n", "documents must be a list"),
+        ("max_file_bytes = -1\n", "positive integer"),
+        ("lint = 3\n", "must be a table"),
+        ("tickets_dir = [\n", "invalid TOML"),
+    ],
+)
+def test_bad_config_is_exit_2_naming_the_file(tmp_path: Path, toml: str, message: str):
+    (tmp_path / "ticketgen.toml").write_text(toml)
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_config(tmp_path)
+    result = run_cli("list", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "ticketgen.toml" in result.stderr and message in result.stderr
+
+
+def test_roles_from_config_change_what_list_shows(seed_project: Path):
+    (seed_project / "ticketgen.toml").write_text("[roles]\ncomponent = 'Priority'\n")
+    run_cli("new", "--title", "x", "--component", "High", cwd=seed_project)
+    out = run_cli("list", "--format", "csv", cwd=seed_project).stdout
+    assert out.splitlines()[1].split(",")[3:5] == ["High", "High"]

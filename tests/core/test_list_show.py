@@ -1,0 +1,101 @@
+import csv
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tests.conftest import SEED, run_cli
+
+SCHEMA = json.loads((Path(__file__).parents[2] / "ticketgen/data/ticket.schema.json").read_text())
+
+
+@pytest.fixture
+def listed_project(seed_project: Path) -> Path:
+    run_cli(
+        "new",
+        "TICKET-002",
+        "--title",
+        "Orphaned connections",
+        "--priority",
+        "High",
+        "--component",
+        "db",
+        cwd=seed_project,
+    )
+    run_cli("new", "TICKET-003", "--title", "Slow sync", "--priority", "Low", "--status", "Resolved", cwd=seed_project)
+    run_cli("import", str(SEED), "--into", str(seed_project / "tickets" / "seed"), cwd=seed_project)
+    return seed_project
+
+
+def test_list_table_and_filters(listed_project: Path):
+    out = run_cli("list", cwd=listed_project).stdout.splitlines()
+    assert out[0].split()[:3] == ["ID", "TITLE", "STATUS"]
+    assert [line.split()[0] for line in out[1:]] == ["TICKET-001", "TICKET-002", "TICKET-003"]
+    open_high = run_cli("list", "--status", "open", "--priority", "HIGH", cwd=listed_project).stdout
+    assert "TICKET-002" in open_high and "TICKET-001" not in open_high and "TICKET-003" not in open_high
+    flux = run_cli("list", "--component", "flux", cwd=listed_project).stdout
+    assert "TICKET-001" in flux and "TICKET-002" not in flux
+    assert run_cli("list", "--status", "nothing", cwd=listed_project).stdout == "no tickets\n"
+
+
+def test_list_json_matches_the_shipped_schema(listed_project: Path):
+    records = json.loads(run_cli("list", "--format", "json", cwd=listed_project).stdout)
+    assert [r["id"] for r in records] == ["TICKET-001", "TICKET-002", "TICKET-003"]
+    for record in records:
+        jsonschema.validate(record, SCHEMA)
+    seed = records[0]
+    assert seed["path"] == "tickets/seed/TICKET-001-tofu-controller-source-refresh-on-retry.md"
+    assert seed["line"] == 1
+    assert [a["done"] for a in seed["action_items"]] == [False] * 4
+    assert len(seed["references"]) == 2
+
+
+def test_list_csv(listed_project: Path):
+    rows = list(csv.DictReader(io.StringIO(run_cli("list", "--format", "csv", cwd=listed_project).stdout)))
+    assert rows[2]["status"] == "Resolved" and rows[0]["items"] == "0/4"
+
+
+def test_show_markdown_is_verbatim_and_json_is_the_record(listed_project: Path):
+    md = run_cli("show", "ticket-001", cwd=listed_project).stdout
+    seed_lines = SEED.read_text().splitlines(keepends=True)
+    assert md == "".join(seed_lines[6:100])
+    record = json.loads(run_cli("show", "TICKET-001", "--format", "json", cwd=listed_project).stdout)
+    jsonschema.validate(record, SCHEMA)
+    assert record["component"] == "tofu-controller / Flux GitOps"
+
+
+def test_show_unknown_id(listed_project: Path):
+    result = run_cli("show", "TICKET-404", cwd=listed_project)
+    assert result.exit_code == 1
+    assert "no ticket 'TICKET-404'" in result.stderr
+
+
+def test_unreadable_files_are_reported_and_the_rest_still_listed(listed_project: Path):
+    tickets = listed_project / "tickets"
+    (tickets / "latin1.md").write_bytes("## TICKET-010: caf\xe9\n".encode("latin-1"))
+    (tickets / "binary.md").write_bytes(b"## TICKET-011: x\n\0\0")
+    (tickets / "big.md").write_bytes(b"x" * (1024 * 1024 + 1))
+    (tickets / "badfm.md").write_text("---\nowner: [a\n---\n## TICKET-012: bad frontmatter\n")
+    result = run_cli("list", cwd=listed_project)
+    assert result.exit_code == 1
+    err = result.stderr
+    assert "tickets/latin1.md:1: not UTF-8" in err
+    assert "tickets/binary.md:2: binary file" in err
+    assert "tickets/big.md:1: file is 1,048,577 bytes, over the 1,048,576-byte limit" in err
+    assert "tickets/badfm.md:3: frontmatter is not valid YAML" in err
+    assert "Traceback" not in result.output
+    assert [line.split()[0] for line in result.stdout.splitlines()[1:]] == [
+        "TICKET-001",
+        "TICKET-002",
+        "TICKET-003",
+        "TICKET-012",
+    ]
+
+
+def test_foreign_records_are_reported_on_stderr(inc_project: Path):
+    result = run_cli("list", cwd=inc_project)
+    assert result.exit_code == 0
+    assert "platform-notes.md:15: 'FLOW-001: Rotate the object-store credentials' is not a ticket" in result.stderr
+    assert "INC-007" in result.stdout

@@ -1,0 +1,141 @@
+import datetime as dt
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from ticketgen.parse import read_document
+from ticketgen.project import Project
+
+
+def test_new_with_title_renders_the_template(seed_project: Path):
+    result = run_cli("new", "TICKET-002", "--title", "Orphaned connections", "--priority", "high", cwd=seed_project)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "tickets/TICKET-002-orphaned-connections.md\n"
+    project = Project.discover(seed_project)
+    doc = read_document(seed_project / "tickets/TICKET-002-orphaned-connections.md", project.schema)
+    (t,) = doc.tickets
+    assert (t.id, t.title, t.status, t.priority) == ("TICKET-002", "Orphaned connections", "Open", "High")
+    assert t.discovered == dt.date.today()
+    assert [s.title for s in t.sections] == [s.title for s in project.schema.sections]
+    assert t.fields["Component"].value == "affected component"  # left for the author to fill
+
+
+def test_new_without_title_is_named_by_id(seed_project: Path):
+    result = run_cli("new", "7", cwd=seed_project)
+    assert result.exit_code == 0
+    assert result.stdout == "tickets/TICKET-007.md\n"
+
+
+def test_next_free_id_and_padding(seed_project: Path):
+    assert run_cli("new", "--title", "a", cwd=seed_project).stdout == "tickets/TICKET-001-a.md\n"
+    assert run_cli("new", "TICKET-041", "--title", "b", cwd=seed_project).exit_code == 0
+    assert run_cli("new", "--title", "c", cwd=seed_project).stdout == "tickets/TICKET-042-c.md\n"
+
+
+def test_existing_id_is_refused_and_the_file_kept(seed_project: Path):
+    run_cli("new", "TICKET-002", "--title", "first", cwd=seed_project)
+    path = seed_project / "tickets/TICKET-002-first.md"
+    path.write_bytes(path.read_bytes() + b"\r\nhand edit\r\n")
+    before = path.read_bytes()
+    result = run_cli("new", "TICKET-002", "--title", "second", cwd=seed_project)
+    assert result.exit_code == 1
+    assert "TICKET-002 already exists" in result.stderr
+    assert "tickets/TICKET-002-first.md:1" in result.stderr
+    assert path.read_bytes() == before
+    assert not (seed_project / "tickets/TICKET-002-second.md").exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["new", "BUG-1"], "does not match the template's ID pattern"),
+        (["new", "--status", "Closed"], "must be one of: Open, In Progress, Resolved"),
+        (["new", "--set", "Owner=me"], "no field 'Owner'"),
+        (["new", "--set", "Discovered=yesterday"], "must be a date"),
+        (["new", "--set", "nonsense"], "FIELD=VALUE"),
+        (["new", "--title", "two\nlines"], "single line"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_message(seed_project: Path, args, message):
+    result = run_cli(*args, cwd=seed_project)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    written = sorted(p.name for p in (seed_project / "tickets").iterdir() if not p.name.startswith("."))
+    assert written == ["_template.md"]
+
+
+def test_title_cannot_leave_the_tickets_folder(seed_project: Path):
+    result = run_cli("new", "--title", "../../etc/passwd", cwd=seed_project)
+    assert result.exit_code == 0
+    assert result.stdout == "tickets/TICKET-001-etc-passwd.md\n"
+    assert "slug" in result.stderr
+    assert (
+        (seed_project / "tickets/TICKET-001-etc-passwd.md").read_text().startswith("## TICKET-001: ../../etc/passwd\n")
+    )
+
+
+def test_template_text_in_values_is_data_not_jinja(seed_project: Path):
+    run_cli("new", "--title", "{{ 7 * 7 }} {% if x %}", "--component", "{{ config }}", cwd=seed_project)
+    text = next((seed_project / "tickets").glob("TICKET-001*.md")).read_text()
+    assert "## TICKET-001: {{ 7 * 7 }} {% if x %}" in text
+    assert "**Component:** {{ config }}" in text
+
+
+def test_other_template_prefix_and_fields(inc_project: Path):
+    result = run_cli("new", "--title", "Queue stalls", "--status", "in progress", cwd=inc_project)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "tickets/INC-014-queue-stalls.md\n"  # after INC-013 in tickets/, INC-009 in the doc
+    text = (inc_project / result.stdout.strip()).read_text()
+    assert "**Status:** In Progress\n" in text
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def test_next_id_sees_local_and_remote_branches(seed_project: Path, tmp_path_factory):
+    _git(seed_project, "init", "-q", "-b", "main")
+    _git(seed_project, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "root")
+    _git(seed_project, "checkout", "-q", "-b", "feature")
+    (seed_project / "tickets/TICKET-005-on-a-branch.md").write_text("## TICKET-005: x\n")
+    _git(seed_project, "add", "-A")
+    _git(seed_project, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "t5")
+    _git(seed_project, "checkout", "-q", "main")
+    (seed_project / "tickets/TICKET-005-on-a-branch.md").unlink(missing_ok=True)
+    # a remote-tracking branch holding a multi-ticket document with TICKET-009
+    remote = tmp_path_factory.mktemp("remote")
+    _git(remote, "init", "-q", "-b", "main")
+    (remote / "tickets").mkdir()
+    (remote / "tickets/backlog.md").write_text("## TICKET-009: in a document\n\n```\n## TICKET-050: code\n```\n")
+    _git(remote, "add", "-A")
+    _git(remote, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "t9")
+    _git(seed_project, "remote", "add", "origin", str(remote))
+    _git(seed_project, "fetch", "-q", "origin")
+    result = run_cli("new", "--title", "next", cwd=seed_project)
+    assert result.stdout == "tickets/TICKET-010-next.md\n"
+    clash = run_cli("new", "TICKET-005", cwd=seed_project)
+    assert clash.exit_code == 1 and "feature:tickets/TICKET-005-on-a-branch.md" in clash.stderr
+
+
+def test_parallel_new_calls_get_distinct_ids(seed_project: Path):
+    def one(i: int) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ticketgen", "-C", str(seed_project), "new", "--title", f"parallel {i}"],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(one, range(8)))
+    assert all(r.returncode == 0 for r in results), [r.stderr for r in results]
+    ids = sorted(r.stdout.split("/")[1][:10] for r in results)
+    assert ids == [f"TICKET-{n:03d}" for n in range(1, 9)]
+    listed = json.loads(run_cli("list", "--format", "json", cwd=seed_project).stdout)
+    assert sorted(t["id"] for t in listed) == ids
