@@ -21,6 +21,8 @@ from .textio import BOM, read_source, split_lines
 
 # `TICKET-XXX: Title`, `INC-NNN: Title`, `ADR-0000: Title`
 _PLACEHOLDER_HEADING = re.compile(r"^(?P<prefix>[A-Za-z][\w.-]*?[-_])(?P<digits>X+|N+|0+|#+)\s*:\s*(?P<title>.*)$")
+# Cheap pre-check before block-parsing a fence's content: a line that could be the heading.
+_MAYBE_TEMPLATE_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+[A-Za-z][\w.-]*?[-_](?:X+|N+|0+|#+)\s*:", re.MULTILINE)
 _DATE_PLACEHOLDER = re.compile(r"^(YYYY-MM-DD|yyyy-mm-dd)$")
 ROLE_NAMES = ("status", "priority", "discovered", "component", "action_items")
 
@@ -140,7 +142,11 @@ def find_template(tokens: list[Token]) -> tuple[int, str] | None:
         if tok.type == "heading_open" and _PLACEHOLDER_HEADING.match(heading_text(tokens, i)):
             return i, ""
     for i, tok in enumerate(tokens):
-        if tok.type == "fence" and tok.info.strip().lower() in ("", "markdown", "md"):
+        if (
+            tok.type == "fence"
+            and tok.info.strip().lower() in ("", "markdown", "md")
+            and _MAYBE_TEMPLATE_HEADING.search(tok.content)
+        ):
             inner = block_tokens(tok.content)
             if any(
                 t.type == "heading_open" and _PLACEHOLDER_HEADING.match(heading_text(inner, j))
