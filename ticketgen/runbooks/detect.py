@@ -1,0 +1,288 @@
+"""Find the resources a ticket's own shell commands act on, and the kinds its prose speaks of.
+
+Commands are tokenized with shlex, never matched with regexes on raw lines: quoting, flags in any
+order, `KIND/NAME` and `KIND NAME` forms and `=`-joined flag values all come out the same way.
+Namespaces follow each CLI's real default: `flux` and `tfctl` act on flux-system when `-n` is
+absent (gitops-recovery.md 1.2); `kubectl` uses the kube-context namespace, which a ticket cannot
+tell us, so such commands are skipped rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..markdown import block_tokens
+from ..records import Ticket
+from .resources import KINDS, Origin, ResourceRef, kind_info, name_problem
+
+SHELL_INFOS = {"", "bash", "sh", "shell", "console", "zsh", "shell-session"}
+CLI_DEFAULT_NAMESPACE = "flux-system"  # flux and tfctl (flux2 cmd/flux/main.go, cmd/tfctl/main.go)
+_SEPARATORS = {"|", "||", "&&", ";", "&", "(", ")", "$(", "`"}
+_PROMPT = re.compile(r"^\s*(?:[\w.@-]*[$%#>]|\$)\s+")
+
+# Flags that take a value as the next word (`--flag=value` needs no listing).
+_KUBECTL_VALUE_FLAGS = {
+    "-n", "--namespace", "--context", "--kubeconfig", "--cluster", "--user", "-o", "--output", "-l",
+    "--selector", "--field-selector", "-f", "--filename", "-c", "--container", "--type", "-p", "--patch",
+    "--for", "--timeout", "--sort-by", "--field-manager", "--since", "--since-time", "--tail", "-L",
+    "--label-columns", "--template", "--subresource", "-s", "--server", "--as", "--as-group", "--token",
+    "--request-timeout", "--to-revision", "--revision", "-k", "--kustomize",
+}  # fmt: skip
+_FLUX_VALUE_FLAGS = {
+    "-n", "--namespace", "--context", "--kubeconfig", "--timeout", "--for", "--kind", "--name", "--level",
+    "--since", "--tail", "--types", "--flux-namespace", "-o", "--output", "-l", "--label-selector",
+    "--status-selector", "--interval", "--as", "--token", "--server", "--cluster", "--user",
+}  # fmt: skip
+_TFCTL_VALUE_FLAGS = {
+    "-n", "--namespace", "--context", "--kubeconfig", "-f", "--lock-id", "--controller-namespace", "--name",
+    "--level", "--since", "--since-time", "--tail", "--terraform", "--source", "--path", "--interval",
+}  # fmt: skip
+_KUBECTL_TARGET_VERBS = {"get", "describe", "annotate", "patch", "edit", "wait", "label", "delete", "logs", "scale"}
+_FLUX_NAMED_VERBS = {"reconcile", "suspend", "resume", "get", "export", "delete", "trace"}
+_FLUX_SOURCES = {"git": "gitrepository", "oci": "ocirepository"}
+_TFCTL_NAMED_VERBS = {
+    "reconcile", "replan", "approve", "suspend", "resume", "force-unlock", "break-glass", "break-the-glass",
+    "bg", "btg", "delete",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Command:
+    """One parsed CLI call: `positionals` in order, `flags` by name (last value wins)."""
+
+    program: str
+    positionals: list[str]
+    flags: dict[str, str | bool]
+    env: dict[str, str]
+    line: int
+
+    def flag(self, *names: str) -> str | bool | None:
+        return next((self.flags[n] for n in names if n in self.flags), None)
+
+
+def shell_commands(content: str, first_line: int) -> Iterator[Command]:
+    """Each kubectl/flux/tfctl call in a shell block, with the line it starts on."""
+    for line, text in _logical_lines(content, first_line):
+        lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
+        lexer.whitespace_split = True
+        try:
+            words = list(lexer)
+        except ValueError:  # unbalanced quotes: not a command we can read
+            continue
+        for words_of_one in _split_commands(words):
+            command = _parse_command(words_of_one, line)
+            if command is not None:
+                yield command
+
+
+def _logical_lines(content: str, first_line: int) -> Iterator[tuple[int, str]]:
+    """Lines with backslash continuations joined and a leading prompt (`$ `) removed."""
+    pending: list[str] = []
+    start = first_line
+    for offset, raw in enumerate(content.splitlines()):
+        if not pending:
+            start = first_line + offset
+            raw = _PROMPT.sub("", raw, count=1) if raw.lstrip().startswith(("$", "%", ">")) else raw
+        if raw.endswith("\\"):
+            pending.append(raw[:-1])
+            continue
+        pending.append(raw)
+        yield start, " ".join(pending)
+        pending = []
+    if pending:
+        yield start, " ".join(pending)
+
+
+def _split_commands(words: list[str]) -> Iterator[list[str]]:
+    current: list[str] = []
+    for word in words:
+        if word in _SEPARATORS or set(word) <= set("|&;()<>") and word:
+            if current:
+                yield current
+            current = []
+        else:
+            current.append(word)
+    if current:
+        yield current
+
+
+def _parse_command(words: list[str], line: int) -> Command | None:
+    env: dict[str, str] = {}
+    while words and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", words[0]):
+        key, _, value = words[0].partition("=")
+        env[key] = value
+        words = words[1:]
+    if words and words[0] == "sudo":
+        words = words[1:]
+    if not words:
+        return None
+    program = words[0].rsplit("/", 1)[-1]
+    value_flags = {"kubectl": _KUBECTL_VALUE_FLAGS, "flux": _FLUX_VALUE_FLAGS, "tfctl": _TFCTL_VALUE_FLAGS}.get(program)
+    if value_flags is None:
+        return None
+    positionals: list[str] = []
+    flags: dict[str, str | bool] = {}
+    rest = iter(words[1:])
+    for word in rest:
+        if word == "--":
+            positionals.extend(rest)
+        elif word.startswith("-") and len(word) > 1:
+            name, eq, value = word.partition("=")
+            if eq:
+                flags[name] = value
+            elif name in value_flags:
+                flags[name] = next(rest, "")
+            else:
+                flags[name] = True
+        else:
+            positionals.append(word)
+    return Command(program, positionals, flags, env, line)
+
+
+# --- from commands to resources -------------------------------------------------------------
+
+
+def _ref(kind_spelling: str, namespace: str | None, name: str) -> ResourceRef | None:
+    """A valid ref, or None: unknown kinds, unknown namespaces and invalid names (placeholders
+    such as `$NAME` or `<name>`) are not resources."""
+    info = kind_info(kind_spelling)
+    if info is None or not namespace or name_problem(info, namespace, name):
+        return None
+    return ResourceRef(info.kind, namespace, name)
+
+
+def _namespace(command: Command, default: str | None) -> str | None:
+    if command.flag("-A", "--all-namespaces", "--all"):
+        return None
+    value = command.flag("-n", "--namespace")
+    if isinstance(value, str):
+        return value
+    return default
+
+
+def _kubectl(command: Command) -> list[ResourceRef]:
+    namespace = _namespace(command, None)  # kube-context default: unknown, never guessed
+    pos = command.positionals
+    if not pos or namespace is None:
+        return []
+    verb = pos[0]
+    if verb == "events":
+        target = command.flag("--for")
+        targets = [target] if isinstance(target, str) else []
+    elif verb == "rollout":
+        targets = pos[2:]
+    elif verb in _KUBECTL_TARGET_VERBS:
+        targets = pos[1:]
+    else:
+        return []
+    if not targets:
+        return []
+    if "/" in targets[0]:
+        pairs = [t.split("/", 1) for t in targets if "/" in t]
+    elif "," in targets[0]:
+        return []  # `get terraforms,gitrepositories`: kinds, no objects
+    else:
+        names = []
+        for word in targets[1:]:
+            if "=" in word or ":" in word:  # annotate/label key=value
+                break
+            names.append(word)
+        pairs = [[targets[0], n] for n in names]
+    return [r for kind, name in pairs if (r := _ref(kind, namespace, name))]
+
+
+def _flux(command: Command) -> list[ResourceRef]:
+    follows_context = command.flag("--ns-follows-kube-context") or "FLUX_NS_FOLLOWS_KUBE_CONTEXT" in command.env
+    namespace = _namespace(command, None if follows_context else CLI_DEFAULT_NAMESPACE)
+    pos = command.positionals
+    if not pos or namespace is None:
+        return []
+    verb = pos[0]
+    if verb == "events":
+        target = command.flag("--for")
+        if isinstance(target, str) and "/" in target:
+            kind, name = target.split("/", 1)
+            return [r] if (r := _ref(kind, namespace, name)) else []
+        return []
+    if verb == "logs":
+        kind, name = command.flag("--kind"), command.flag("--name")
+        if isinstance(kind, str) and isinstance(name, str):
+            return [r] if (r := _ref(kind, namespace, name)) else []
+        return []
+    if verb not in _FLUX_NAMED_VERBS or len(pos) < 2:
+        return []
+    if pos[1] in ("source", "sources"):
+        kind = _FLUX_SOURCES.get(pos[2]) if len(pos) > 2 else None
+        names = pos[3:]
+    else:
+        kind, names = pos[1], pos[2:]
+    if kind is None:
+        return []
+    return [r for name in names if (r := _ref(kind, namespace, name))]
+
+
+def _tfctl(command: Command) -> list[ResourceRef]:
+    namespace = _namespace(command, command.env.get("FLUX_SYSTEM_NAMESPACE", CLI_DEFAULT_NAMESPACE))
+    pos = command.positionals
+    if not pos or namespace is None:
+        return []
+    verb = pos[0]
+    if verb == "logs":
+        name = command.flag("--name")
+        names = [name] if isinstance(name, str) else []
+    elif verb == "show" and len(pos) > 2 and pos[1] == "plan":
+        names = pos[2:3]
+    elif verb in _TFCTL_NAMED_VERBS:
+        names = pos[1:2]
+    else:
+        return []
+    return [r for name in names if (r := _ref("terraform", namespace, name))]
+
+
+_HANDLERS = {"kubectl": _kubectl, "flux": _flux, "tfctl": _tfctl}
+
+
+def detect_in_ticket(ticket: Ticket) -> list[tuple[ResourceRef, Origin]]:
+    """Resources named by the kubectl/flux/tfctl commands in the ticket's shell blocks."""
+    found: list[tuple[ResourceRef, Origin]] = []
+    for block in ticket.code_blocks:
+        info = block.info.split(maxsplit=1)[0].lower() if block.info.strip() else ""
+        if info not in SHELL_INFOS:
+            continue
+        for command in shell_commands(block.content, block.line):
+            for ref in _HANDLERS[command.program](command):
+                detail = f"{command.program} {' '.join(command.positionals[:2])}".strip()
+                found.append((ref, Origin("detected", ticket.path, command.line, ticket.id, detail)))
+    return found
+
+
+# --- kinds the prose speaks of --------------------------------------------------------------
+
+_WORD_PATTERNS = [
+    (info.kind, word, re.compile(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])"))
+    for info in KINDS
+    for word in info.words
+]
+
+
+def kinds_mentioned(ticket: Ticket) -> list[tuple[str, int, str]]:
+    """(kind, line, word) for each kind whose words appear in the ticket's title, fields or prose
+    (code blocks excluded), first mention only, in KINDS order."""
+    texts: list[tuple[int, str]] = [(ticket.line, ticket.title)]
+    texts += [(f.line, f.value) for f in ticket.fields.values()]
+    for tok in block_tokens(ticket.text):
+        if tok.type == "inline" and tok.map:
+            texts.append((ticket.line + tok.map[0], tok.content))
+    found: dict[str, tuple[str, int, str]] = {}
+    for kind, word, pattern in _WORD_PATTERNS:
+        if kind in found:
+            continue
+        for line, text in texts:
+            if pattern.search(text):
+                found[kind] = (kind, line, word)
+                break
+    order = [info.kind for info in KINDS]
+    return sorted(found.values(), key=lambda k: order.index(k[0]))

@@ -1,0 +1,395 @@
+"""Render one recovery runbook per resource from Jinja templates, and keep runbooks/ in sync.
+
+Records -> templates -> files, like towncrier: the templates ship in the package
+(ticketgen/templates/runbooks/) and a same-named file in `<runbooks_dir>/templates/` overrides one.
+Ticket text reaches templates only as data (never compiled), and every value a shell block uses is
+validated (resources.py) and shell-quoted here. Output holds no dates, so a rerun with nothing
+changed writes nothing; a content hash in the frontmatter tells hand edits from stale output.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ContentError
+from ..project import Corpus, Project
+from ..records import Ticket
+from ..textio import read_source
+from .resources import (
+    KIND_BY_ID,
+    FoundResource,
+    ResourceRef,
+    RunbookSettings,
+    collect_resources,
+    invalid_resources,
+    load_extra_resources,
+    name_problem,
+)
+
+GENERATOR = "ticketgen"
+_FRONTMATTER = re.compile(r"\A---\n(?P<yaml>.*?\n)---\n", re.DOTALL)
+_SAFE_VALUE = re.compile(r"[a-z0-9.-]*")
+
+# Upstream sources each kind's template follows (from gitops-recovery.md's citations).
+_K8S_PATCH = "https://kubernetes.io/docs/reference/kubectl/generated/kubectl_patch/"
+_K8S_WAIT = "https://kubernetes.io/docs/reference/kubectl/generated/kubectl_wait/"
+_K8S_NAMES = "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/"
+_FLUX_ANNOTATIONS = "https://github.com/fluxcd/pkg/blob/main/apis/meta/annotations.go"
+_FLUX_MAIN = "https://github.com/fluxcd/flux2/blob/v2.9.4/cmd/flux/main.go"
+_FLUX_RECONCILE = "https://github.com/fluxcd/flux2/blob/v2.9.4/cmd/flux/reconcile.go"
+_SOURCE_CHANGELOG = "https://github.com/fluxcd/source-controller/blob/v1.9.1/CHANGELOG.md"
+SOURCES: dict[str, tuple[str, ...]] = {
+    "terraform": (
+        "https://github.com/flux-iac/tofu-controller/blob/v0.16.5/api/v1alpha2/terraform_types.go",
+        "https://github.com/flux-iac/tofu-controller/blob/v0.16.5/controllers/tf_controller.go",
+        "https://github.com/flux-iac/tofu-controller/blob/v0.16.5/controllers/source_predicate.go",
+        "https://github.com/flux-iac/tofu-controller/blob/v0.16.5/controllers/tf_controller_apply.go",
+        "https://github.com/flux-iac/tofu-controller/blob/v0.16.5/controllers/tf_controller_backend.go",
+        "https://github.com/flux-iac/tofu-controller/blob/v0.16.5/cmd/tfctl/main.go",
+        "https://github.com/flux-iac/tofu-controller/tree/v0.16.5/tfctl",
+        "https://github.com/flux-iac/tofu-controller/blob/v0.16.0-rc.7/controllers/tf_controller.go",
+        "https://flux-iac.github.io/tofu-controller/use-tf-controller/interval-and-retryInterval/",
+        "https://flux-iac.github.io/tofu-controller/use-tf-controller/force-unlock-terraform-states/",
+        "https://flux-iac.github.io/tofu-controller/use-tf-controller/plan-and-manually-apply-terraform-resources/",
+        "https://flux-iac.github.io/tofu-controller/use-tf-controller/backup-and-restore-a-Terraform-state/",
+        "https://flux-iac.github.io/tofu-controller/use-tf-controller/resource-deletion/",
+        "https://flux-iac.github.io/tofu-controller/tfctl/",
+        "https://github.com/flux-iac/tofu-controller/issues/1660",
+        "https://github.com/flux-iac/tofu-controller/issues/1667",
+        "https://github.com/flux-iac/tofu-controller/pull/1754",
+        "https://github.com/flux-iac/tofu-controller/pull/1796",
+        "https://github.com/flux-iac/tofu-controller/pull/1838",
+        "https://github.com/flux-iac/tofu-controller/issues/1148",
+        "https://github.com/flux-iac/tofu-controller/issues/1358",
+        "https://github.com/flux-iac/tofu-controller/pull/1763",
+        _FLUX_ANNOTATIONS,
+        "https://fluxcd.io/flux/cmd/flux_reconcile_source_git/",
+        _K8S_PATCH,
+        _K8S_WAIT,
+    ),
+    "gitrepository": (
+        "https://fluxcd.io/flux/components/source/gitrepositories/",
+        "https://github.com/fluxcd/source-controller/blob/v1.9.1/docs/spec/v1/gitrepositories.md",
+        "https://fluxcd.io/flux/cmd/flux_reconcile_source_git/",
+        "https://fluxcd.io/flux/cmd/flux_events/",
+        _SOURCE_CHANGELOG,
+        _FLUX_ANNOTATIONS,
+        _FLUX_MAIN,
+        _FLUX_RECONCILE,
+        _K8S_PATCH,
+        _K8S_WAIT,
+    ),
+    "ocirepository": (
+        "https://fluxcd.io/flux/components/source/ocirepositories/",
+        "https://github.com/fluxcd/source-controller/blob/v1.9.1/docs/spec/v1/ocirepositories.md",
+        "https://fluxcd.io/flux/cmd/flux_events/",
+        _SOURCE_CHANGELOG,
+        _FLUX_ANNOTATIONS,
+        _FLUX_MAIN,
+        _FLUX_RECONCILE,
+        _K8S_PATCH,
+        _K8S_WAIT,
+    ),
+    "kustomization": (
+        "https://fluxcd.io/flux/components/kustomize/kustomizations/",
+        "https://github.com/fluxcd/kustomize-controller/blob/v1.9.4/docs/spec/v1/kustomizations.md",
+        "https://github.com/fluxcd/kustomize-controller/blob/v1.9.4/internal/features/features.go",
+        "https://fluxcd.io/flux/cmd/flux_reconcile_kustomization/",
+        "https://fluxcd.io/flux/cmd/flux_events/",
+        "https://fluxcd.io/flux/cmd/flux_logs/",
+        _FLUX_MAIN,
+        _FLUX_RECONCILE,
+        _K8S_PATCH,
+        _K8S_WAIT,
+    ),
+    "helmrelease": (
+        "https://fluxcd.io/flux/components/helm/helmreleases/",
+        "https://github.com/fluxcd/helm-controller/blob/v1.6.3/docs/spec/v2/helmreleases.md",
+        "https://github.com/fluxcd/helm-controller/blob/v1.6.3/api/v2/annotations.go",
+        "https://github.com/fluxcd/helm-controller/blob/v1.6.3/internal/reconcile/unlock.go",
+        "https://github.com/fluxcd/helm-controller/blob/v0.36.2/internal/controller/helmrelease_controller.go",
+        "https://github.com/fluxcd/helm-controller/issues/454",
+        "https://fluxcd.io/flux/cmd/flux_reconcile_helmrelease/",
+        "https://github.com/fluxcd/flux2/issues/4436",
+        _FLUX_MAIN,
+        _K8S_PATCH,
+        _K8S_WAIT,
+    ),
+    "deployment": (
+        "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#failed-deployment",
+        "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-back-a-deployment",
+        "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#pausing-and-resuming-a-rollout-of-a-deployment",
+        "https://kubernetes.io/docs/reference/kubectl/generated/kubectl_rollout/",
+        _K8S_NAMES,
+    ),
+}
+# Extra variables a kind's template uses, with their value and what they mean.
+_EXTRA_VARIABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "terraform": (("CTRL_NS", "flux-system", "namespace where tofu-controller runs (usually flux-system)"),),
+}
+
+
+@dataclass
+class Runbook:
+    ref: ResourceRef
+    path: Path  # absolute
+    template: str
+    ticket_ids: list[str]
+    text: str  # frontmatter + body, as written
+
+
+@dataclass
+class Generation:
+    runbooks: list[Runbook]
+    invalid: list[tuple[Path, int, str]] = field(default_factory=list)  # declared resources left out
+    corpus: Corpus | None = None  # what was read, for reporting unreadable files
+
+
+def settings_for(project: Project) -> RunbookSettings:
+    return RunbookSettings.from_table(project.config.tables.get("runbooks", {}), project.config.source)
+
+
+def shell_literal(value: str) -> str:
+    """`'value'` for a validated name: always single-quoted, so each assignment looks alike."""
+    if not _SAFE_VALUE.fullmatch(value):  # validated before; never let anything else through
+        raise ValueError(f"refusing to put {value!r} into a shell command")
+    quoted = shlex.quote(value)
+    return quoted if quoted.startswith("'") else f"'{value}'"
+
+
+def content_hash(body: str) -> str:
+    return "sha256:" + hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _environment(override_dir: Path):
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+
+    return Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(override_dir)), PackageLoader("ticketgen", "templates/runbooks")]),
+        autoescape=False,  # Markdown out; ticket text is passed as data, never compiled
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _blockquote(body: str) -> str:
+    lines = body.strip("\r\n").splitlines()
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in lines)
+
+
+def _ticket_context(ticket: Ticket, runbooks_dir: Path, root: Path, settings: RunbookSettings) -> dict[str, Any]:
+    link = Path(os.path.relpath(root / ticket.path, runbooks_dir)).as_posix()
+    quoted = [
+        {"title": s.title, "line": s.line, "quoted": _blockquote(s.body)}
+        for s in ticket.sections
+        if settings.quotes(s.title) and not s.is_empty
+    ]
+    return {
+        "id": ticket.id,
+        "title": ticket.title,
+        "status": ticket.status,
+        "component": ticket.component,
+        "path": ticket.path.as_posix(),
+        "link": link,
+        "quoted": quoted,
+    }
+
+
+def _variables(ref: ResourceRef) -> list[dict[str, str]]:
+    kind = ref.info.api_kind
+    if ref.is_kind_level:
+        rows = [
+            {"name": "NS", "value": "''", "comment": f"fill in: namespace of the {kind}"},
+            {"name": "NAME", "value": "''", "comment": f"fill in: name of the {kind}"},
+        ]
+    else:
+        rows = [
+            {"name": "NS", "value": shell_literal(ref.namespace), "comment": f"namespace of the {kind}"},
+            {"name": "NAME", "value": shell_literal(ref.name), "comment": f"name of the {kind}"},
+        ]
+    rows += [{"name": n, "value": shell_literal(v), "comment": c} for n, v, c in _EXTRA_VARIABLES.get(ref.kind, ())]
+    return rows
+
+
+def render_runbook(
+    found: FoundResource,
+    tickets: dict[str, Ticket],
+    project_root: Path,
+    runbooks_dir: Path,
+    settings: RunbookSettings,
+    env=None,
+    path: Path | None = None,
+) -> Runbook:
+    ref = found.ref
+    if not ref.is_kind_level and name_problem(ref.info, ref.namespace, ref.name):
+        raise ValueError(f"invalid resource {ref}")  # collect_resources only yields valid ones
+    env = env or _environment(runbooks_dir / "templates")
+    template_name = f"{ref.kind}.md.j2"
+    info = KIND_BY_ID[ref.kind]
+    ticket_ids = found.ticket_ids
+    title = (
+        f"Runbook: a stuck {info.api_kind}"
+        if ref.is_kind_level
+        else f"Runbook: {info.api_kind} {ref.namespace}/{ref.name} is stuck"
+    )
+    context = {
+        "ref": str(ref),
+        "title": title,
+        "kind": ref.kind,
+        "api_kind": info.api_kind,
+        "resource": info.resource,
+        "kind_level": ref.is_kind_level,
+        "namespace": ref.namespace,
+        "name": ref.name,
+        "variables": _variables(ref),
+        "ticket_ids": ticket_ids,
+        "tickets": [
+            _ticket_context(tickets[t.upper()], runbooks_dir, project_root, settings)
+            for t in ticket_ids
+            if t.upper() in tickets
+        ],
+        "template": template_name,
+        "override_dir": _display(runbooks_dir / "templates", project_root),
+        "sources": SOURCES[ref.kind],
+    }
+    body = env.get_template(template_name).render(rb=context)
+    # Templates join blocks with blank lines; quoted ticket text has none (every line starts with ">").
+    body = re.sub(r"\n{3,}", "\n\n", body).rstrip("\n") + "\n"
+    meta = {
+        "generated_by": GENERATOR,
+        "resource": str(ref),
+        "tickets": ticket_ids,
+        "template": template_name,
+        "content_hash": content_hash(body),
+    }
+    front = yaml.safe_dump(meta, sort_keys=False, default_flow_style=None, allow_unicode=True)
+    return Runbook(ref, path or runbooks_dir / f"{ref.slug}.md", template_name, ticket_ids, f"---\n{front}---\n{body}")
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def runbook_paths(found: list[FoundResource], runbooks_dir: Path) -> dict[ResourceRef, Path]:
+    """`<slug>.md`; when two resources share a slug (`a-b`/`c` vs `a`/`b-c`), each gets a hash suffix."""
+    by_slug: dict[str, list[ResourceRef]] = {}
+    for f in found:
+        by_slug.setdefault(f.ref.slug, []).append(f.ref)
+    paths = {}
+    for slug, refs in by_slug.items():
+        for ref in refs:
+            suffix = "" if len(refs) == 1 else "-" + hashlib.sha256(str(ref).encode()).hexdigest()[:8]
+            paths[ref] = runbooks_dir / f"{slug}{suffix}.md"
+    return paths
+
+
+def generate(project: Project) -> Generation:
+    """Every runbook the project's tickets (and runbooks/resources.yaml) call for, rendered."""
+    settings = settings_for(project)
+    runbooks_dir = project.config.runbooks_dir
+    corpus = project.load()
+    tickets = corpus.tickets
+    extra = load_extra_resources(runbooks_dir / "resources.yaml")
+    found = collect_resources(tickets, extra, settings)
+    by_id = corpus.by_id()
+    env = _environment(runbooks_dir / "templates")
+    paths = runbook_paths(found, runbooks_dir)
+    runbooks = [render_runbook(f, by_id, project.root, runbooks_dir, settings, env, paths[f.ref]) for f in found]
+    invalid = [(t.path, line, msg) for t in tickets for line, msg in invalid_resources(t, settings)]
+    return Generation(runbooks, invalid, corpus)
+
+
+# --- syncing runbooks/ ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExistingFile:
+    path: Path
+    text: str
+    meta: dict[str, Any] | None  # None: no frontmatter, or not ours
+    body: str
+
+    @property
+    def generated(self) -> bool:
+        return bool(self.meta) and self.meta.get("generated_by") == GENERATOR
+
+    @property
+    def edited(self) -> bool:
+        """Generated by ticketgen, then changed by hand (its body no longer matches its hash)."""
+        return self.generated and self.meta.get("content_hash") != content_hash(self.body)
+
+
+def read_existing(path: Path) -> ExistingFile:
+    text = read_source(path).text
+    match = _FRONTMATTER.match(text)
+    if not match:
+        return ExistingFile(path, text, None, text)
+    try:
+        meta = yaml.safe_load(match.group("yaml"))
+    except yaml.YAMLError:
+        meta = None
+    return ExistingFile(path, text, meta if isinstance(meta, dict) else None, text[match.end() :])
+
+
+@dataclass(frozen=True)
+class Change:
+    """What syncing one file means. action: create, update, unchanged, edited (generated then changed
+    by hand), foreign (a file ticketgen did not write), orphan (generated, resource gone),
+    orphan-edited."""
+
+    action: str
+    path: Path
+    new: str | None
+    old: str | None
+
+    def diff(self, root: Path) -> str:
+        name = _display(self.path, root)
+        old = (self.old or "").splitlines(keepends=True)
+        new = (self.new or "").splitlines(keepends=True)
+        before = f"a/{name}" if self.old is not None else "/dev/null"
+        after = f"b/{name}" if self.new is not None else "/dev/null"
+        return "".join(difflib.unified_diff(old, new, before, after))
+
+
+def plan(generation: Generation, runbooks_dir: Path) -> list[Change]:
+    changes: list[Change] = []
+    wanted = {rb.path: rb for rb in generation.runbooks}
+    for path, rb in sorted(wanted.items()):
+        if not path.exists():
+            changes.append(Change("create", path, rb.text, None))
+            continue
+        existing = read_existing(path)
+        if existing.text == rb.text:
+            changes.append(Change("unchanged", path, rb.text, existing.text))
+        elif not existing.generated:
+            changes.append(Change("foreign", path, rb.text, existing.text))
+        elif existing.edited:
+            changes.append(Change("edited", path, rb.text, existing.text))
+        else:
+            changes.append(Change("update", path, rb.text, existing.text))
+    if runbooks_dir.is_dir():
+        for path in sorted(runbooks_dir.glob("*.md")):
+            if path in wanted:
+                continue
+            try:
+                existing = read_existing(path)
+            except ContentError:
+                continue
+            if existing.generated:
+                action = "orphan-edited" if existing.edited else "orphan"
+                changes.append(Change(action, path, None, existing.text))
+    return changes

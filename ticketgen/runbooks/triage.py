@@ -1,0 +1,319 @@
+"""Decide which resources in a `kubectl get ... -A -o json` dump are stuck, and why.
+
+The status shapes are those of gitops-recovery.md (tofu-controller v0.16.5, Flux v2.9) and of the
+Kubernetes Deployment docs. Each finding names the runbook step to run and the tickets that mention
+the resource, so the person on call goes from "something is red" to "do this" in one command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .resources import ResourceRef, kind_for_api, name_problem
+
+# Diagnosis code -> the heading of the runbook step that handles it, per kind (see the templates).
+RUNBOOK_STEPS: dict[str, dict[str, str]] = {
+    "terraform": {
+        "suspended": "1. If it is suspended, resume it",
+        "revision-behind": "3. Request a reconcile and wait until the controller handled it",
+        "retry-limit": "4. `Stalled` / `RetryLimitReached`",
+        "stalled": "Confirm it is stuck",
+        "plan-pending": "5. A plan waits for manual approval",
+        "state-locked": "6. State lock (`LockHeld`)",
+        "not-ready": "Confirm it is stuck",
+    },
+    "gitrepository": {"suspended": "3. If it is suspended, resume it", "stalled": "1. Fix the cause",
+                      "not-ready": "1. Fix the cause"},
+    "ocirepository": {"suspended": "3. If it is suspended, resume it", "stalled": "1. Fix the cause",
+                      "not-ready": "1. Fix the cause"},
+    "kustomization": {
+        "suspended": "2. If it is suspended, resume it",
+        "stalled": "1. Fix it in Git, then reconcile the source and the Kustomization",
+        "not-ready": "1. Fix it in Git, then reconcile the source and the Kustomization",
+    },
+    "helmrelease": {
+        "suspended": "3. If it is suspended, resume it",
+        "retries-exceeded": "2. Retry the same configuration: reset the counters (Flux 2.2 or later)",
+        "stalled": "1. Fix the chart or values in Git (resets the failure counters)",
+        "not-ready": "1. Fix the chart or values in Git (resets the failure counters)",
+    },
+    "deployment": {"progress-deadline": "1. Fix the cause", "paused": "4. If the rollout is paused, resume it"},
+}  # fmt: skip
+_SOURCE_KINDS = {"GitRepository", "OCIRepository", "Bucket"}
+
+
+class TriageInputError(Exception):
+    """The input is not JSON, or not the output of `kubectl get ... -o json`."""
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    code: str
+    message: str
+    since: dt.datetime | None = None
+
+
+@dataclass
+class Finding:
+    ref: ResourceRef
+    api_kind: str
+    diagnoses: list[Diagnosis]
+    runbook: str | None = None
+    runbook_exists: bool = False
+    tickets: list[str] = field(default_factory=list)
+    kind_tickets: list[str] = field(default_factory=list)
+
+    @property
+    def step(self) -> str:
+        return RUNBOOK_STEPS[self.ref.kind].get(self.diagnoses[0].code, "Confirm it is stuck")
+
+
+def load_dump(source: str | IO[str]) -> dict[str, Any]:
+    """The parsed dump; TriageInputError names the file and the line of a JSON error."""
+    name = "<stdin>" if not isinstance(source, str) else source
+    try:
+        text = Path(source).read_text(encoding="utf-8") if isinstance(source, str) else source.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TriageInputError(f"{name}: cannot read: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TriageInputError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    if isinstance(data, dict) and "items" not in data and kind_for_api(str(data.get("kind"))):
+        data = {"apiVersion": "v1", "kind": "List", "items": [data]}  # `kubectl get KIND NAME -o json`
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        raise TriageInputError(
+            f"{name}: expected a v1 List with `items` (the output of `kubectl get terraforms,gitrepositories,"
+            "ocirepositories,kustomizations,helmreleases,deployments -A -o json`)"
+        )
+    return data
+
+
+def _time(value: Any, where: str) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise TriageInputError(f"{where}: expected an RFC 3339 timestamp, got {value!r}")
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise TriageInputError(f"{where}: {value!r} is not an RFC 3339 timestamp") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _mapping(obj: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = obj.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise TriageInputError(f"{where}: `{key}` must be an object")
+    return value
+
+
+def _conditions(status: dict[str, Any], where: str) -> dict[str, dict[str, Any]]:
+    raw = status.get("conditions") or []
+    if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
+        raise TriageInputError(f"{where}: status.conditions must be a list of objects")
+    return {str(c.get("type")): c for c in raw}
+
+
+@dataclass(frozen=True)
+class _Item:
+    index: int
+    api_kind: str
+    ref: ResourceRef
+    spec: dict[str, Any]
+    status: dict[str, Any]
+    conditions: dict[str, dict[str, Any]]
+    where: str
+
+
+def _items(data: dict[str, Any]) -> list[_Item]:
+    items = []
+    for index, obj in enumerate(data["items"]):
+        where = f"items[{index}]"
+        if not isinstance(obj, dict):
+            raise TriageInputError(f"{where}: expected an object")
+        info = kind_for_api(str(obj.get("kind")))
+        if info is None:
+            continue  # other kinds may be in a dump; they are not ours to judge
+        meta = _mapping(obj, "metadata", where)
+        name, namespace = meta.get("name"), meta.get("namespace")
+        if not isinstance(name, str) or not isinstance(namespace, str):
+            raise TriageInputError(f"{where} ({info.api_kind}): metadata.name and metadata.namespace are required")
+        if name_problem(info, namespace, name):
+            raise TriageInputError(f"{where} ({info.api_kind}): {name_problem(info, namespace, name)}")
+        where = f"{where} ({info.api_kind} {namespace}/{name})"
+        status = _mapping(obj, "status", where)
+        items.append(
+            _Item(index, info.api_kind, ResourceRef(info.kind, namespace, name), _mapping(obj, "spec", where), status,
+                  _conditions(status, where), where)
+        )  # fmt: skip
+    return items
+
+
+def _describe(condition: dict[str, Any]) -> str:
+    parts = [f"{condition.get('type')}={condition.get('status')}"]
+    if condition.get("reason"):
+        parts.append(str(condition["reason"]))
+    text = " ".join(parts)
+    return f"{text}: {condition['message']}" if condition.get("message") else text
+
+
+def _diagnose(item: _Item, sources: dict[tuple[str, str, str], _Item], now: dt.datetime, limit: dt.timedelta):
+    found: list[Diagnosis] = []
+    cond = item.conditions
+    ready, stalled = cond.get("Ready"), cond.get("Stalled")
+    if item.api_kind == "Deployment":
+        progressing = cond.get("Progressing")
+        if (
+            progressing
+            and progressing.get("status") == "False"
+            and progressing.get("reason") == "ProgressDeadlineExceeded"
+        ):
+            since = _time(progressing.get("lastTransitionTime"), item.where)
+            found.append(Diagnosis("progress-deadline", "rollout not progressing: " + _describe(progressing), since))
+        if item.spec.get("paused") is True:
+            found.append(Diagnosis("paused", "spec.paused is true: the rollout is paused"))
+        return found
+    if item.spec.get("suspend") is True:
+        found.append(Diagnosis("suspended", "spec.suspend is true: the controller skips it"))
+    if stalled and stalled.get("status") == "True":
+        code = {"RetryLimitReached": "retry-limit", "RetriesExceeded": "retries-exceeded"}.get(
+            str(stalled.get("reason")), "stalled"
+        )
+        note = " (a plain requestedAt annotation does not clear it)" if code == "retry-limit" else ""
+        found.append(Diagnosis(code, _describe(stalled) + note, _time(stalled.get("lastTransitionTime"), item.where)))
+    if item.api_kind == "Terraform":
+        found += _terraform(item, sources, now, limit)
+    if ready and ready.get("status") != "True" and not any(d.code in ("plan-pending", "state-locked") for d in found):
+        since = _time(ready.get("lastTransitionTime"), item.where)
+        if since is not None and now - since > limit:
+            found.append(Diagnosis("not-ready", f"{_describe(ready)} (for {_age(now - since)})", since))
+    return found
+
+
+def _terraform(item: _Item, sources, now: dt.datetime, limit: dt.timedelta) -> list[Diagnosis]:
+    found = []
+    plan = _mapping(item.status, "plan", item.where)
+    lock = _mapping(item.status, "lock", item.where)
+    ready = item.conditions.get("Ready", {})
+    if plan.get("pending"):
+        found.append(Diagnosis("plan-pending", f"plan {plan['pending']} waits for approval (spec.approvePlan)",
+                               _time(ready.get("lastTransitionTime"), item.where)))  # fmt: skip
+    locked = item.conditions.get("StateLocked", {}).get("status") == "True" or ready.get("reason") == "LockHeld"
+    if lock.get("pending") or locked:
+        found.append(Diagnosis("state-locked", f"state lock held (status.lock.pending={lock.get('pending') or '?'})"))
+    ref = _mapping(item.spec, "sourceRef", item.where)
+    key = (str(ref.get("kind")), str(ref.get("namespace") or item.ref.namespace), str(ref.get("name")))
+    source = sources.get(key)
+    attempted = item.status.get("lastAttemptedRevision")
+    if source is not None:
+        artifact = _mapping(source.status, "artifact", source.where)
+        revision = artifact.get("revision")
+        updated = _time(artifact.get("lastUpdateTime"), source.where)
+        if revision and revision != attempted and (updated is None or now - updated > limit):
+            found.append(
+                Diagnosis(
+                    "revision-behind",
+                    f"lastAttemptedRevision {attempted or '(none)'} trails {key[0]} {key[1]}/{key[2]} "
+                    f"artifact {revision}" + (f" (available for {_age(now - updated)})" if updated else ""),
+                    updated,
+                )
+            )
+    return found
+
+
+def _age(delta: dt.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    return " ".join(p for p in (f"{days}d" if days else "", f"{hours}h" if hours else "", f"{mins}m") if p)
+
+
+def triage_dump(
+    data: dict[str, Any],
+    *,
+    now: dt.datetime | None = None,
+    stuck_after_minutes: int = 30,
+) -> tuple[int, list[Finding]]:
+    """(resources checked, findings): one finding per stuck resource, its diagnoses in order."""
+    now = now or dt.datetime.now(dt.UTC)
+    limit = dt.timedelta(minutes=stuck_after_minutes)
+    items = _items(data)
+    sources = {(i.api_kind, i.ref.namespace, i.ref.name): i for i in items if i.api_kind in _SOURCE_KINDS}
+    findings = []
+    for item in items:
+        diagnoses = _diagnose(item, sources, now, limit)
+        if diagnoses:
+            findings.append(Finding(item.ref, item.api_kind, diagnoses))
+    return len(items), findings
+
+
+def link_findings(findings: list[Finding], project) -> list[Finding]:
+    """Fill in each finding's runbook and tickets from the project (when there is one)."""
+    if project is None:
+        return findings
+    from .generate import runbook_paths, settings_for
+    from .resources import collect_resources, load_extra_resources
+
+    settings = settings_for(project)
+    runbooks_dir = project.config.runbooks_dir
+    found = collect_resources(project.load().tickets, load_extra_resources(runbooks_dir / "resources.yaml"), settings)
+    by_ref = {f.ref: f for f in found}
+    paths = runbook_paths(found, runbooks_dir)
+    for finding in findings:
+        exact = by_ref.get(finding.ref)
+        kind_level = by_ref.get(ResourceRef.kind_level(finding.ref.kind))
+        finding.tickets = exact.ticket_ids if exact else []
+        finding.kind_tickets = [t for t in (kind_level.ticket_ids if kind_level else []) if t not in finding.tickets]
+        path = paths.get(finding.ref) or paths.get(ResourceRef.kind_level(finding.ref.kind))
+        if path is not None:
+            finding.runbook = project.display(path).as_posix()
+            finding.runbook_exists = path.is_file()
+    return findings
+
+
+def render_text(checked: int, findings: list[Finding]) -> str:
+    lines = []
+    for f in findings:
+        lines.append(f"STUCK {f.api_kind} {f.ref.namespace}/{f.ref.name}")
+        for d in f.diagnoses:
+            lines.append(f"  - {d.message}")
+        if f.runbook:
+            note = "" if f.runbook_exists else " (not generated yet: run `ticketgen runbooks`)"
+            lines.append(f'  runbook: {f.runbook}{note}, step "{f.step}"')
+        else:
+            lines.append(f'  runbook: none generated for it (template {f.ref.kind}.md.j2 covers it), step "{f.step}"')
+        if f.tickets:
+            lines.append(f"  tickets: {', '.join(f.tickets)}")
+        if f.kind_tickets:
+            lines.append(f"  tickets about {f.api_kind}s: {', '.join(f.kind_tickets)}")
+    lines.append(f"{len(findings)} of {checked} resources stuck")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(checked: int, findings: list[Finding]) -> str:
+    rows = [
+        {
+            "kind": f.api_kind,
+            "namespace": f.ref.namespace,
+            "name": f.ref.name,
+            "resource": str(f.ref),
+            "diagnoses": [
+                {"code": d.code, "message": d.message, "since": d.since.isoformat() if d.since else None}
+                for d in f.diagnoses
+            ],
+            "runbook": f.runbook,
+            "runbook_exists": f.runbook_exists,
+            "step": f.step,
+            "tickets": f.tickets,
+            "kind_tickets": f.kind_tickets,
+        }
+        for f in findings
+    ]
+    return json.dumps({"checked": checked, "stuck": rows}, indent=2) + "\n"
