@@ -68,6 +68,8 @@ def new(
             raise UsageError(f"--set takes FIELD=VALUE, got {item!r}")
         given[name.strip()] = value
     interactive = sys.stdin.isatty()
+    if title is None and interactive:
+        title = click.prompt("Title")
     for role, value in (("status", status), ("priority", priority), ("component", component)):
         field_name = schema.role(role)
         if value is not None and field_name is None:
@@ -80,8 +82,6 @@ def new(
             value = click.prompt(field_name, type=choice, default="" if choice is None else None, show_default=False)
         if value:
             given[field_name] = value
-    if title is None and interactive:
-        title = click.prompt("Title")
     created = create_ticket(project, ticket_id, title or "", given)
     for note in created.notes:
         click.echo(f"note: {note}", err=True)
