@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError, ContentError
+from .markdown import IMPORT_MARKER as MARKER
 from .markdown import block_tokens
 from .parse import parse_document
 from .project import Project
@@ -19,7 +20,6 @@ from .scaffold import slugify
 from .template import Schema, find_template, schema_from_text
 from .textio import read_source, split_lines, write_atomic
 
-MARKER = "<!-- ticketgen:import {name} -->"
 INDEX_NAME = "index.md"
 TEMPLATE_NAME = "_template.md"
 

@@ -16,6 +16,10 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+# `ticketgen import` leaves this line in the index page where each ticket was.
+IMPORT_MARKER = "<!-- ticketgen:import {name} -->"
+IMPORT_MARKER_PREFIX = IMPORT_MARKER.split("{", 1)[0]
+
 _FIELD = re.compile(
     r"""^[ ]{0,3}(?:[-*+][ \t]+)?          # optional list bullet
     (?P<mark>\*\*|__)(?P<name>[^*_\n:][^*_\n]*?)[ \t]*

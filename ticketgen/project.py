@@ -10,12 +10,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import Config, load_config
 from .errors import ContentError
-from .parse import read_document
 from .records import Document, Problem, Ticket
-from .template import Schema, load_schema
+
+if TYPE_CHECKING:
+    from .template import Schema
+
+# parse/template (markdown-it, YAML) are imported on first use: a warm `ticketgen lint`
+# answers from its cache without them.
 
 
 @dataclass
@@ -58,6 +63,8 @@ class Project:
 
     @cached_property
     def schema(self) -> Schema:
+        from .template import load_schema
+
         schema = load_schema(self.config.template)
         return schema.with_roles(self.config.roles) if self.config.roles else schema
 
@@ -71,7 +78,8 @@ class Project:
                 rel = path.relative_to(tickets_dir)
                 if any(part.startswith(".") for part in rel.parts):
                     continue
-                if self.config.template is not None and path.resolve() == self.config.template:
+                template = self.config.template
+                if template is not None and path.name == template.name and path.resolve() == template:
                     continue
                 files.append(path)
         files.extend(d for d in self.config.documents if d not in files)
@@ -81,6 +89,8 @@ class Project:
         return self.config.relative(path)
 
     def read(self, path: Path) -> Document:
+        from .parse import read_document
+
         return read_document(path, self.schema, self.config.max_file_bytes, self.display(path))
 
     def load(self, paths: Iterable[Path] | None = None) -> Corpus:

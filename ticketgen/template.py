@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -61,13 +62,14 @@ class Schema:
     roles: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
 
-    @property
+    @cached_property
     def id_regex(self) -> re.Pattern[str]:
-        return _id_regex(self.prefix)
+        return re.compile(re.escape(self.prefix) + r"(\d+)", re.IGNORECASE)
 
-    @property
+    @cached_property
     def mention_regex(self) -> re.Pattern[str]:
-        return _mention_regex(self.prefix)
+        """A mention in prose: the prefix and digits, not inside a longer word or path."""
+        return re.compile(r"(?<![\w/-])" + re.escape(self.prefix) + r"(\d+)(?![\w-])")
 
     def format_id(self, number: int, width: int | None = None) -> str:
         return f"{self.prefix}{number:0{width or self.width}d}"
@@ -97,15 +99,8 @@ class Schema:
             if known is None:
                 raise ConfigError(f"role {role!r} names {name!r}, which the template does not define", self.path)
             roles[role] = known.title if isinstance(known, SectionSpec) else known.name
-        return Schema(**{**self.__dict__, "roles": roles})
-
-
-def _id_regex(prefix: str) -> re.Pattern[str]:
-    return re.compile(re.escape(prefix) + r"(\d+)", re.IGNORECASE)
-
-
-def _mention_regex(prefix: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w/-])" + re.escape(prefix) + r"(\d+)(?![\w-])")
+        fields = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        return Schema(**{**fields, "roles": roles})
 
 
 def _field_spec(name: str, placeholder: str) -> FieldSpec:

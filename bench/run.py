@@ -1,0 +1,202 @@
+"""ticketgen lint speed, against baselines measured in the same run.
+
+    python bench/run.py                      # N = 100 and 1000
+    python bench/run.py --sizes 100,1000,10000 --repeat 5
+
+Every number is the best of --repeat wall-clock runs of a whole process (startup included),
+on a corpus from bench/corpus.py. If bench/site.py exists, its `rows(sizes, make_corpus)` adds
+rows to the same table. Not a test: machines differ; this prints, it does not assert.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from corpus import make_corpus as _make_corpus  # noqa: E402
+
+HERE = Path(__file__).parent
+WORK = HERE / ".work"
+BARE_PARSE = (
+    "import sys; from pathlib import Path; from markdown_it import MarkdownIt; "
+    "md = MarkdownIt('commonmark').enable('table'); md.disable(['inline', 'text_join']); "
+    "[md.parse(p.read_text(encoding='utf-8')) for p in sorted(Path(sys.argv[1]).rglob('*.md'))]"
+)
+
+
+def ticketgen() -> list[str]:
+    found = shutil.which("ticketgen")
+    return [found] if found else [sys.executable, "-m", "ticketgen"]
+
+
+def wall(
+    cmd: list[str],
+    repeat: int,
+    cwd: Path | None = None,
+    before: Callable[[], None] | None = None,
+    env: dict[str, str] | None = None,
+) -> float:
+    best = float("inf")
+    environ = {**os.environ, **(env or {})}
+    for _ in range(repeat):
+        if before:
+            before()
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=cwd, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def row(benchmark: str, n: int | None, value: float, baseline: float | None, target: str, ok: bool | None) -> dict:
+    return {
+        "benchmark": benchmark,
+        "n": n,
+        "value": value,
+        "unit": "s",
+        "baseline": baseline,
+        "ratio": value / baseline if baseline else None,
+        "target": target,
+        "ok": ok,
+    }
+
+
+def markdownlint() -> list[str] | None:
+    binary = WORK / "node_modules" / ".bin" / "markdownlint-cli2"
+    if not binary.exists() and shutil.which("npm"):
+        subprocess.run(["npm", "install", "--prefix", str(WORK), "markdownlint-cli2"], capture_output=True, check=False)
+    return [str(binary)] if binary.exists() else None
+
+
+def lint_rows(sizes: list[int], make_corpus: Callable[[int], Path], repeat: int) -> list[dict]:
+    tg = ticketgen()
+    rows = []
+    mdl = markdownlint()
+    for n in sizes:
+        project = make_corpus(n)
+        cache = project / ".ticketgen_cache"
+
+        def drop_cache(cache: Path = cache) -> None:
+            shutil.rmtree(cache, ignore_errors=True)
+
+        bare = wall([sys.executable, "-c", BARE_PARSE, str(project / "tickets")], repeat)
+        cold = wall([*tg, "-C", str(project), "lint"], repeat, before=drop_cache)
+        serial = wall([*tg, "-C", str(project), "lint"], repeat, before=drop_cache, env={"TICKETGEN_LINT_JOBS": "1"})
+        big = n >= 1000
+        rows.append(row("markdown-it bare block parse", n, bare, None, "baseline", None))
+        rows.append(
+            row(
+                "lint, cold (no cache)",
+                n,
+                cold,
+                bare,
+                "<= 1.5x and <= 1.0 s at N=1000" if big else "<= 1.5x",
+                cold <= 1.5 * bare and (cold <= 1.0 or n != 1000),
+            )
+        )
+        rows.append(row("lint, cold, one process", n, serial, cold, "info: ratio < 1 = 2 processes pay", None))
+        wall([*tg, "-C", str(project), "lint"], 1)  # fill the cache
+        time.sleep(2.1)  # let the files' mtimes settle, so the cache may trust their stat (see engine)
+        wall([*tg, "-C", str(project), "lint"], 1)
+        warm = wall([*tg, "-C", str(project), "lint"], repeat)
+        rows.append(
+            row(
+                "lint, warm (cache, nothing changed)",
+                n,
+                warm,
+                cold,
+                "<= 0.15 s at N=1000",
+                warm <= 0.15 if n == 1000 else None,
+            )
+        )
+        one = str(project / "tickets" / "TICKET-001-generated.md")
+        one_warm = wall([*tg, "-C", str(project), "lint", one], repeat)
+        rows.append(row("lint one file (pre-commit, warm)", n, one_warm, None, "< 0.15 s", one_warm < 0.15))
+        one_cold = wall([*tg, "-C", str(project), "lint", one], repeat, before=drop_cache)
+        rows.append(row("lint one file (cold: reads all IDs)", n, one_cold, None, "info", None))
+        if mdl:
+            md = wall([*mdl, "tickets/**/*.md"], repeat, cwd=project)
+            rows.append(row("markdownlint-cli2 (same files)", n, md, None, "comparison", None))
+            rows.append(row("lint cold vs markdownlint-cli2", n, cold, md, "< 1x", cold < md))
+    by_n = {(r["benchmark"], r["n"]): r["value"] for r in rows}
+    for small, large in itertools.pairwise(sizes):
+        # Per ticket, without process startup: the extra time for the extra tickets.
+        lint_step = by_n[("lint, cold (no cache)", large)] - by_n[("lint, cold (no cache)", small)]
+        bare_step = by_n[("markdown-it bare block parse", large)] - by_n[("markdown-it bare block parse", small)]
+        per = (large - small) / 1000
+        rows.append(
+            row(
+                f"lint per 1000 tickets (N {small}->{large})",
+                large,
+                lint_step / per,
+                bare_step / per,
+                "<= 1.5x",
+                lint_step <= 1.5 * bare_step,
+            )
+        )
+    helped = wall([*tg, "--help"], repeat)
+    rows.append(row("ticketgen --help", None, helped, None, "< 0.15 s", helped < 0.15))
+    if not mdl:
+        print("note: markdownlint-cli2 not available (npm install failed); its rows are skipped", file=sys.stderr)
+    return rows
+
+
+def site_rows(sizes: list[int], make_corpus: Callable[[int], Path]) -> list[dict]:
+    plugin = HERE / "site.py"
+    if not plugin.exists():
+        return []
+    spec = importlib.util.spec_from_file_location("bench_site", plugin)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.rows(sizes, make_corpus))
+
+
+def print_table(rows: list[dict]) -> None:
+    header = f"| {'benchmark':<38} | {'N':>6} | {'value':>9} | {'baseline':>9} | {'ratio':>6} | {'target':<32} | ok  |"
+    print(header)
+    print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
+    for r in rows:
+        unit = r.get("unit", "s")
+        value = f"{r['value']:.3f} {unit}"
+        baseline = f"{r['baseline']:.3f} {unit}" if r.get("baseline") is not None else ""
+        ratio = f"{r['ratio']:.2f}x" if r.get("ratio") is not None else ""
+        ok = {True: "yes", False: "NO", None: ""}[r.get("ok")]
+        n = "" if r.get("n") is None else str(r["n"])
+        print(
+            f"| {r['benchmark']:<38} | {n:>6} | {value:>9} | {baseline:>9} | {ratio:>6} | {r['target']:<32} | {ok:<3} |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000", help="comma-separated corpus sizes (10000 is slow)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best counts")
+    parser.add_argument("--no-site", action="store_true", help="skip bench/site.py's rows (they take minutes)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    with tempfile.TemporaryDirectory(prefix="ticketgen-bench-") as tmp:
+        made: dict[int, Path] = {}
+
+        def make_corpus(n: int) -> Path:
+            if n not in made:
+                made[n] = _make_corpus(n, Path(tmp) / f"corpus-{n}")
+            return made[n]
+
+        rows = lint_rows(sizes, make_corpus, args.repeat)
+        if not args.no_site:
+            rows += site_rows(sizes, make_corpus)
+    print_table(rows)
+
+
+if __name__ == "__main__":
+    main()

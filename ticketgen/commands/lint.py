@@ -1,0 +1,130 @@
+"""`ticketgen lint` and `ticketgen rules`: option parsing only; the work is in ticketgen.lint."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import EXIT_CONTENT, EXIT_OK, UsageError
+from ._shared import current_project
+
+_FORMATS = ("text", "json", "github", "sarif", "junit")
+
+
+def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(code for value in values for code in value.split(",") if code.strip())
+
+
+@click.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "output_format", type=click.Choice(_FORMATS), default="text", show_default=True, help="Output format."
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to a file.")
+@click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated, repeatable).")
+@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--fix", is_flag=True, help="Fix what can be fixed mechanically, in place.")
+@click.option("--diff", is_flag=True, help="Show the fixes as a diff; change nothing.")
+@click.option("--branches", is_flag=True, help="Also report IDs used by other local or remote branches.")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not write .ticketgen_cache/.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
+def lint(
+    files: tuple[Path, ...],
+    output_format: str,
+    output: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    strict: bool,
+    fix: bool,
+    diff: bool,
+    branches: bool,
+    no_cache: bool,
+    exit_zero: bool,
+) -> None:
+    """Check tickets against the template. With FILES, report on those files only (pre-commit).
+
+    Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage or configuration error.
+    """
+    from ..lint.engine import LintOptions, run_lint
+    from ..lint.reporters import REPORTERS
+
+    if fix and diff:
+        raise UsageError("--fix and --diff cannot be combined")
+    project = current_project()
+    options = LintOptions(_codes(select), _codes(ignore), strict, branches, not no_cache)
+    base = click.get_current_context().find_root().obj  # `-C DIR`: file arguments are relative to it
+    paths = [f if f.is_absolute() or base is None else base / f for f in files] if files else None
+    if fix:
+        from ..lint.fixes import fix as fix_files
+
+        result, written = fix_files(project, paths, options)
+        if written:
+            click.echo(f"Fixed {written} file(s).", err=True)
+    else:
+        result = run_lint(project, paths, options)
+    if result.skipped:
+        names = ", ".join(result.skipped[:3]) + (" ..." if len(result.skipped) > 3 else "")
+        click.echo(f"note: not ticket files (outside tickets_dir and documents), skipped: {names}", err=True)
+    if diff:
+        from ..lint.fixes import planned, unified_diff
+
+        changes = planned(result, project.config.max_file_bytes)
+        click.echo(unified_diff(project.root, changes), nl=False)
+        click.echo(f"{len(changes)} file(s) would be fixed.", err=True)
+        sys.exit(EXIT_CONTENT if changes else EXIT_OK)
+    color = output is None and output_format == "text" and _want_color()
+    report = REPORTERS[output_format](result, color)
+    if output is not None:
+        from ..textio import write_atomic
+
+        write_atomic(output, report)
+    else:
+        click.echo(report, nl=False, color=color)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if output_format == "github" and summary:
+        from ..lint.reporters import github_summary
+
+        with open(summary, "a", encoding="utf-8") as handle:  # GitHub's documented use: append
+            handle.write(github_summary(result))
+    errors = any(f.severity == "error" for f in result.findings)
+    sys.exit(EXIT_CONTENT if errors and not exit_zero else EXIT_OK)
+
+
+def _want_color() -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+@click.command()
+@click.argument("code", required=False)
+@click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True)
+def rules(code: str | None, output_format: str) -> None:
+    """List the lint rules, or explain one (`ticketgen rules TG013`)."""
+    import json
+
+    from ..lint.registry import all_rules
+
+    table = all_rules()
+    if code is not None:
+        found = table.get(code.upper())
+        if found is None:
+            raise UsageError(f"unknown rule {code!r}; `ticketgen rules` lists them")
+        click.echo(found.explain(), nl=False)
+        return
+    if output_format == "json":
+        rows = [
+            {"code": r.code, "name": r.name, "severity": r.severity, "fixable": r.fixable, "summary": r.summary}
+            for r in table.values()
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for r in table.values():
+        fixable = "fix" if r.fixable else "   "
+        click.echo(f"{r.code}  {r.severity:<7}  {fixable}  {r.name:<22}  {r.summary}")

@@ -1,0 +1,119 @@
+"""Rules about files and headings: unreadable files, bad frontmatter, headings that look like
+ticket IDs but are not, records of another kind, and file names that disagree with the ID."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..markdown import IMPORT_MARKER_PREFIX
+from ..records import Ticket
+from .context import DocView, LintContext
+from .model import Hit
+from .registry import EXAMPLE, Rule, add, example, rule
+
+add(
+    Rule(
+        "TG001",
+        "unreadable-file",
+        "A ticket file cannot be read (not UTF-8, binary, too large, or unreadable).",
+        "error",
+        "document",
+        why="A file lint cannot read is a file nobody's tooling can read; it is reported, never skipped.",
+        bad="A ticket saved as Latin-1 (`Priorit\\xe9`), or a file over `max_file_bytes`.",
+        good=EXAMPLE,
+        how_to_fix="Save the file as UTF-8 (without NUL bytes), or split it below the size limit "
+        "(`max_file_bytes` in the config).",
+    )
+)
+
+
+@rule(
+    "TG002",
+    "invalid-frontmatter",
+    "error",
+    "The YAML frontmatter cannot be read.",
+    scope="document",
+    why="Frontmatter that does not parse is silently dropped by most tools; its values would be lost.",
+    bad="---\ntags: [registry, credentials\n---\n" + EXAMPLE,
+    good="---\ntags: [registry, credentials]\n---\n" + EXAMPLE,
+    how_to_fix="Fix the YAML at the line named (a missing bracket or quote, a tab indent); it must be a mapping.",
+)
+def invalid_frontmatter(view: DocView, ctx: LintContext) -> Iterator[Hit]:
+    for problem in view.document.problems:
+        yield Hit(problem.line, 1, problem.message)
+
+
+@rule(
+    "TG003",
+    "malformed-id",
+    "error",
+    "A heading starts like a ticket ID but is not a valid one.",
+    scope="document",
+    why="A heading such as `## TICKET-01a: ...` or `## TICKET: ...` is neither a ticket nor text: "
+    "every tool would skip it.",
+    bad=example("## TICKET-001:", "## TICKET-00l:"),
+    good=EXAMPLE,
+    how_to_fix="Write the ID as the template's prefix followed by digits (`TICKET-001`).",
+)
+def malformed_id(view: DocView, ctx: LintContext) -> Iterator[Hit]:
+    pattern = f"{ctx.schema.prefix}{'N' * ctx.schema.width}"
+    for chunk in view.document.other:
+        if chunk.kind == "malformed":
+            yield Hit(chunk.line, 1, f"heading {chunk.label!r} is not a valid ticket ID (expected {pattern}: Title)")
+
+
+@rule(
+    "TG007",
+    "foreign-record",
+    "info",
+    "A record with another ID prefix is not checked.",
+    scope="document",
+    why="Documents may hold other kinds of records (`FLOW-001` among `INC-` tickets); lint says it saw them.",
+    bad=EXAMPLE + "\n## FLOW-001: Rotate the credentials\n\n**Status:** Implemented\n",
+    good=EXAMPLE,
+    how_to_fix="Nothing to fix. Move such records out of ticket files, or ignore the rule.",
+)
+def foreign_record(view: DocView, ctx: LintContext) -> Iterator[Hit]:
+    for chunk in view.document.other:
+        if chunk.kind == "foreign":
+            yield Hit(chunk.line, 1, f"{chunk.label!r} is not checked (its ID prefix is not {ctx.schema.prefix})")
+
+
+@rule(
+    "TG008",
+    "no-tickets",
+    "warning",
+    "A file in the tickets folder holds no ticket.",
+    scope="document",
+    why="A ticket whose heading was mistyped (`# TICKT-1`) would otherwise vanish from every list without a word.",
+    bad=example("## TICKET-001: Login", "## Login"),
+    good=EXAMPLE,
+    how_to_fix="Give the ticket a heading with its ID (`## TICKET-001: Title`), "
+    "or move the file out of the tickets folder.",
+)
+def no_tickets(view: DocView, ctx: LintContext) -> Iterator[Hit]:
+    doc = view.document
+    if IMPORT_MARKER_PREFIX in doc.text:  # the index page `ticketgen import` wrote
+        return
+    if not doc.tickets and not doc.problems and not any(c.kind in ("malformed", "foreign") for c in doc.other):
+        yield Hit(1, 1, f"no ticket heading ({ctx.schema.prefix}{'N' * ctx.schema.width}: Title) in this file")
+
+
+@rule(
+    "TG005",
+    "id-file-mismatch",
+    "error",
+    "In one-file-per-ticket mode, the ID in the file name must match the ticket's ID.",
+    scope="ticket",
+    why="Files are found and linked by name; a copied file that kept the old name hides the real ID.",
+    bad="<!-- file: tickets/TICKET-002-login-fails.md -->\n" + EXAMPLE,
+    good="<!-- file: tickets/TICKET-001-login-fails.md -->\n" + EXAMPLE,
+    how_to_fix="Rename the file after the ticket's ID, or fix the ID in the heading.",
+)
+def id_file_mismatch(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
+    if view.absolute in ctx.documents or len(view.document.tickets) != 1:
+        return
+    m = re.match(re.escape(ctx.schema.prefix) + r"(\d+)(?!\d)", view.absolute.name, re.IGNORECASE)
+    if m and int(m.group(1)) != ticket.number:
+        yield Hit(ticket.line, 1, f"file name says {m.group(0)}, the heading says {ticket.id}")
