@@ -30,6 +30,8 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/ticketgen lint
+	$(BIN)/ticketgen runbooks --check
 	$(BIN)/pytest
 
 bench: $(STAMP)
