@@ -1,0 +1,153 @@
+"""Site build speed, peak memory and search index size, against plain mkdocs in the same run.
+
+    python bench/site.py                 # N = 100 and 1000
+    python bench/site.py 100,1000,10000  # 10000 takes minutes
+
+Baseline: `mkdocs build` of the same ticket Markdown files copied into docs/ as static pages,
+with the same theme, plugins and Markdown extensions, the pages kept out of the navigation
+(`not_in_nav`). Measured: the ticketgen plugin building the site from tickets/, with an empty
+parse cache (cold) and with the cache an earlier build left (warm). Every time is the best of
+REPEAT (env TICKETGEN_BENCH_REPEAT, default 3) interleaved `mkdocs build` processes; memory
+is the child's peak RSS (wait4).
+bench/run.py imports `rows()` to add these rows to its table. Not a test: this prints.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPEAT = int(os.environ.get("TICKETGEN_BENCH_REPEAT", "3"))
+TARGET = 1.15
+MKDOCS_YML = """\
+site_name: Bench
+theme:
+  name: material
+  font: false
+plugins:
+{plugins}
+markdown_extensions:
+  - admonition
+  - attr_list
+  - tables
+  - toc:
+      permalink: true
+  - pymdownx.superfences
+  - pymdownx.tasklist:
+      custom_checkbox: true
+"""
+
+
+def _site(root: Path, plugins: list[str], extra: str = "") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "docs").mkdir(exist_ok=True)
+    (root / "docs" / "index.md").write_text("# Bench\n\nTickets: see the index.\n")
+    config = MKDOCS_YML.format(plugins="\n".join(f"  - {p}" for p in plugins)) + extra
+    (root / "mkdocs.yml").write_text(config)
+    return root
+
+
+def static_site(project: Path, root: Path) -> Path:
+    """The plain-mkdocs baseline: the ticket files themselves as pages under docs/tickets/."""
+    site = _site(root, ["search", "tags"], "not_in_nav: |\n  /tickets/\n")
+    target = site / "docs" / "tickets"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir()
+    for path in sorted((project / "tickets").glob("*.md")):
+        if not path.name.startswith("_"):
+            shutil.copy(path, target / path.name)
+    return site
+
+
+def plugin_site(project: Path, root: Path) -> Path:
+    return _site(root, ["search", "tags", f"ticketgen:\n      project_dir: {project}"])
+
+
+def build_once(site: Path, cache: Path) -> tuple[float, float]:
+    """(wall-clock seconds, peak RSS in MB) of one `mkdocs build`; `cache` is the user cache
+    folder, where the plugin keeps parsed tickets between builds."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true", "XDG_CACHE_HOME": str(cache)}
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(site / "mkdocs.yml"), "-d", str(site / "site")],
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            env=env,
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            raise RuntimeError(f"mkdocs build failed in {site}: {errors.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024  # Linux: KiB
+
+
+def build_all(static: Path, plugin: Path, work: Path) -> dict[str, tuple[float, float]]:
+    """Best time and peak memory of: the static baseline, the plugin with an empty parse
+    cache (cold: a fresh CI checkout), and with a filled one (warm: nothing changed since the
+    last build). Runs are interleaved so machine noise hits all three alike."""
+    warm = work / "cache-warm"
+    build_once(plugin, warm)  # fills the warm cache; also warms the OS file cache, untimed
+    results: dict[str, list[tuple[float, float]]] = {"static": [], "cold": [], "warm": []}
+    for i in range(REPEAT):
+        results["static"].append(build_once(static, work / "cache-static"))
+        results["cold"].append(build_once(plugin, work / f"cache-cold-{i}"))
+        results["warm"].append(build_once(plugin, warm))
+    return {k: (min(t for t, _ in r), max(m for _, m in r)) for k, r in results.items()}
+
+
+def index_mb(site: Path) -> float:
+    return (site / "site" / "search" / "search_index.json").stat().st_size / 1e6
+
+
+def row(benchmark, n, value, unit, baseline=None, target="info", ok=None) -> dict:
+    ratio = value / baseline if baseline else None
+    return {
+        "benchmark": benchmark,
+        "n": n,
+        "value": value,
+        "unit": unit,
+        "baseline": baseline,
+        "ratio": ratio,
+        "target": target,
+        "ok": ok,
+    }
+
+
+def rows(sizes: list[int], make_corpus: Callable[[int], Path]) -> list[dict]:
+    out = []
+    with tempfile.TemporaryDirectory(prefix="ticketgen-site-bench-") as tmp:
+        for n in sizes:
+            project = make_corpus(n)
+            static = static_site(project, Path(tmp) / f"static-{n}")
+            plugin = plugin_site(project, Path(tmp) / f"plugin-{n}")
+            times = build_all(static, plugin, Path(tmp) / f"work-{n}")
+            (plain_s, plain_mb), (cold_s, cold_mb), (warm_s, _) = times["static"], times["cold"], times["warm"]
+            target = f"<= {TARGET}x"
+            out += [
+                row("mkdocs build, static ticket pages", n, plain_s, "s", target="baseline"),
+                row("mkdocs build, plugin, cold cache", n, cold_s, "s", plain_s, target, cold_s <= TARGET * plain_s),
+                row("mkdocs build, plugin, warm cache", n, warm_s, "s", plain_s, target, warm_s <= TARGET * plain_s),
+                row("peak memory, static ticket pages", n, plain_mb, "MB", target="baseline"),
+                row("peak memory, plugin (cold)", n, cold_mb, "MB", plain_mb),
+                row("search index, static ticket pages", n, index_mb(static), "MB", target="baseline"),
+                row("search index, ticketgen plugin", n, index_mb(plugin), "MB", index_mb(static)),
+            ]
+    return out
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    from corpus import make_corpus as _make_corpus
+    from run import print_table
+
+    sizes = [int(s) for s in (sys.argv[1] if len(sys.argv) > 1 else "100,1000").split(",")]
+    with tempfile.TemporaryDirectory(prefix="ticketgen-corpus-") as tmp:
+        print_table(rows(sizes, lambda n: _make_corpus(n, Path(tmp) / f"corpus-{n}")))

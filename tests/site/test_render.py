@@ -1,0 +1,138 @@
+"""The engine-agnostic side: parse cache, `ticketgen render --out`, URL helpers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from site_repo import make_repo, ticket, write
+
+from ticketgen.cli import main
+from ticketgen.project import Project
+from ticketgen.site.content import ParseCache, site_content
+from ticketgen.site.options import load_options
+from ticketgen.site.render import SiteRenderer, relative_href
+
+
+def renderer_for(root: Path) -> SiteRenderer:
+    project = Project.discover(root)
+    return SiteRenderer(project, load_options(project.config, project.schema))
+
+
+def test_second_build_reparses_only_the_edited_file(tmp_path: Path):
+    repo = make_repo(tmp_path)
+    cache = ParseCache()
+    first = site_content(Project.discover(repo), renderer_for(repo), cache)
+    assert len(cache.parsed) == 5  # 3 tickets and 2 runbooks; the template is not a ticket
+    edited = repo / "tickets" / "TICKET-003-resolved.md"
+    edited.write_text(edited.read_text().replace("Registry token expiry", "Token expiry, edited"))
+    os.utime(edited, ns=(edited.stat().st_atime_ns, edited.stat().st_mtime_ns + 1_000_000))
+    second = site_content(Project.discover(repo), renderer_for(repo), cache)
+    assert cache.parsed == [edited.resolve()]
+    page = {p.src_uri: p.markdown for p in second.pages}["tickets/TICKET-003.md"]
+    assert "Token expiry, edited" in page
+    assert first.pages != second.pages
+
+
+def test_parsed_tickets_are_reused_by_the_next_process_until_a_file_or_the_template_changes(
+    tmp_path: Path, monkeypatch
+):
+    import ticketgen.site.content as content
+
+    repo = make_repo(tmp_path, runbooks={})
+    parsed: list[str] = []
+    real = content.parse_document
+    monkeypatch.setattr(
+        content, "parse_document", lambda text, path, schema: parsed.append(path.name) or real(text, path, schema)
+    )
+
+    def fresh_build() -> list[str]:  # what a new `mkdocs build` process does
+        parsed.clear()
+        project = Project.discover(repo)
+        cache = ParseCache()
+        content.use_store(cache, project)
+        site_content(project, renderer_for(repo), cache)
+        return sorted(parsed)
+
+    assert len(fresh_build()) == 3
+    assert fresh_build() == []
+    edited = repo / "tickets" / "TICKET-002-mentions.md"
+    edited.write_text(edited.read_text().replace("Mentions and", "Mentions, edited, and"))
+    assert fresh_build() == ["TICKET-002-mentions.md"]
+    template = repo / "tickets" / "_template.md"
+    template.write_text(template.read_text().replace("### References", "### Links"))
+    assert len(fresh_build()) == 3
+
+
+def test_new_file_is_parsed_and_deleted_file_disappears(tmp_path: Path):
+    repo = make_repo(tmp_path)
+    cache = ParseCache()
+    site_content(Project.discover(repo), renderer_for(repo), cache)
+    write(repo / "tickets" / "TICKET-009-new.md", ticket("TICKET-009", "Brand new"))
+    (repo / "tickets" / "TICKET-003-resolved.md").unlink()
+    content = site_content(Project.discover(repo), renderer_for(repo), cache)
+    uris = {p.src_uri for p in content.pages}
+    assert "tickets/TICKET-009.md" in uris and "tickets/TICKET-003.md" not in uris
+    assert [p.name for p in cache.parsed] == ["TICKET-009-new.md"]
+
+
+def test_render_writes_pages_and_assets(tmp_path: Path):
+    repo = make_repo(tmp_path / "repo")
+    out = tmp_path / "out"
+    result = run(repo, "render", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    ticket_page = (out / "tickets" / "TICKET-001.md").read_text()
+    assert ticket_page.startswith('---\ntitle: "TICKET-001: Tofu-Controller Source Refresh on Retry"\n')
+    assert (out / "tickets" / "index.md").is_file() and (out / "tickets" / "dashboard.md").is_file()
+    assert (out / "runbooks" / "terraform-lotus-lake.md").is_file()
+    assert (out / "assets" / "ticketgen" / "ticketgen.js").is_file()
+
+
+def test_render_refuses_a_folder_with_other_files_and_reruns_cleanly(tmp_path: Path):
+    repo = make_repo(tmp_path / "repo")
+    mine = tmp_path / "mine"
+    write(mine / "notes.md", "my notes\n")
+    result = run(repo, "render", "--out", str(mine))
+    assert result.exit_code == 1
+    assert "folder is not empty and was not written by `ticketgen render`" in result.stderr
+    assert (mine / "notes.md").read_text() == "my notes\n"
+    assert run(repo, "render", "--out", str(mine), "--force").exit_code == 0
+    assert (mine / "notes.md").read_text() == "my notes\n"
+
+    out = tmp_path / "out"
+    assert run(repo, "render", "--out", str(out)).exit_code == 0
+    (repo / "tickets" / "TICKET-003-resolved.md").unlink()
+    assert run(repo, "render", "--out", str(out)).exit_code == 0  # ticketgen's own folder: fine
+    assert not (out / "tickets" / "TICKET-003.md").exists()  # stale page removed
+    assert (out / "tickets" / "TICKET-002.md").exists()
+
+
+def test_render_strict_fails_on_broken_tickets_but_writes_the_rest(tmp_path: Path):
+    repo = make_repo(tmp_path / "repo", {"TICKET-005-bad.md": "---\n: [\n---\n" + ticket("TICKET-005", "x")}, {})
+    out = tmp_path / "out"
+    result = run(repo, "render", "--out", str(out), "--strict")
+    assert result.exit_code == 1
+    assert "warning: tickets/TICKET-005-bad.md:2: frontmatter is not valid YAML" in result.stderr
+    assert (out / "tickets" / "TICKET-001.md").is_file()
+
+
+@pytest.mark.parametrize(
+    ("here", "there", "directory_urls", "expected"),
+    [
+        ("tickets/index.md", "tickets/TICKET-001.md", True, "TICKET-001/"),
+        ("tickets/TICKET-001.md", "runbooks/a.md", True, "../../runbooks/a/"),
+        ("tickets/TICKET-001.md", "tickets/index.md", True, "../"),
+        ("tickets/status/open.md", "tickets/dashboard.md", True, "../../dashboard/"),
+        ("tickets/index.md", "tickets/TICKET-001.md", False, "TICKET-001.html"),
+        ("tickets/TICKET-001.md", "runbooks/index.md", False, "../runbooks/index.html"),
+    ],
+)
+def test_links_between_generated_pages(here, there, directory_urls, expected):
+    assert relative_href(here, there, directory_urls) == expected
+
+
+def run(repo: Path, *args: str):
+    from click.testing import CliRunner
+
+    return CliRunner().invoke(main, ["-C", str(repo), *args], catch_exceptions=False)

@@ -1,0 +1,429 @@
+"""Records -> the site's pages, as Markdown strings, through Jinja templates. No mkdocs here.
+
+The mkdocs plugin and `ticketgen render --out` both call `SiteRenderer.render`; whatever
+builds the site only has to turn Markdown into HTML. Ticket text is always template *data*:
+it is never compiled, and where a template builds HTML, autoescape turns `<` into `&lt;`.
+Verbatim Markdown (section bodies, runbooks) is passed through the `markdown` filter,
+which says "this is Markdown source for the next stage" rather than "this is HTML".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import posixpath
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from ..project import Project
+from ..records import Field, Ticket
+from ..template import Schema
+from ..textio import BOM, split_lines
+from .options import SiteOptions
+from .runbooks import Runbook
+
+ASSET_DIR = "assets/ticketgen"
+ASSETS = ("ticketgen.css", "ticketgen.js")
+_HEAT = ("green", "blue", "yellow", "orange", "red")  # priority: first choice calm, last alarming
+_PROGRESS = ("orange", "yellow", "blue", "teal", "green")  # status: first choice new, last done
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    """One page of the site. `src_uri` is where it sits among the docs (posix, `.md`)."""
+
+    src_uri: str
+    markdown: str
+    kind: str  # ticket | tickets-index | dashboard | status | component | runbook | runbooks-index
+    source: Path | None = None  # the file it comes from, for edit links and watching
+    in_nav: bool = False
+    ticket_id: str | None = None
+
+
+def page_url(src_uri: str, use_directory_urls: bool) -> str:
+    """The URL mkdocs (and Zensical) give a Markdown file, relative to the site root."""
+    stem = src_uri[:-3] if src_uri.endswith(".md") else src_uri
+    if not use_directory_urls:
+        return stem + ".html"
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def relative_href(from_src: str, to_src: str, use_directory_urls: bool) -> str:
+    here, there = page_url(from_src, use_directory_urls), page_url(to_src, use_directory_urls)
+    base = here if here.endswith("/") or not here else posixpath.dirname(here)
+    rel = posixpath.relpath(there or ".", base.rstrip("/") or ".")
+    if there.endswith("/") or not there:
+        rel = "./" if rel == "." else rel + "/"
+    return rel
+
+
+def slug(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", value.casefold()).strip("-") or "none"
+
+
+def asset_bytes(override: Path | None = None) -> dict[str, bytes]:
+    """The offline JS/CSS for sortable, filterable tables, by site path. A same-named file in
+    the override folder's `assets/` replaces ours, as for templates."""
+    packaged = resources.files("ticketgen").joinpath("templates/site/assets")
+    found = {}
+    for name in ASSETS:
+        mine = override / "assets" / name if override else None
+        data = mine.read_bytes() if mine and mine.is_file() else packaged.joinpath(name).read_bytes()
+        found[f"{ASSET_DIR}/{name}"] = data
+    return found
+
+
+@dataclass
+class Badge:
+    value: str
+    color: str
+    rank: int  # position among the template's choices; unknown values sort last
+
+
+@dataclass
+class Row:
+    """What every ticket table shows about a ticket, computed once per build."""
+
+    ticket: Ticket
+    uri: str
+    status: Badge | None
+    priority: Badge | None
+    age: int | None
+    done: int
+    total: int
+
+
+class SiteRenderer:
+    def __init__(
+        self,
+        project: Project,
+        options: SiteOptions,
+        *,
+        use_directory_urls: bool = True,
+        edit_url: Callable[[Path], str | None] | None = None,
+        today: dt.date | None = None,
+        tags: bool = True,
+    ):
+        self.project = project
+        self.schema: Schema = project.schema
+        self.options = options
+        self.use_directory_urls = use_directory_urls
+        self.edit_url = edit_url or self._configured_edit_url
+        self.today = today or dt.date.today()
+        self.with_tags = tags
+        self.env = _environment(options.templates)
+        self._badges: dict[tuple[str, str], Badge | None] = {}
+        self._rows: dict[int, Row] = {}
+        self._group_uris: dict[tuple[str, str], str] = {}
+
+    # -- where things go -------------------------------------------------------------------
+    def ticket_uri(self, ticket_id: str) -> str:
+        return f"{self.options.tickets_url}/{ticket_id}.md"
+
+    def runbook_uri(self, runbook: Runbook) -> str:
+        return f"{self.options.runbooks_url}/{runbook.rel}"
+
+    @property
+    def index_uri(self) -> str:
+        return f"{self.options.tickets_url}/index.md"
+
+    @property
+    def dashboard_uri(self) -> str:
+        return f"{self.options.tickets_url}/dashboard.md"
+
+    def group_uri(self, role: str, value: str) -> str:
+        return self._group_uris.get((role, value)) or f"{self.options.tickets_url}/{role}/{slug(value)}.md"
+
+    def _assign_group_uris(self, groups: dict[str, dict[str, list[Ticket]]]) -> None:
+        """`a/b` and `a b` both slug to `a-b`: later values get `-2`, `-3`... so none is lost."""
+        self._group_uris = {}
+        for role, values in groups.items():
+            taken: set[str] = set()
+            for value in values:
+                base = f"{self.options.tickets_url}/{role}/{slug(value)}"
+                uri, n = f"{base}.md", 1
+                while uri in taken:
+                    n += 1
+                    uri = f"{base}-{n}.md"
+                taken.add(uri)
+                self._group_uris[(role, value)] = uri
+
+    def _configured_edit_url(self, path: Path) -> str | None:
+        if not self.options.edit_url:
+            return None
+        return self.options.edit_url.format(path=self.project.display(path).as_posix())
+
+    # -- colours and ranks come from the template's choice order ---------------------------
+    def badge(self, role: str, value: str | None) -> Badge | None:
+        if not value:
+            return None
+        key = (role, value)
+        if key not in self._badges:
+            self._badges[key] = self._make_badge(role, value)
+        return self._badges[key]
+
+    def _make_badge(self, role: str, value: str) -> Badge:
+        name = self.schema.role(role)
+        spec = self.schema.field(name) if name else None
+        choices = spec.choices if spec else ()
+        canonical = spec.choice_for(value) if spec else None
+        rank = choices.index(canonical) if canonical else len(choices)
+        color = self.options.badge_colors.get(value.casefold())
+        if color is None and canonical:
+            scale = _PROGRESS if role == "status" else _HEAT
+            if role == "status" and canonical in self.done_statuses:
+                color = _PROGRESS[-1]
+            else:
+                position = rank / (len(choices) - 1) if len(choices) > 1 else 0
+                color = scale[round(position * (len(scale) - 1))]
+        return Badge(value, color or "grey", rank)
+
+    @property
+    def done_statuses(self) -> tuple[str, ...]:
+        if self.options.done_statuses:
+            return self.options.done_statuses
+        spec = self.schema.field(self.schema.role("status") or "")
+        return spec.choices[-1:] if spec else ()
+
+    @property
+    def urgent_priorities(self) -> tuple[str, ...]:
+        if self.options.urgent_priorities:
+            return self.options.urgent_priorities
+        spec = self.schema.field(self.schema.role("priority") or "")
+        return spec.choices[-2:] if spec else ()
+
+    def is_open(self, ticket: Ticket) -> bool:
+        return ticket.status not in self.done_statuses
+
+    # -- pages -------------------------------------------------------------------------------
+    def render(self, tickets: Iterable[Ticket], runbooks: Iterable[Runbook] = ()) -> list[GeneratedPage]:
+        """Every generated page. `tickets` must have unique IDs (see `unique_tickets`)."""
+        tickets = sorted(tickets, key=lambda t: (t.number, t.id))
+        runbooks = list(runbooks)
+        self._rows = {}
+        groups = {role: self._groups(tickets, role) for role in ("status", "component")}
+        self._assign_group_uris(groups)
+        by_ticket: dict[str, list[Runbook]] = {}
+        for runbook in runbooks:
+            for ticket_id in runbook.tickets:
+                by_ticket.setdefault(ticket_id.upper(), []).append(runbook)
+        known = {t.id.upper(): t for t in tickets}
+        pages: list[GeneratedPage] = []
+        for ticket in tickets:
+            uri = self.ticket_uri(ticket.id)
+            body = self._render("ticket.md.j2", uri, ticket=ticket, runbooks=by_ticket.get(ticket.id.upper(), []))
+            source = self.project.root / ticket.path
+            pages.append(GeneratedPage(uri, body, "ticket", source, ticket_id=ticket.id))
+        pages.append(
+            GeneratedPage(
+                self.index_uri,
+                self._render("index.md.j2", self.index_uri, tickets=tickets),
+                "tickets-index",
+                in_nav=True,
+            )
+        )
+        pages.append(
+            GeneratedPage(
+                self.dashboard_uri,
+                self._render("dashboard.md.j2", self.dashboard_uri, tickets=tickets, **self._dashboard(tickets)),
+                "dashboard",
+                in_nav=True,
+            )
+        )
+        for role, values in groups.items():
+            for value, members in values.items():
+                uri = self.group_uri(role, value)
+                text = self._render("group.md.j2", uri, role=role, value=value, tickets=members)
+                pages.append(GeneratedPage(uri, text, role))
+        for runbook in runbooks:
+            uri = self.runbook_uri(runbook)
+            linked = [known[t.upper()] for t in runbook.tickets if t.upper() in known]
+            text = self._render("runbook.md.j2", uri, runbook=runbook, tickets=linked)
+            pages.append(GeneratedPage(uri, text, "runbook", runbook.path, in_nav=self.options.runbooks_in_nav))
+        runbooks_index = f"{self.options.runbooks_url}/index.md"
+        if runbooks and not any(p.src_uri == runbooks_index for p in pages):
+            text = self._render("runbooks.md.j2", runbooks_index, runbooks=runbooks, known=known)
+            pages.append(GeneratedPage(runbooks_index, text, "runbooks-index", in_nav=True))
+        return pages
+
+    def rows(self, tickets: Iterable[Ticket]) -> list[Row]:
+        return [self.row(t) for t in tickets]
+
+    def row(self, ticket: Ticket) -> Row:
+        found = self._rows.get(id(ticket))
+        if found is None:
+            total = len(ticket.action_items)
+            found = Row(
+                ticket,
+                self.ticket_uri(ticket.id),
+                self.badge("status", ticket.status),
+                self.badge("priority", ticket.priority),
+                ticket.age_days(self.today),
+                total - len(ticket.open_items),
+                total,
+            )
+            self._rows[id(ticket)] = found
+        return found
+
+    def _groups(self, tickets: list[Ticket], role: str) -> dict[str, list[Ticket]]:
+        groups: dict[str, list[Ticket]] = {}
+        for ticket in tickets:
+            value = getattr(ticket, role)
+            if value:
+                groups.setdefault(value, []).append(ticket)
+        return groups
+
+    def _dashboard(self, tickets: list[Ticket]) -> dict[str, Any]:
+        rows = self.options.dashboard_rows
+        open_tickets = [t for t in tickets if self.is_open(t)]
+        dated = [t for t in tickets if t.discovered]
+        urgent = [t for t in open_tickets if t.priority in self.urgent_priorities]
+        urgent.sort(key=lambda t: (-(self.badge("priority", t.priority).rank), t.number))
+        items = [a for t in tickets for a in t.action_items]
+        busy = [t for t in open_tickets if t.open_items]
+        return {
+            "by_status": self._counts(tickets, "status"),
+            "by_priority": self._counts(tickets, "priority"),
+            "open_count": len(open_tickets),
+            "urgent": urgent,
+            "urgent_names": self.urgent_priorities,
+            "recent": sorted(dated, key=lambda t: (t.discovered, t.number), reverse=True)[:rows],
+            "oldest": sorted((t for t in open_tickets if t.discovered), key=lambda t: (t.discovered, t.number))[:rows],
+            "items_done": sum(a.done for a in items),
+            "items_total": len(items),
+            "busiest": sorted(busy, key=lambda t: (-len(t.open_items), t.number))[:rows],
+        }
+
+    def _counts(self, tickets: list[Ticket], role: str) -> list[tuple[Badge, int, int]]:
+        """(badge, all tickets, open tickets) per value, in the template's order."""
+        counts: dict[str, list[int]] = {}
+        for ticket in tickets:
+            value = getattr(ticket, role)
+            if value:
+                entry = counts.setdefault(value, [0, 0])
+                entry[0] += 1
+                entry[1] += self.is_open(ticket)
+        badges = [(self.badge(role, v), n, o) for v, (n, o) in counts.items()]
+        return sorted(badges, key=lambda b: (b[0].rank, b[0].value.casefold()))
+
+    def _render(self, name: str, uri: str, **context: Any) -> str:
+        def href(target: str) -> str:
+            return relative_href(uri, target, self.use_directory_urls)
+
+        return self.env.get_template(name).render(
+            site=self,
+            schema=self.schema,
+            today=self.today,
+            page_uri=uri,
+            href=href,
+            **context,
+        )
+
+    # -- helpers the templates call ------------------------------------------------------------
+    def preamble(self, ticket: Ticket) -> str:
+        """Text between the ticket's heading and its first section that is not a metadata line."""
+        lines = split_lines(ticket.text.removeprefix(BOM))
+        stop = (ticket.sections[0].line - ticket.line) if ticket.sections else len(lines)
+        field_lines = {f.line - ticket.line for f in getattr(ticket, "all_fields", ticket.fields.values())}
+        kept = [line for k, line in enumerate(lines[1:stop], 1) if k not in field_lines]
+        return "".join(kept).strip()
+
+    def card_fields(self, ticket: Ticket) -> list[tuple[str, Field, Badge | None]]:
+        """(name, field, badge or None) for the header card, in the template's order."""
+        badges = {self.schema.role(r): r for r in ("status", "priority") if self.schema.role(r)}
+        found = []
+        for spec in self.schema.fields:
+            value = ticket.fields.get(spec.name)
+            if value is not None:
+                role = badges.get(spec.name)
+                badge = self.badge(role, getattr(ticket, role) or value.value) if role else None
+                found.append((spec.name, value, badge))
+        return found
+
+    def heading(self, level: int) -> str:
+        """Sections sit one level under the ticket heading; on its own page the ticket is the H1."""
+        return "#" * max(2, level - self.schema.heading_level + 1)
+
+    def values(self, tickets: Iterable[Ticket], role: str) -> list[str]:
+        """The values of `role` present in `tickets`, in the template's order (filter menus)."""
+        present = {getattr(t, role) for t in tickets} - {None, ""}
+        return sorted(present, key=lambda v: (self.badge(role, v).rank, v.casefold()))
+
+    def role_name(self, role: str) -> str | None:
+        return self.schema.role(role)
+
+    def tags(self, ticket: Ticket) -> list[str]:
+        """Material tags (`Status: Open`...): chips, tag pages, and search terms."""
+        tags: list[str] = []
+        if not self.with_tags:
+            return tags
+        for role in ("status", "priority", "component"):
+            value = getattr(ticket, role)
+            name = self.schema.role(role)
+            if value and name:
+                tags.append(f"{name}: {value}")
+        return tags
+
+
+def unique_tickets(tickets: Iterable[Ticket]) -> tuple[list[Ticket], list[Ticket]]:
+    """(first ticket of each ID, later ones whose ID is taken): one page per ID."""
+    seen: dict[str, Ticket] = {}
+    dupes = []
+    for ticket in tickets:
+        if ticket.id.upper() in seen:
+            dupes.append(ticket)
+        else:
+            seen[ticket.id.upper()] = ticket
+    return list(seen.values()), dupes
+
+
+def _yaml(value: dict[str, Any]) -> Markup:
+    """Frontmatter, one key a line, each value in JSON's syntax (which YAML reads, and which
+    is much cheaper to write than YAML). Strings are HTML-escaped first: themes print
+    `title` and tags unescaped."""
+    lines = (f"{key}: {json.dumps(_escape_strings(v), ensure_ascii=False)}\n" for key, v in value.items())
+    return Markup("".join(lines))
+
+
+def _escape_strings(value: Any) -> Any:
+    if isinstance(value, str):
+        return str(escape(value))
+    if isinstance(value, dict):
+        return {k: _escape_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escape_strings(v) for v in value]
+    return value
+
+
+def _markdown(text: str) -> Markup:
+    return Markup(text)
+
+
+def _environment(override: Path | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if override is not None:
+        loaders.append(jinja2.FileSystemLoader(str(override)))
+    loaders.append(jinja2.PackageLoader("ticketgen", "templates/site"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["yaml"] = _yaml
+    env.filters["markdown"] = _markdown
+    env.filters["slug"] = slug
+    return env
