@@ -33,6 +33,12 @@ BARE_PARSE = (
     "[md.parse(p.read_text(encoding='utf-8')) for p in sorted(Path(sys.argv[1]).rglob('*.md'))]"
 )
 
+# Issue 2's parse target: ticketgen's full parse (records, not only tokens) of the same files.
+TICKETGEN_PARSE = (
+    "import sys; from pathlib import Path; from ticketgen.project import Project; "
+    "Project.discover(Path(sys.argv[1])).load()"
+)
+
 
 def ticketgen() -> list[str]:
     found = shutil.which("ticketgen")
@@ -93,6 +99,8 @@ def lint_rows(sizes: list[int], make_corpus: Callable[[int], Path], repeat: int)
         serial = wall([*tg, "-C", str(project), "lint"], repeat, before=drop_cache, env={"TICKETGEN_LINT_JOBS": "1"})
         big = n >= 1000
         rows.append(row("markdown-it bare block parse", n, bare, None, "baseline", None))
+        parsed = wall([sys.executable, "-c", TICKETGEN_PARSE, str(project)], repeat)
+        rows.append(row("ticketgen parse to records, one process", n, parsed, bare, "close to 1x", None))
         rows.append(
             row(
                 "lint, cold (no cache)",
