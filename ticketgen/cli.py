@@ -76,7 +76,7 @@ def _available(target: str) -> bool:
     "-C",
     "--project",
     "project_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=None,
     help="Run as if started in this folder (default: the current one).",
 )

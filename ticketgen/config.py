@@ -6,6 +6,7 @@ sub-tables (`[tool.ticketgen.lint]`...) from `Config.tables`.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +33,11 @@ class Config:
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def relative(self, path: Path) -> Path:
-        """`path` relative to the project root when it is inside it (for messages and JSON)."""
+        """`path` relative to the project root when it is inside it (for messages and JSON);
+        symlinks are not followed, so a link is named as the user sees it."""
+        absolute = Path(os.path.abspath(path))
         try:
-            return path.resolve().relative_to(self.root)
+            return absolute.relative_to(self.root)
         except ValueError:
             return path
 
@@ -43,7 +46,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"invalid TOML: {exc}", path) from None
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", path) from None
@@ -58,7 +61,8 @@ def find_settings(start: Path) -> tuple[Path, Path | None, dict[str, Any]]:
             return folder, own, _read_toml(own)
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
-            table = _read_toml(pyproject).get("tool", {}).get("ticketgen")
+            tool = _read_toml(pyproject).get("tool", {})
+            table = tool.get("ticketgen") if isinstance(tool, dict) else None
             if table is not None:
                 return folder, pyproject, table
     return start, None, {}
@@ -73,11 +77,17 @@ def load_config(start: Path | None = None) -> Config:
         known = ", ".join(sorted(_KEYS | _TABLES))
         raise ConfigError(f"unknown setting(s) {', '.join(sorted(unknown))} (known: {known})", source)
 
+    def inside(key: str, value: str) -> Path:
+        path = (root / value).resolve()
+        if not path.is_relative_to(root):
+            raise ConfigError(f"{key} {value!r} is outside the project folder {root}", source)
+        return path
+
     def path_setting(key: str, default: str) -> Path:
         value = table.get(key, default)
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{key} must be a path string", source)
-        return (root / value).resolve()
+        return inside(key, value)
 
     documents = table.get("documents", [])
     if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
@@ -104,7 +114,7 @@ def load_config(start: Path | None = None) -> Config:
         source=source,
         tickets_dir=path_setting("tickets_dir", "tickets"),
         template=template,
-        documents=tuple((root / d).resolve() for d in documents),
+        documents=tuple(inside("documents", d) for d in documents),
         runbooks_dir=path_setting("runbooks_dir", "runbooks"),
         max_file_bytes=max_bytes,
         roles=dict(roles),

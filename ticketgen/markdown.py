@@ -44,12 +44,13 @@ def inline_parser() -> MarkdownIt:
     return MarkdownIt("commonmark")
 
 
-def block_tokens(text: str) -> list[Token]:
-    return block_parser().parse(text)
+def block_tokens(text: str, env: dict | None = None) -> list[Token]:
+    """Block tokens; `env` collects the document's link reference definitions."""
+    return block_parser().parse(text, {} if env is None else env)
 
 
-def inline_children(content: str) -> list[Token]:
-    tokens = inline_parser().parseInline(content)
+def inline_children(content: str, env: dict | None = None) -> list[Token]:
+    tokens = inline_parser().parseInline(content, {} if env is None else dict(env))
     return tokens[0].children or [] if tokens else []
 
 
@@ -97,10 +98,11 @@ def may_hold_links(content: str) -> bool:
     return "](" in content or "][" in content or _BARE_URL.search(content) is not None
 
 
-def iter_links(content: str) -> Iterator[tuple[str, str, int]]:
-    """(text, url, line offset within `content`) for every link in an inline's content."""
+def iter_links(content: str, env: dict | None = None) -> Iterator[tuple[str, str, int]]:
+    """(text, url, line offset within `content`) for every link in an inline's content;
+    `env` (from `block_tokens`) resolves reference-style links."""
     offset = 0
-    children = inline_children(content)
+    children = inline_children(content, env)
     for i, tok in enumerate(children):
         if tok.type in ("softbreak", "hardbreak"):
             offset += 1

@@ -40,7 +40,7 @@ def read_document(
     path: Path, schema: Schema, max_bytes: int = DEFAULT_MAX_BYTES, display: Path | None = None
 ) -> Document:
     """Read and parse a file; unreadable files raise `ContentError` naming file and line."""
-    source = read_source(path, max_bytes)
+    source = read_source(path, max_bytes, display)
     return parse_document(source.text, display or path, schema)
 
 
@@ -50,8 +50,9 @@ def parse_document(text: str, path: Path, schema: Schema) -> Document:
     frontmatter, fm_lines, problems = _frontmatter(lines, path)
     # Blank out the frontmatter so token line maps stay in whole-file coordinates.
     parse_text = "\n" * fm_lines + "".join(lines[fm_lines:]) if fm_lines else body
-    tokens = block_tokens(parse_text)
-    tickets, other = _split(tokens, lines, path, schema, fm_lines)
+    env: dict[str, Any] = {}
+    tokens = block_tokens(parse_text, env)
+    tickets, other = _split(tokens, lines, path, schema, fm_lines, env)
     if len(tickets) == 1:
         tickets[0].frontmatter = frontmatter
     return Document(path, text, tickets, other, frontmatter, problems)
@@ -79,18 +80,18 @@ def _frontmatter(lines: list[str], path: Path) -> tuple[dict[str, Any], int, lis
 
 
 def _line_end(tokens: list[Token], lines: list[str], start: int, stop: int, fallback: int) -> int:
-    """Last line (exclusive, 0-based) with content among top-level tokens, ignoring `---` rules."""
-    end = fallback
-    for tok in tokens[start:stop]:
-        if tok.map and tok.level == 0 and tok.type != "hr":
-            end = max(end, tok.map[1])
-    while end > fallback and not lines[end - 1].strip():  # list maps include a trailing blank line
+    """End (exclusive, 0-based) of a piece: up to the next heading that closes it, less the
+    trailing blank lines and `---` rules between pieces. Lines that make no token, such as
+    link reference definitions, stay with the piece they follow."""
+    end = tokens[stop].map[0] if stop < len(tokens) and tokens[stop].map else len(lines)
+    rules = {t.map[0] for t in tokens[start:stop] if t.type == "hr" and t.map}
+    while end > fallback and (not lines[end - 1].strip() or end - 1 in rules):
         end -= 1
     return end
 
 
 def _split(
-    tokens: list[Token], lines: list[str], path: Path, schema: Schema, fm_lines: int
+    tokens: list[Token], lines: list[str], path: Path, schema: Schema, fm_lines: int, env: dict[str, Any]
 ) -> tuple[list[Ticket], list[Chunk]]:
     """Cut the document at headings of the ticket level or above; classify each piece."""
     heads = [i for i, t in enumerate(tokens) if t.type == "heading_open" and heading_level(t) <= schema.heading_level]
@@ -108,7 +109,7 @@ def _split(
         end = _line_end(tokens, lines, i, stop, first + 1)
         m = schema.id_regex.match(text)
         if m and not text[m.end() : m.end() + 1].isalnum():
-            ticket = _ticket(tokens, i, stop, lines, path, schema, text, m, end)
+            ticket = _ticket(tokens, i, stop, lines, path, schema, text, m, end, env)
             tickets.append(ticket)
             covered.append((first, end))
         elif text.casefold().startswith(schema.prefix.casefold()):
@@ -148,6 +149,7 @@ def _ticket(
     heading: str,
     m: re.Match[str],
     end: int,
+    env: dict[str, Any],
 ) -> Ticket:
     level = heading_level(tokens[start])
     first = tokens[start].map[0]
@@ -161,6 +163,7 @@ def _ticket(
     mentions: dict[str, None] = {}
     items: list[tuple[int, ActionItem]] = []  # (line, item), sorted out to sections later
     own = ticket_id.casefold()
+    has_refs = bool(env.get("references"))
 
     for k in range(start + 3, stop):
         tok = tokens[k]
@@ -179,8 +182,8 @@ def _ticket(
                 task = match_task(content)
                 if task:
                     items.append((line0 + 1, ActionItem(task.text, task.done, line0 + 1)))
-            if may_hold_links(content):
-                for text, url, offset in iter_links(content):
+            if may_hold_links(content) or (has_refs and "[" in content):
+                for text, url, offset in iter_links(content, env):
                     references.append(Reference(text, url, line0 + offset + 1))
             if schema.mention_regex.search(content):
                 for mention in schema.mention_regex.finditer(prose_text(content)):

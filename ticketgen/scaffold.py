@@ -104,8 +104,12 @@ def default_values(schema: Schema, given: dict[str, str], today: dt.date) -> dic
 @contextmanager
 def _id_lock(project: Project) -> Iterator[None]:
     folder = git_dir(project.root) or project.config.tickets_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".ticketgen-new.lock", "a") as handle:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / ".ticketgen-new.lock", "a")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise ContentError(f"cannot create the lock file: {exc.strerror}", project.display(folder)) from None
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

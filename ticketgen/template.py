@@ -16,7 +16,7 @@ from pathlib import Path
 
 from markdown_it.token import Token
 
-from .errors import ConfigError
+from .errors import ConfigError, ContentError
 from .markdown import block_tokens, heading_level, heading_text, match_field, match_task
 from .textio import BOM, read_source, split_lines
 
@@ -209,6 +209,13 @@ def _schema_from_tokens(text: str, tokens: list[Token], start: int, path: Path |
     dup = next((f.name for f in fields if names.count(f.name.casefold()) > 1), None)
     if dup:
         raise ConfigError(f"the template defines the field {dup!r} twice", path)
+    titles = [s.title.casefold() for s in sections]
+    dup = next((s.title for s in sections if titles.count(s.title.casefold()) > 1), None)
+    if dup:
+        raise ConfigError(f"the template defines the section {dup!r} twice", path)
+    empty = next((f.name for f in fields if f.kind == "choice" and not f.choices), None)
+    if empty:
+        raise ConfigError(f"the field {empty!r} is a choice (`A | B`) without choices", path)
     fields_t, sections_t = tuple(fields), tuple(sections)
     return Schema(
         prefix=m.group("prefix"),
@@ -231,4 +238,8 @@ def load_schema(path: Path | None) -> Schema:
     """The schema from `path`, or from the template ticketgen ships when `path` is None."""
     if path is None:
         return schema_from_text(default_template_text())
-    return schema_from_text(read_source(path).text, path)
+    try:
+        text = read_source(path).text
+    except ContentError as exc:  # an unreadable template is a configuration problem
+        raise ConfigError(exc.message, path, exc.location.line) from None
+    return schema_from_text(text, path)

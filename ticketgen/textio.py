@@ -26,10 +26,6 @@ class SourceText:
     path: Path
     text: str
 
-    @property
-    def has_bom(self) -> bool:
-        return self.text.startswith(BOM)
-
 
 def split_lines(text: str) -> list[str]:
     """Split like markdown-it does (CRLF, CR and LF end a line), keeping the endings."""
@@ -49,23 +45,35 @@ def decode(data: bytes, path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Sourc
         raise ContentError(f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", path, line) from None
 
 
-def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceText:
+def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, display: Path | None = None) -> SourceText:
+    """Read `path`; errors name `display` (the path as the user knows it) and a line."""
+    shown = display or path
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise ContentError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit", path, 1)
+            raise ContentError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit", shown, 1)
         data = path.read_bytes()
     except OSError as exc:
-        raise ContentError(f"cannot read: {exc.strerror}", path) from None
-    return decode(data, path, max_bytes)
+        raise ContentError(f"cannot read: {exc.strerror}", shown) from None
+    return decode(data, shown, max_bytes)
 
 
 def write_atomic(path: Path, text: str, *, exclusive: bool = False) -> None:
     """Write `text` to `path` via a temp file in the same folder and a rename.
 
     With `exclusive`, an existing `path` is never replaced: the final step is a hard link,
-    which fails if the name exists, so two writers can never overwrite each other.
+    which fails if the name exists, so two writers can never overwrite each other. A symlink
+    is written through (its target changes, the link stays). OS errors become ContentError.
     """
+    if path.is_symlink():
+        path = path.resolve()
+    try:
+        _write(path, text, exclusive)
+    except OSError as exc:
+        raise ContentError(f"cannot write: {exc.strerror or exc}", path) from None
+
+
+def _write(path: Path, text: str, exclusive: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -110,3 +110,13 @@ def test_import_round_trips_generated_documents(tmp_path_factory, intro, bodies,
         assert "appears twice" in result.stderr or "no TICKET-N tickets" in result.stderr
         return
     assert reassemble(root / "out") == text.encode()
+
+
+def test_import_paths_are_relative_to_the_project_dir(tmp_path: Path):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "T.md").write_bytes(SEED.read_bytes())
+    result = run_cli("import", "notes/T.md", "--into", "out", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "index.md").is_file()
+    missing = run_cli("import", "nope.md", cwd=tmp_path)
+    assert missing.exit_code == 2 and "no such file" in missing.stderr

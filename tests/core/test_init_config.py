@@ -71,3 +71,58 @@ def test_roles_from_config_change_what_list_shows(seed_project: Path):
     run_cli("new", "--title", "x", "--component", "High", cwd=seed_project)
     out = run_cli("list", "--format", "csv", cwd=seed_project).stdout
     assert out.splitlines()[1].split(",")[3:5] == ["High", "High"]
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("ticketgen.toml", b"\xff\xfe", "invalid TOML"),
+        ("ticketgen.toml", b"tickets_dir = '../..'\n", "outside the project folder"),
+        ("ticketgen.toml", b"documents = ['/etc/passwd']\n", "outside the project folder"),
+    ],
+)
+def test_more_bad_config(tmp_path: Path, name: str, content: bytes, message: str):
+    (tmp_path / name).write_bytes(content)
+    result = run_cli("list", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_a_pyproject_whose_tool_is_not_a_table_is_ignored(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text("tool = 5\n")
+    assert run_cli("list", cwd=tmp_path).exit_code == 0
+
+
+def test_missing_project_dir_is_a_usage_error(tmp_path: Path):
+    result = run_cli("new", "--title", "x", cwd=tmp_path / "missing")
+    assert result.exit_code == 2
+    assert not (tmp_path / "missing").exists()
+
+
+def test_unwritable_target_is_an_error_not_a_crash(tmp_path: Path):
+    (tmp_path / "tickets").write_text("a file where the folder should be")
+    result = run_cli("new", "--title", "x", cwd=tmp_path)
+    assert result.exit_code in (1, 2)
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.output
+    assert (tmp_path / "tickets").read_text() == "a file where the folder should be"
+
+
+@pytest.mark.parametrize(
+    "template, message",
+    [
+        ("## T-XX: Title\n\n**Status:** A | B\n\n### One\nx\n\n### one\ny\n", "section 'One' twice"),
+        ("## T-XX: Title\n\n**Status:** |\n", "without choices"),
+    ],
+)
+def test_templates_that_would_make_unlintable_tickets_are_refused(tmp_path: Path, template: str, message: str):
+    (tmp_path / "tickets").mkdir()
+    (tmp_path / "tickets" / "_template.md").write_text(template)
+    result = run_cli("new", cwd=tmp_path)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_unreadable_template_is_a_config_error(tmp_path: Path):
+    (tmp_path / "tickets").mkdir()
+    (tmp_path / "tickets" / "_template.md").write_bytes(b"## T-XX: \xff\n")
+    result = run_cli("list", cwd=tmp_path)
+    assert result.exit_code == 2 and "_template.md:1: not UTF-8" in result.stderr

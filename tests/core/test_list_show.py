@@ -37,7 +37,7 @@ def test_list_table_and_filters(listed_project: Path):
     assert "TICKET-002" in open_high and "TICKET-001" not in open_high and "TICKET-003" not in open_high
     flux = run_cli("list", "--component", "flux", cwd=listed_project).stdout
     assert "TICKET-001" in flux and "TICKET-002" not in flux
-    assert run_cli("list", "--status", "nothing", cwd=listed_project).stdout == "no tickets\n"
+    assert run_cli("list", "--component", "nothing", cwd=listed_project).stdout == "no tickets\n"
 
 
 def test_list_json_matches_the_shipped_schema(listed_project: Path):
@@ -99,3 +99,18 @@ def test_foreign_records_are_reported_on_stderr(inc_project: Path):
     assert result.exit_code == 0
     assert "platform-notes.md:15: 'FLOW-001: Rotate the object-store credentials' is not a ticket" in result.stderr
     assert "INC-007" in result.stdout
+
+
+def test_filters_and_ids_are_checked_against_the_template(listed_project: Path):
+    bad = run_cli("list", "--status", "bogus", cwd=listed_project)
+    assert bad.exit_code == 2 and "--status must be one of: Open, In Progress, Resolved" in bad.stderr
+    not_an_id = run_cli("show", "bogus", cwd=listed_project)
+    assert not_an_id.exit_code == 2 and "not a ticket ID" in not_an_id.stderr
+
+
+def test_control_characters_in_titles_do_not_reach_the_terminal(seed_project: Path):
+    (seed_project / "tickets" / "TICKET-009-evil.md").write_text(
+        "## TICKET-009: \x1b]0;pwned\x07 title\n\n**Status:** Open\n"
+    )
+    out = run_cli("list", cwd=seed_project).stdout
+    assert "\x1b" not in out and "\\x1b]0;pwned\\x07 title" in out

@@ -186,3 +186,14 @@ def test_parser_never_raises_inside_a_ticket(body):
     text = "---\na: 1\n---\n## TICKET-001: T\n\n**Status:** Open\n\n### Action Items\n" + body
     doc = parse_document(text, Path("fuzz.md"), SEED_SCHEMA)
     assert doc.tickets[0].id == "TICKET-001"
+
+
+def test_reference_style_links_stay_with_their_ticket():
+    text = (
+        "## TICKET-001: r\n\n**Status:** Open\n\n### Problem Statement\nSee [docs][1] and [short].\n\n"
+        "[1]: https://e.x\n[short]: https://s.x\n\n---\n\n## TICKET-002: t\n"
+    )
+    first, _ = parse_document(text, Path("r.md"), SEED_SCHEMA).tickets
+    assert [(r.text, r.url) for r in first.references] == [("docs", "https://e.x"), ("short", "https://s.x")]
+    assert first.text.endswith("[short]: https://s.x\n")
+    assert first.section("Problem Statement").body.endswith("[short]: https://s.x\n")

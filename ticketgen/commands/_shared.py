@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import sys
+from pathlib import Path
+
 import click
 
 from ..project import Corpus, Project
@@ -10,6 +14,24 @@ from ..project import Corpus, Project
 def current_project() -> Project:
     ctx = click.get_current_context()
     return Project.discover(ctx.find_root().obj)
+
+
+def from_project_dir(path: Path) -> Path:
+    """A path argument, relative to `-C DIR` when one was given (as git does)."""
+    base = click.get_current_context().find_root().obj
+    return path if path.is_absolute() or base is None else base / path
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Ticket text for a terminal: control characters (escape sequences) shown, not run."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def report_unread(corpus: Corpus) -> bool:

@@ -13,7 +13,7 @@ import click
 from ..errors import EXIT_CONTENT, ContentError, UsageError
 from ..project import Corpus, Project
 from ..records import Ticket
-from ._shared import current_project, report_unread
+from ._shared import current_project, from_project_dir, printable, report_unread, stdin_is_terminal
 
 
 def _report_chunks(corpus: Corpus) -> None:
@@ -67,7 +67,7 @@ def new(
         if not sep or not name.strip():
             raise UsageError(f"--set takes FIELD=VALUE, got {item!r}")
         given[name.strip()] = value
-    interactive = sys.stdin.isatty()
+    interactive = stdin_is_terminal()
     if title is None and interactive:
         title = click.prompt("Title")
     for role, value in (("status", status), ("priority", priority), ("component", component)):
@@ -117,6 +117,8 @@ def list_(status: str | None, priority: str | None, component: str | None, fmt: 
       ticketgen list --format json | jq '.[].id'
     """
     project = current_project()
+    for role, wanted in (("status", status), ("priority", priority)):
+        _check_choice(project, role, wanted)
     corpus = project.load()
     bad = report_unread(corpus)
     _report_chunks(corpus)
@@ -152,6 +154,14 @@ def list_(status: str | None, priority: str | None, component: str | None, fmt: 
         sys.exit(EXIT_CONTENT)
 
 
+def _check_choice(project: Project, role: str, wanted: str | None) -> None:
+    """A filter on a choice field must name one of the template's choices."""
+    name = project.schema.role(role)
+    spec = project.schema.field(name) if name else None
+    if wanted is not None and spec is not None and spec.choices and spec.choice_for(wanted) is None:
+        raise UsageError(f"--{role} must be one of: {', '.join(spec.choices)} (got {wanted!r})")
+
+
 def _csv(header: list[str], rows: list[list[str]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -165,6 +175,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
         return "no tickets\n"
 
     def clip(i: int, cell: str) -> str:
+        cell = printable(cell)
         return cell if i == len(header) - 1 or len(cell) <= 50 else cell[:49] + "…"
 
     cells = [[h.upper() for h in header], *([clip(i, c) for i, c in enumerate(row)] for row in rows)]
@@ -178,6 +189,8 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 def show(ticket_id: str, fmt: str) -> None:
     """Print one ticket: its Markdown as written, or its JSON record."""
     project = current_project()
+    if project.schema.id_number(ticket_id.strip()) is None:
+        raise UsageError(f"{ticket_id!r} is not a ticket ID ({project.schema.prefix}{'N' * project.schema.width})")
     corpus = project.load()
     report_unread(corpus)
     ticket = corpus.find(ticket_id.strip())
@@ -187,11 +200,11 @@ def show(ticket_id: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(ticket.to_json(), indent=2, ensure_ascii=False))
     else:
-        sys.stdout.write(ticket.text if ticket.text.endswith(("\n", "\r")) else ticket.text + "\n")
+        click.echo(ticket.text, nl=not ticket.text.endswith(("\n", "\r")))
 
 
 @click.command("import")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--into", type=click.Path(file_okay=False, path_type=Path), help="Target folder (default: tickets_dir).")
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
 def import_(source: Path, into: Path | None, dry_run: bool) -> None:
@@ -204,8 +217,10 @@ def import_(source: Path, into: Path | None, dry_run: bool) -> None:
     from ..importer import plan_import, write_pieces
 
     project: Project = current_project()
-    target = (into or project.config.tickets_dir).resolve()
-    pieces = plan_import(project, source.resolve(), target)
+    if not from_project_dir(source).is_file():
+        raise UsageError(f"{source}: no such file")
+    target = (from_project_dir(into) if into else project.config.tickets_dir).resolve()
+    pieces = plan_import(project, from_project_dir(source).resolve(), target)
     for piece in pieces:
         verb = "would write" if dry_run else "wrote"
         click.echo(f"{verb} {project.display(piece.path).as_posix()} ({piece.what})")

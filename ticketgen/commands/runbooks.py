@@ -166,7 +166,7 @@ def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None)
     from ..runbooks.generate import settings_for
     from ..runbooks.triage import TriageInputError, link_findings, load_dump, render_json, render_text, triage_dump
 
-    if source == "-" and sys.stdin.isatty():
+    if source == "-" and (sys.stdin is None or sys.stdin.isatty()):
         raise UsageError("no dump given: pipe `kubectl get ... -A -o json` into triage, or pass FILE")
     now = None
     if now_text:

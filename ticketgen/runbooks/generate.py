@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from jinja2 import TemplateError
 
-from ..errors import ContentError
+from ..errors import ConfigError, ContentError
 from ..project import Corpus, Project
 from ..records import Ticket
 from ..textio import read_source
@@ -188,7 +189,9 @@ def _blockquote(body: str) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in lines)
 
 
-def _ticket_context(ticket: Ticket, runbooks_dir: Path, root: Path, settings: RunbookSettings) -> dict[str, Any]:
+def _ticket_context(
+    ticket: Ticket, runbooks_dir: Path, root: Path, settings: RunbookSettings, roles: dict[str, str]
+) -> dict[str, Any]:
     link = Path(os.path.relpath(root / ticket.path, runbooks_dir)).as_posix()
     quoted = [
         {"title": s.title, "line": s.line, "quoted": _blockquote(s.body)}
@@ -198,8 +201,12 @@ def _ticket_context(ticket: Ticket, runbooks_dir: Path, root: Path, settings: Ru
     return {
         "id": ticket.id,
         "title": ticket.title,
-        "status": ticket.status,
-        "component": ticket.component,
+        # the status and component lines, named as the template names them
+        "facts": [
+            (field.name, field.raw)
+            for role in ("status", "component")
+            if (field := ticket.fields.get(roles.get(role, ""))) is not None and field.raw
+        ],
         "path": ticket.path.as_posix(),
         "link": link,
         "quoted": quoted,
@@ -230,6 +237,7 @@ def render_runbook(
     settings: RunbookSettings,
     env=None,
     path: Path | None = None,
+    roles: dict[str, str] | None = None,
 ) -> Runbook:
     ref = found.ref
     if not ref.is_kind_level and name_problem(ref.info, ref.namespace, ref.name):
@@ -255,7 +263,7 @@ def render_runbook(
         "variables": _variables(ref),
         "ticket_ids": ticket_ids,
         "tickets": [
-            _ticket_context(tickets[t.upper()], runbooks_dir, project_root, settings)
+            _ticket_context(tickets[t.upper()], runbooks_dir, project_root, settings, roles or {})
             for t in ticket_ids
             if t.upper() in tickets
         ],
@@ -263,7 +271,11 @@ def render_runbook(
         "override_dir": _display(runbooks_dir / "templates", project_root),
         "sources": SOURCES[ref.kind],
     }
-    body = env.get_template(template_name).render(rb=context)
+    try:
+        body = env.get_template(template_name).render(rb=context)
+    except TemplateError as exc:
+        where = getattr(exc, "filename", None) or template_name
+        raise ConfigError(f"runbook template error: {exc.message}", where, getattr(exc, "lineno", None)) from None
     # Templates join blocks with blank lines; quoted ticket text has none (every line starts with ">").
     body = re.sub(r"\n{3,}", "\n\n", body).rstrip("\n") + "\n"
     meta = {
@@ -308,7 +320,8 @@ def generate(project: Project) -> Generation:
     by_id = corpus.by_id()
     env = _environment(runbooks_dir / "templates")
     paths = runbook_paths(found, runbooks_dir)
-    runbooks = [render_runbook(f, by_id, project.root, runbooks_dir, settings, env, paths[f.ref]) for f in found]
+    roles = project.schema.roles
+    runbooks = [render_runbook(f, by_id, project.root, runbooks_dir, settings, env, paths[f.ref], roles) for f in found]
     invalid = [(t.path, line, msg) for t in tickets for line, msg in invalid_resources(t, settings)]
     return Generation(runbooks, invalid, corpus)
 

@@ -9,6 +9,7 @@ Kubernetes rules before it can reach a generated command: invalid ones are repor
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,9 @@ _LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 LABEL_MAX = 63
 SUBDOMAIN_MAX = 253
+
+
+_MAX_STEM = 200  # file names are limited to 255 bytes; leave room for a suffix and ".md"
 
 
 @dataclass(frozen=True)
@@ -132,8 +136,16 @@ class ResourceRef:
 
     @property
     def slug(self) -> str:
-        """The runbook file stem: `terraform-lotus-lake-lotus-lake-airbyte`, or `terraform` for a kind."""
-        return self.kind if self.is_kind_level else f"{self.kind}-{self.namespace}-{self.name}"
+        """The runbook file stem: `terraform-lotus-lake-lotus-lake-airbyte`, or `terraform` for a kind.
+        Long names (a valid name may have 253 characters) are cut and given a hash, so the file
+        name stays within file-system limits."""
+        if self.is_kind_level:
+            return self.kind
+        stem = f"{self.kind}-{self.namespace}-{self.name}"
+        if len(stem) <= _MAX_STEM:
+            return stem
+        digest = hashlib.sha256(stem.encode()).hexdigest()[:12]
+        return f"{stem[: _MAX_STEM - 13]}-{digest}"
 
     def __str__(self) -> str:
         return f"{self.kind}/*/*" if self.is_kind_level else f"{self.kind}/{self.namespace}/{self.name}"
