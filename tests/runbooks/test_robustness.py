@@ -37,3 +37,16 @@ def test_a_broken_override_template_is_a_config_error(project: Path):
     assert result.exit_code == 2
     assert "deployment.md.j2:2: runbook template error" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_quoted_ticket_html_stays_text_in_the_runbook(project: Path):
+    (project / "tickets" / "TICKET-001-r.md").write_text(
+        "## TICKET-001: r <img src=x onerror=alert(1)>\n\n**Status:** Open\n"
+        "**Resources:** deployment/ingest/ingest-worker\n\n### Workarounds\n<script>alert(2)</script>\n\n"
+        "```bash\necho '<b>kept in code</b>'\n```\n"
+    )
+    assert run_cli("runbooks", cwd=project).exit_code == 0
+    text = (project / "runbooks" / "deployment-ingest-ingest-worker.md").read_text()
+    assert "<script>" not in text and "> &lt;script>alert(2)&lt;/script>" in text
+    assert "<img" not in text and "r &lt;img src=x" in text
+    assert "> echo '<b>kept in code</b>'" in text

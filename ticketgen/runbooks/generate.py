@@ -22,6 +22,7 @@ import yaml
 from jinja2 import TemplateError
 
 from ..errors import ConfigError, ContentError
+from ..markdown import escape_raw_html
 from ..project import Corpus, Project
 from ..records import Ticket
 from ..textio import read_source
@@ -193,17 +194,18 @@ def _ticket_context(
     ticket: Ticket, runbooks_dir: Path, root: Path, settings: RunbookSettings, roles: dict[str, str]
 ) -> dict[str, Any]:
     link = Path(os.path.relpath(root / ticket.path, runbooks_dir)).as_posix()
+    # Ticket text is quoted into Markdown that the site renders: its raw HTML stays text.
     quoted = [
-        {"title": s.title, "line": s.line, "quoted": _blockquote(s.body)}
+        {"title": escape_raw_html(s.title), "line": s.line, "quoted": _blockquote(escape_raw_html(s.body))}
         for s in ticket.sections
         if settings.quotes(s.title) and not s.is_empty
     ]
     return {
         "id": ticket.id,
-        "title": ticket.title,
+        "title": escape_raw_html(ticket.title),
         # the status and component lines, named as the template names them
         "facts": [
-            (field.name, field.raw)
+            (field.name, escape_raw_html(field.raw))
             for role in ("status", "component")
             if (field := ticket.fields.get(roles.get(role, ""))) is not None and field.raw
         ],
