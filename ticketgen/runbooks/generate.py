@@ -49,6 +49,16 @@ _FLUX_ANNOTATIONS = "https://github.com/fluxcd/pkg/blob/main/apis/meta/annotatio
 _FLUX_MAIN = "https://github.com/fluxcd/flux2/blob/v2.9.4/cmd/flux/main.go"
 _FLUX_RECONCILE = "https://github.com/fluxcd/flux2/blob/v2.9.4/cmd/flux/reconcile.go"
 _SOURCE_CHANGELOG = "https://github.com/fluxcd/source-controller/blob/v1.9.1/CHANGELOG.md"
+# What the GitRepository and OCIRepository runbooks both cite.
+_SOURCE_COMMON = (
+    "https://fluxcd.io/flux/cmd/flux_events/",
+    _SOURCE_CHANGELOG,
+    _FLUX_ANNOTATIONS,
+    _FLUX_MAIN,
+    _FLUX_RECONCILE,
+    _K8S_PATCH,
+    _K8S_WAIT,
+)
 SOURCES: dict[str, tuple[str, ...]] = {
     "terraform": (
         "https://github.com/flux-iac/tofu-controller/blob/v0.16.5/api/v1alpha2/terraform_types.go",
@@ -82,24 +92,12 @@ SOURCES: dict[str, tuple[str, ...]] = {
         "https://fluxcd.io/flux/components/source/gitrepositories/",
         "https://github.com/fluxcd/source-controller/blob/v1.9.1/docs/spec/v1/gitrepositories.md",
         "https://fluxcd.io/flux/cmd/flux_reconcile_source_git/",
-        "https://fluxcd.io/flux/cmd/flux_events/",
-        _SOURCE_CHANGELOG,
-        _FLUX_ANNOTATIONS,
-        _FLUX_MAIN,
-        _FLUX_RECONCILE,
-        _K8S_PATCH,
-        _K8S_WAIT,
+        *_SOURCE_COMMON,
     ),
     "ocirepository": (
         "https://fluxcd.io/flux/components/source/ocirepositories/",
         "https://github.com/fluxcd/source-controller/blob/v1.9.1/docs/spec/v1/ocirepositories.md",
-        "https://fluxcd.io/flux/cmd/flux_events/",
-        _SOURCE_CHANGELOG,
-        _FLUX_ANNOTATIONS,
-        _FLUX_MAIN,
-        _FLUX_RECONCILE,
-        _K8S_PATCH,
-        _K8S_WAIT,
+        *_SOURCE_COMMON,
     ),
     "kustomization": (
         "https://fluxcd.io/flux/components/kustomize/kustomizations/",
