@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -63,6 +64,16 @@ def wall(
     return best
 
 
+def interleaved(runs: dict[str, Callable[[int], float]], repeat: int) -> dict[str, float]:
+    """Best of `repeat` for each run, taking turns (a, b, c, a, b, c...), so that a busy spell on a
+    shared machine slows every command compared, not only the one that happened to be running."""
+    best = dict.fromkeys(runs, float("inf"))
+    for _ in range(repeat):
+        for name, run in runs.items():
+            best[name] = min(best[name], run(1))
+    return best
+
+
 def row(benchmark: str, n: int | None, value: float, baseline: float | None, target: str, ok: bool | None) -> dict:
     return {
         "benchmark": benchmark,
@@ -94,12 +105,19 @@ def lint_rows(sizes: list[int], make_corpus: Callable[[int], Path], repeat: int)
         def drop_cache(cache: Path = cache) -> None:
             shutil.rmtree(cache, ignore_errors=True)
 
-        bare = wall([sys.executable, "-c", BARE_PARSE, str(project / "tickets")], repeat)
-        cold = wall([*tg, "-C", str(project), "lint"], repeat, before=drop_cache)
-        serial = wall([*tg, "-C", str(project), "lint"], repeat, before=drop_cache, env={"TICKETGEN_LINT_JOBS": "1"})
+        lint = [*tg, "-C", str(project), "lint"]
+        best = interleaved(
+            {
+                "bare": partial(wall, [sys.executable, "-c", BARE_PARSE, str(project / "tickets")]),
+                "cold": partial(wall, lint, before=drop_cache),
+                "serial": partial(wall, lint, before=drop_cache, env={"TICKETGEN_LINT_JOBS": "1"}),
+                "parsed": partial(wall, [sys.executable, "-c", TICKETGEN_PARSE, str(project)]),
+            },
+            repeat,
+        )
+        bare, cold, serial, parsed = best["bare"], best["cold"], best["serial"], best["parsed"]
         big = n >= 1000
         rows.append(row("markdown-it bare block parse", n, bare, None, "baseline", None))
-        parsed = wall([sys.executable, "-c", TICKETGEN_PARSE, str(project)], repeat)
         rows.append(row("ticketgen parse to records, one process", n, parsed, bare, "close to 1x", None))
         rows.append(
             row(

@@ -12,8 +12,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-from frontmatter.default_handlers import YAMLHandler
 from markdown_it.token import Token
 
 from .markdown import (
@@ -33,7 +31,7 @@ from .textio import BOM, DEFAULT_MAX_BYTES, read_source, split_lines
 _QUALIFIER = re.compile(r"^(?P<value>.*?)\s*\((?P<note>[^()]*)\)\s*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ANY_RECORD_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]*[-_]\d+\b")
-_FM_HANDLER = YAMLHandler()
+_FM_OPEN = "---"
 
 
 def read_document(
@@ -59,14 +57,19 @@ def parse_document(text: str, path: Path, schema: Schema) -> Document:
 
 
 def _frontmatter(lines: list[str], path: Path) -> tuple[dict[str, Any], int, list[Problem]]:
-    if not lines or lines[0].rstrip("\r\n").rstrip() != "---":
+    if not lines or lines[0].rstrip("\r\n").rstrip() != _FM_OPEN:
         return {}, 0, []
-    close = next((i for i in range(1, len(lines)) if _FM_HANDLER.FM_BOUNDARY.match(lines[i].rstrip("\r\n"))), None)
+    # YAML is imported only for files that have frontmatter: most tickets do not.
+    import yaml
+    from frontmatter.default_handlers import YAMLHandler
+
+    handler = YAMLHandler()
+    close = next((i for i in range(1, len(lines)) if handler.FM_BOUNDARY.match(lines[i].rstrip("\r\n"))), None)
     if close is None:
         return {}, 0, []
     raw = "".join(lines[1:close])
     try:
-        data = _FM_HANDLER.load(raw)
+        data = handler.load(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + 2) if mark is not None else 1

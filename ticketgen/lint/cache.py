@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..errors import ContentError
 from ..textio import write_atomic
 
 CACHE_DIR = ".ticketgen_cache"
@@ -60,5 +61,5 @@ class LintCache:
                 if old != self.file:
                     old.unlink(missing_ok=True)
             write_atomic(self.file, json.dumps(entries, separators=(",", ":")))
-        except OSError:
+        except (OSError, ContentError):  # write_atomic reports OS errors as ContentError
             pass  # a read-only checkout still lints; it just is not cached
