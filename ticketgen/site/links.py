@@ -23,6 +23,8 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+_MENTION_CLASS = "tg-mention"
+
 
 class TicketLinks(Extension):
     """`tickets` maps a ticket number to its page (`tickets/TICKET-001.md`); `sources` maps
@@ -76,7 +78,7 @@ class _MentionProcessor(InlineProcessor):
         href = self.ext.mention_href(int(m.group(1)))
         if href is None:
             return None, None, None
-        link = etree.Element("a", {"href": href, "class": "tg-mention"})
+        link = etree.Element("a", {"href": href, "class": _MENTION_CLASS})
         link.text = m.group(0)
         return link, m.start(0), m.end(0)
 
@@ -91,6 +93,7 @@ class _SourceLinkProcessor(Treeprocessor):
             return
         for link in root.iter("a"):
             href = link.get("href")
-            new = self.ext.source_href(href) if href else None
+            mention = link.get("class") == _MENTION_CLASS  # made here, already points at a page
+            new = self.ext.source_href(href) if href and not mention else None
             if new is not None:
                 link.set("href", new)

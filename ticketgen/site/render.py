@@ -22,6 +22,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from ..markdown import escape_raw_html
 from ..project import Project
 from ..records import Field, Ticket
 from ..template import Schema
@@ -62,10 +63,23 @@ def page_url(src_uri: str, use_directory_urls: bool) -> str:
 def relative_href(from_src: str, to_src: str, use_directory_urls: bool) -> str:
     here, there = page_url(from_src, use_directory_urls), page_url(to_src, use_directory_urls)
     base = here if here.endswith("/") or not here else posixpath.dirname(here)
-    rel = posixpath.relpath(there or ".", base.rstrip("/") or ".")
+    rel = _relpath(there, base)
     if there.endswith("/") or not there:
         rel = "./" if rel == "." else rel + "/"
     return rel
+
+
+def _relpath(path: str, start: str) -> str:
+    """`posixpath.relpath` for two site-root-relative URLs, without its two `os.getcwd()` calls
+    (index pages link thousands of tickets)."""
+    to = [part for part in path.split("/") if part and part != "."]
+    base = [part for part in start.split("/") if part and part != "."]
+    common = 0
+    for mine, theirs in zip(to, base, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    return "/".join([".."] * (len(base) - common) + to[common:]) or "."
 
 
 def slug(value: str) -> str:
@@ -407,7 +421,8 @@ def _escape_strings(value: Any) -> Any:
 
 
 def _markdown(text: str) -> Markup:
-    return Markup(text)
+    """Verbatim Markdown from the repo, with its raw HTML shown as text (never run)."""
+    return Markup(escape_raw_html(text))
 
 
 def _environment(override: Path | None) -> jinja2.Environment:
@@ -419,6 +434,7 @@ def _environment(override: Path | None) -> jinja2.Environment:
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # one environment per build; no stat of every template for every page
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,

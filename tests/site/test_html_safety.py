@@ -1,0 +1,19 @@
+"""Raw HTML written in a ticket's sections shows as text on the site; it never runs."""
+
+from pathlib import Path
+
+from tests.site.site_repo import article, build_site, make_repo, ticket
+
+
+def test_raw_html_in_sections_and_headings_is_text(tmp_path: Path):
+    evil = ticket(
+        "TICKET-004",
+        "Hostile body",
+        problem="<script>alert(1)</script>\n\nInline <img src=x onerror=alert(2)> too, and `<b>code</b>`.",
+    ).replace("### Action Items", "### Observed <img src=y onerror=alert(3)>\nText.\n\n### Action Items")
+    site = build_site(make_repo(tmp_path, tickets={"TICKET-004-hostile.md": evil}, runbooks={}))
+    html = article(site / "tickets" / "TICKET-004" / "index.html")
+    assert "<script>alert(1)" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "<code>&lt;b&gt;code&lt;/b&gt;</code>" in html
