@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from ..parse import parse_date
-from ..records import Ticket
+from ..records import Field, Ticket
 from .context import DocView, LintContext
 from .model import Hit
 from .registry import EXAMPLE, example, rule
@@ -133,12 +133,17 @@ def invalid_choice(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[
     how_to_fix="Write the date as YYYY-MM-DD, a real calendar date.",
 )
 def invalid_date(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
+    for f, day in _dates(ticket, ctx):
+        if day is None:
+            yield Hit(f.line, f.column, f"**{f.name}:** {f.raw.strip()!r} is not a valid date (YYYY-MM-DD)")
+
+
+def _dates(ticket: Ticket, ctx: LintContext) -> Iterator[tuple[Field, dt.date | None]]:
+    """Each filled-in date field with its date (None when it is not a valid date)."""
     for f in ticket.all_fields:
         spec = ctx.field_spec(f.name)
-        if spec is None or spec.kind != "date" or not f.raw.strip() or _is_placeholder(f.raw, spec.placeholder):
-            continue
-        if parse_date(f.raw.strip()) is None:
-            yield Hit(f.line, f.column, f"**{f.name}:** {f.raw.strip()!r} is not a valid date (YYYY-MM-DD)")
+        if spec is not None and spec.kind == "date" and f.raw.strip() and not _is_placeholder(f.raw, spec.placeholder):
+            yield f, parse_date(f.raw.strip())
 
 
 @rule(
@@ -153,12 +158,9 @@ def invalid_date(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hi
     how_to_fix="Correct the date.",
 )
 def future_date(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
-    for f in ticket.all_fields:
-        spec = ctx.field_spec(f.name)
-        if spec is not None and spec.kind == "date":
-            day = parse_date(f.raw.strip())
-            if day is not None and day > ctx.today:
-                yield Hit(f.line, f.column, f"**{f.name}:** {day.isoformat()} is in the future (today is {ctx.today})")
+    for f, day in _dates(ticket, ctx):
+        if day is not None and day > ctx.today:
+            yield Hit(f.line, f.column, f"**{f.name}:** {day.isoformat()} is in the future (today is {ctx.today})")
 
 
 @rule(
