@@ -167,6 +167,10 @@ def test_search_index_has_tickets_and_runbook_commands_but_not_generated_indexes
     )
     assert "tickets/" not in locations and "tickets/dashboard/" not in locations and "runbooks/" not in locations
     assert any("kubectl annotate terraform" in d["text"] for d in index["docs"])
+    # The header card is indexed as its text (status, component...), never as a placeholder
+    card_entry = next(d for d in index["docs"] if d["location"] == "tickets/TICKET-002/")
+    assert "Critical" in card_entry["text"] and "registry" in card_entry["text"]
+    assert "tgstash" not in json.dumps(index) and "data-tg-html" not in json.dumps(index)
     # The ID is a search tag of its own page only (ranks it first; see test_browser)
     page_entry = next(d for d in index["docs"] if d["location"] == "tickets/TICKET-002/")
     assert "TICKET-002" in page_entry["tags"]
@@ -279,6 +283,7 @@ def test_repo_template_overrides_the_packaged_one(tmp_path: Path):
     write(repo / "templates" / "site" / "group.md.j2", "---\ntitle: {{ value }}\n---\n\nCustom {{ tickets|length }}\n")
     write(repo / "templates" / "site" / "assets" / "ticketgen.css", ".tg-badge { color: hotpink; }\n")
     site = build_site(repo)
+    assert "<title>registry - " in (site / "tickets" / "component" / "registry" / "index.html").read_text()
     assert (site / "assets" / "ticketgen" / "ticketgen.css").read_text() == ".tg-badge { color: hotpink; }\n"
     assert "function sortBy" in (site / "assets" / "ticketgen" / "ticketgen.js").read_text()  # not overridden
     assert "Custom 2" in article(site / "tickets" / "component" / "registry" / "index.html")

@@ -17,3 +17,16 @@ def test_raw_html_in_sections_and_headings_is_text(tmp_path: Path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(2)&gt;" in html
     assert "<code>&lt;b&gt;code&lt;/b&gt;</code>" in html
+
+
+def test_generated_html_is_put_back_and_lookalike_placeholders_stay_text(tmp_path: Path):
+    # Finished HTML (header card, runbook list) travels through Markdown as a one-word
+    # paragraph with a per-process nonce; a ticket cannot forge it, and none is left over.
+    lookalike = "tgstash0123456789abcdefn0"
+    body = ticket("TICKET-005", "Lookalike", problem=f"{lookalike}\n\nEnd.")
+    site = build_site(make_repo(tmp_path, tickets={"TICKET-005-x.md": body}, runbooks={}))
+    html = article(site / "tickets" / "TICKET-005" / "index.html")
+    assert f"<p>{lookalike}</p>" in html
+    assert html.count('class="tg-card"') == 1 and 'class="tg-none"' in html
+    for page in site.rglob("*.html"):
+        assert "data-tg-html" not in page.read_text() and "tgstash" not in page.read_text().replace(lookalike, "")

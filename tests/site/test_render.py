@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from site_repo import make_repo, ticket, write
+from site_repo import build_site, make_repo, ticket, write
 
 from ticketgen.cli import main
 from ticketgen.project import Project
@@ -53,6 +53,7 @@ def test_parsed_tickets_are_reused_by_the_next_process_until_a_file_or_the_templ
         cache = ParseCache()
         content.use_store(cache, project)
         site_content(project, renderer_for(repo), cache)
+        cache.store.save()
         return sorted(parsed)
 
     assert len(fresh_build()) == 3
@@ -136,3 +137,36 @@ def run(repo: Path, *args: str):
     from click.testing import CliRunner
 
     return CliRunner().invoke(main, ["-C", str(repo), *args], catch_exceptions=False)
+
+
+def test_unchanged_ticket_pages_are_not_rendered_again_by_the_next_build(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    repo = make_repo(tmp_path / "repo")
+    rendered: list[str] = []
+    real = SiteRenderer.page
+    monkeypatch.setattr(SiteRenderer, "page", lambda self, spec: rendered.append(spec.src_uri) or real(self, spec))
+
+    def build() -> tuple[list[str], str]:
+        rendered.clear()
+        site = build_site(repo)
+        html = (site / "tickets" / "TICKET-003" / "index.html").read_text()
+        return sorted(uri for uri in rendered if uri.startswith("tickets/TICKET-")), html
+
+    first, html = build()
+    assert first == ["tickets/TICKET-001.md", "tickets/TICKET-002.md", "tickets/TICKET-003.md"]
+    assert build() == ([], html)  # same site, nothing rendered again
+
+    edited = repo / "tickets" / "TICKET-003-resolved.md"
+    edited.write_text(edited.read_text().replace("Registry token expiry", "Token expiry, edited"))
+    pages, html = build()
+    assert pages == ["tickets/TICKET-003.md"] and "Token expiry, edited" in html
+
+    # A runbook newly listing a ticket changes that ticket's page (its related runbooks) only.
+    write(repo / "runbooks" / "rotate.md", "---\ntickets: [TICKET-002]\n---\n# Rotate the token\n\nSteps.\n")
+    assert build()[0] == ["tickets/TICKET-002.md"]
+
+    # A template override changes every page.
+    packaged = (Path(__file__).parents[2] / "ticketgen" / "templates" / "site" / "ticket.md.j2").read_text()
+    write(repo / "templates" / "site" / "ticket.md.j2", packaged + "\nOverridden.\n")
+    pages, html = build()
+    assert pages == first and "Overridden." in html

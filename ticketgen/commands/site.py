@@ -39,6 +39,7 @@ def render(out: Path, force: bool, directory_urls: bool, strict: bool) -> None:
     cache = ParseCache()
     use_store(cache, project)
     content = site_content(project, renderer, cache)
+    cache.store.save()  # parsed tickets, for the next build or render
     for warning in content.warnings:
         click.echo(f"warning: {warning}", err=True)
     written = write_site(content, asset_bytes(options.templates), out, force=force)

@@ -8,6 +8,7 @@ keyed by path, mtime and size, so editing one ticket re-parses only that file. W
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from ..errors import ContentError
@@ -15,8 +16,8 @@ from ..parse import parse_document
 from ..project import Corpus, Project
 from ..records import Document
 from ..textio import decode
-from .parallel import map_in_two, spare_core
-from .render import GeneratedPage, SiteRenderer, unique_tickets
+from .parallel import SharedJobs, spare_core
+from .render import PLACEHOLDER_WORD, GeneratedPage, PageSpec, SiteRenderer, unique_tickets
 from .runbooks import Runbook, read_runbook, runbook_files
 from .store import ParseStore, digest
 
@@ -75,69 +76,43 @@ class ParseCache:
 
 @dataclass
 class SiteContent:
-    pages: list[GeneratedPage]
+    specs: list[PageSpec]  # the pages, planned; `pages` renders them all
     warnings: list[str]  # "path:line: message", one per problem
     watch: list[Path]
+    renderer: SiteRenderer
+
+    @cached_property
+    def pages(self) -> list[GeneratedPage]:
+        return [self.renderer.page(spec) for spec in self.specs]
 
 
 _PARALLEL_MIN = 100  # files to parse; below this a second process costs more than it saves
 
 
-def load_corpus(project: Project, cache: ParseCache) -> Corpus:
-    corpus = Corpus([])
-    store = cache.store
-    files = [path.resolve() for path in project.ticket_files()]
-    ready = _parse_ahead(project, [path for path in files if not cache.fresh(path)], store)
+class Parsing:
+    """New and changed ticket files being parsed by a second process (see `start_parsing`)."""
 
-    def read(path: Path) -> Document:
-        found = ready.pop(path, None)
-        if found is None:
-            found = _read(project, path, store)
-        return found
+    def __init__(self, jobs: list[tuple[Path, bytes, str]], shared: SharedJobs):
+        self.jobs, self.shared = jobs, shared
 
-    for path in files:
-        found = cache.get(path, read)
-        if isinstance(found, ContentError):
-            corpus.unreadable.append(found)
-        else:
-            corpus.documents.append(found)
-    if store is not None:
-        store.keep = set(files)
-        if store.autosave:
-            store.save()
-    return corpus
+    def collect(self) -> dict[tuple[Path, str], Document]:
+        """Documents by (path, content hash); files that failed are left out, for the
+        one-by-one path to report as usual."""
+        found = self.shared.results()
+        return {(path, key): doc for (path, _, key), doc in zip(self.jobs, found, strict=True) if doc is not None}
+
+    def cancel(self) -> None:
+        self.shared.close()
 
 
-def _read(project: Project, path: Path, store: ParseStore | None) -> Document:
-    """Parse from the bytes whose hash keys the store, unless it has them already."""
-    if store is None:
-        return project.read(path)
-    try:
-        too_big = path.stat().st_size > project.config.max_file_bytes
-        data = b"" if too_big else path.read_bytes()
-    except OSError:
-        too_big = True
-    if too_big:
-        return project.read(path)  # raises the usual ContentError
-    key = digest(data)
-    found = store.get(path, key)
-    if found is None:
-        found = _parse(project, path, data)
-        store.put(path, key, found)
-    return found
-
-
-def _parse(project: Project, path: Path, data: bytes) -> Document:
-    display = project.display(path)
-    return parse_document(decode(data, display, project.config.max_file_bytes).text, display, project.schema)
-
-
-def _parse_ahead(project: Project, paths: list[Path], store: ParseStore | None) -> dict[Path, Document]:
-    """Parse many new or changed files at once, half of them in a second process (a cold build
-    of a large project spends most of its plugin time here). Files that fail, or that the store
-    has already, are left to the one-by-one path, which reports their errors as usual."""
+def start_parsing(project: Project, cache: ParseCache) -> Parsing | None:
+    """Start parsing the ticket files that neither `cache` nor its store know, shared with a
+    forked child that starts now: the mkdocs plugin calls this while mkdocs is still loading,
+    so a cold build of a large project gets most of its parsing done in the meantime."""
+    paths = [path.resolve() for path in project.ticket_files()]
+    paths = [path for path in paths if not cache.fresh(path)]
     if len(paths) < _PARALLEL_MIN or not spare_core():
-        return {}
+        return None
     jobs = []
     for path in paths:
         try:
@@ -147,17 +122,56 @@ def _parse_ahead(project: Project, paths: list[Path], store: ParseStore | None) 
         except OSError:
             continue
         key = digest(data)
-        if store is None or store.get(path, key) is None:
+        if cache.store is None or cache.store.get(path, key) is None:
             jobs.append((path, data, key))
     if len(jobs) < _PARALLEL_MIN:
-        return {}
-    ready = {}
-    for (path, _, key), found in zip(jobs, map_in_two(_parse_job(project), jobs), strict=True):
-        if found is not None:
-            ready[path] = found
-            if store is not None:
-                store.put(path, key, found)
-    return ready
+        return None
+    return Parsing(jobs, SharedJobs(_parse_job(project), jobs))
+
+
+def load_corpus(project: Project, cache: ParseCache, parsing: Parsing | None = None) -> Corpus:
+    corpus = Corpus([])
+    store = cache.store
+    files = [path.resolve() for path in project.ticket_files()]
+    if parsing is None:
+        parsing = start_parsing(project, cache)
+    ready = parsing.collect() if parsing is not None else {}
+
+    for path in files:
+        found = cache.get(path, lambda path: _read(project, path, store, ready))
+        if isinstance(found, ContentError):
+            corpus.unreadable.append(found)
+        else:
+            corpus.documents.append(found)
+    if store is not None:
+        store.keep = set(files)
+    return corpus
+
+
+def _read(project: Project, path: Path, store: ParseStore | None, ready: dict[tuple[Path, str], Document]) -> Document:
+    """Parse from the bytes whose hash keys the store and the parses made ahead, unless one
+    of them has those bytes already."""
+    if store is None and not ready:
+        return project.read(path)
+    try:
+        too_big = path.stat().st_size > project.config.max_file_bytes
+        data = b"" if too_big else path.read_bytes()
+    except OSError:
+        too_big = True
+    if too_big:
+        return project.read(path)  # raises the usual ContentError
+    key = digest(data)
+    found = ready.get((path, key)) or (store.get(path, key) if store is not None else None)
+    if found is None:
+        found = _parse(project, path, data)
+    if store is not None and store.get(path, key) is None:
+        store.put(path, key, found)
+    return found
+
+
+def _parse(project: Project, path: Path, data: bytes) -> Document:
+    display = project.display(path)
+    return parse_document(decode(data, display, project.config.max_file_bytes).text, display, project.schema)
 
 
 def _parse_job(project: Project):
@@ -184,6 +198,52 @@ def load_runbooks(project: Project, cache: ParseCache) -> tuple[list[Runbook], l
     return runbooks, unreadable
 
 
+class TicketPages:
+    """Ticket pages from earlier builds, kept in the parse store: a page is rendered again only
+    when its ticket's text or place, the runbooks listing it, its edit link, or anything that
+    shapes every page (the templates, site options, today's date for ages, the URL style, tags,
+    ticketgen's renderer itself) changed. The other pages (indexes, dashboard) are always
+    rendered: they depend on every ticket."""
+
+    _RENDERER_FILES = ("render.py", "../markdown.py")
+
+    def __init__(self, renderer: SiteRenderer, store: ParseStore):
+        self.renderer, self.store = renderer, store
+        env = renderer.env
+        templates = [(name, env.loader.get_source(env, name)[0]) for name in sorted(env.list_templates())]
+        here = Path(__file__).parent
+        code = [(here / name).read_bytes() for name in self._RENDERER_FILES]
+        shape = (templates, code, renderer.options, renderer.today, renderer.use_directory_urls, renderer.with_tags)
+        self.shape = digest(repr(shape).encode())
+
+    def page(self, spec: PageSpec) -> GeneratedPage:
+        if spec.kind != "ticket":
+            return self.renderer.page(spec)
+        ticket = spec.context["ticket"]
+        runbooks = [(rb.rel, rb.title, rb.resource) for rb in spec.context["runbooks"]]
+        edit = self.renderer.edit_url(spec.source) if spec.source is not None else None
+        key = digest(
+            repr((self.shape, spec.src_uri, str(ticket.path), ticket.line, ticket.text, runbooks, edit)).encode()
+        )
+        kept = self.store.page(spec.src_uri, key)
+        if kept is not None:
+            body, meta, html = kept
+            # Stored with NUL (which no ticket file holds) where this process's placeholder goes.
+            return GeneratedPage(
+                spec.src_uri,
+                body.replace("\0", PLACEHOLDER_WORD),
+                spec.kind,
+                spec.source,
+                spec.in_nav,
+                spec.ticket_id,
+                meta,
+                html,
+            )
+        page = self.renderer.page(spec)
+        self.store.put_page(spec.src_uri, key, (page.body.replace(PLACEHOLDER_WORD, "\0"), page.meta, page.html))
+        return page
+
+
 def use_store(cache: ParseCache, project: Project) -> None:
     """Back `cache` with the on-disk store for `project` (read once per process)."""
     store = ParseStore(project)
@@ -192,11 +252,13 @@ def use_store(cache: ParseCache, project: Project) -> None:
         cache.store = store
 
 
-def site_content(project: Project, renderer: SiteRenderer, cache: ParseCache | None = None) -> SiteContent:
+def site_content(
+    project: Project, renderer: SiteRenderer, cache: ParseCache | None = None, parsing: Parsing | None = None
+) -> SiteContent:
     cache = cache or ParseCache()
     cache.start(project)
-    corpus = load_corpus(project, cache)
-    runbooks, unreadable_runbooks = load_runbooks(project, cache)
+    runbooks, unreadable_runbooks = load_runbooks(project, cache)  # first: a child may still be parsing tickets
+    corpus = load_corpus(project, cache, parsing)
     cache.finish()
     tickets, dupes = unique_tickets(corpus.tickets)
     warnings = [_where(project, e) for e in corpus.unreadable + unreadable_runbooks]
@@ -225,7 +287,7 @@ def site_content(project: Project, renderer: SiteRenderer, cache: ParseCache | N
         watch.append(project.config.template)
     if renderer.options.templates:
         watch.append(renderer.options.templates)
-    return SiteContent(renderer.render(tickets, runbooks), warnings, [p for p in watch if p.exists()])
+    return SiteContent(renderer.plan(tickets, runbooks), warnings, [p for p in watch if p.exists()], renderer)
 
 
 def _where(project: Project, error: ContentError) -> str:

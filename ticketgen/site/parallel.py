@@ -3,19 +3,27 @@
 A cold build of a large project spends most of the plugin's time parsing tickets, one file
 at a time, while the machine has a core to spare. A forked child already has every module
 imported and the schema built, so it starts at once; it sends back only its results, pickled.
+The child can start early (the mkdocs plugin starts it while mkdocs is still loading its
+theme); this process joins in when it needs the results, and the two share the jobs through
+a pipe of batch numbers, so neither waits on a fixed half.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
+import signal
 import threading
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
+
+_NUMBER = 4  # bytes per batch number; reads this small from a pipe are never split
+_QUEUED = 4096  # batch numbers: 16 KiB, which any pipe holds without a reader
 
 
 def spare_core() -> bool:
@@ -27,53 +35,111 @@ def spare_core() -> bool:
     return cores >= 2
 
 
-def map_in_two(work: Callable[[Job], Result], jobs: Sequence[Job]) -> list[Result | None]:
-    """`work(job)` for every job, every other one in a forked child, results in job order.
-
-    A job whose `work` raised in the child, or all of the child's jobs if it died, come back
-    as None for the caller to redo; exceptions in this process propagate as usual."""
-    theirs = jobs[1::2]
-    read_end, write_end = os.pipe()
+def _fork(child: Callable[[], None]) -> int:
+    """Fork and run `child` in the child, which then exits without running this process's
+    cleanup (atexit handlers, buffered files): status 0 if `child` returned. The pid, or -1
+    where no process could be made."""
     gc.freeze()  # the child's collections skip the inherited objects, so it copies fewer pages
     try:
         pid = os.fork()
-    except OSError:  # no process to spare: the caller does every job itself
+    except OSError:
         pid = -1
-    if pid == 0:  # the child: work, send the results, exit without running the parent's cleanup
+    if pid == 0:
         status = 1
         try:
-            os.close(read_end)
-            done = []
-            for job in theirs:
-                try:
-                    done.append(work(job))
-                except Exception:
-                    done.append(None)
-            with os.fdopen(write_end, "wb") as handle:
-                pickle.dump(done, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to handle
+            child()
             status = 0
         finally:
             os._exit(status)
     gc.unfreeze()
-    os.close(write_end)
-    if pid == -1:
-        os.close(read_end)
-        return [None] * len(jobs)
-    try:
-        mine = [work(job) for job in jobs[::2]]
-        with os.fdopen(read_end, "rb") as handle:
-            read_end = -1
+    return pid
+
+
+class SharedJobs(Generic[Job, Result]):
+    """`work(job)` for every job: a forked child starts on them now, and `results()` has this
+    process work through what is left, then returns every result in job order.
+
+    A job whose `work` raised in the child, or every job the child took if it died, comes
+    back as None for the caller to redo; exceptions in this process propagate as usual."""
+
+    def __init__(self, work: Callable[[Job], Result], jobs: Sequence[Job]):
+        self.work, self.jobs = work, jobs
+        self.results_of: dict[int, list[Result | None]] = {}
+        # Small batches split the work evenly at the end; every batch number is in the pipe
+        # before the fork, so there are at most _QUEUED of them.
+        self.batch = max(8, -(-len(jobs) // _QUEUED))
+        self.queue, queue_in = os.pipe()
+        with os.fdopen(queue_in, "wb") as handle:
+            handle.write(b"".join(k.to_bytes(_NUMBER, "little") for k in range(self._batches())))
+        self.answers, answers_in = os.pipe()
+        self.pid = _fork(lambda: self._child(answers_in))  # -1: this process does every job
+        os.close(answers_in)
+        if self.pid == -1:
+            os.close(self.answers)
+            self.answers = -1
+
+    def _batches(self) -> int:
+        return -(-len(self.jobs) // self.batch)
+
+    def _child(self, answers_in: int) -> None:
+        """Take batches until the pipe is empty, then send the results."""
+        os.close(self.answers)
+        done = {k: self._batch(k, quiet=True) for k in self._take()}
+        with os.fdopen(answers_in, "wb") as handle:
+            pickle.dump(done, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _take(self):
+        while True:
+            number = os.read(self.queue, _NUMBER)
+            if len(number) < _NUMBER:
+                return
+            yield int.from_bytes(number, "little")
+
+    def _batch(self, k: int, *, quiet: bool = False) -> list[Result | None]:
+        done: list[Result | None] = []
+        for job in self.jobs[k * self.batch : (k + 1) * self.batch]:
+            try:
+                done.append(self.work(job))
+            except Exception:
+                if not quiet:
+                    raise
+                done.append(None)
+        return done
+
+    def results(self) -> list[Result | None]:
+        try:
+            for k in self._take():
+                self.results_of[k] = self._batch(k)
+            self.results_of.update(self._receive())
+        finally:
+            self.close()
+        found: list[Result | None] = []
+        for k in range(self._batches()):
+            found += self.results_of.get(k) or [None] * len(self.jobs[k * self.batch : (k + 1) * self.batch])
+        return found
+
+    def _receive(self) -> dict[int, list[Result | None]]:
+        if self.answers == -1:
+            return {}
+        with os.fdopen(self.answers, "rb") as handle:
+            self.answers = -1
             try:
                 received = pickle.load(handle)
             except (EOFError, OSError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
-                received = None
-    finally:
-        if read_end != -1:
-            os.close(read_end)  # the child, blocked writing, gets EPIPE and exits
-        os.waitpid(pid, 0)
-    if not isinstance(received, list) or len(received) != len(theirs):
-        received = [None] * len(theirs)
-    results: list[Result | None] = [None] * len(jobs)
-    results[::2] = mine
-    results[1::2] = received
-    return results
+                return {}
+        return received if isinstance(received, dict) else {}
+
+    def close(self) -> None:
+        """Stop sharing: close the pipes (a child still writing gets EPIPE and exits) and reap
+        the child. Safe to call twice; `results()` calls it."""
+        for name in ("queue", "answers"):
+            fd = getattr(self, name)
+            if fd != -1:
+                os.close(fd)
+                setattr(self, name, -1)
+        if self.pid > 0:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGTERM)  # a no-op for a child that is already done
+            os.waitpid(self.pid, 0)
+            self.pid = -1

@@ -7,6 +7,7 @@ rest of the site still builds.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from pathlib import Path
@@ -20,21 +21,19 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..errors import TicketgenError
 from ..project import Project
-from .content import ParseCache, SiteContent, site_content, use_store
+from .content import ParseCache, Parsing, SiteContent, TicketPages, site_content, start_parsing, use_store
 from .links import TicketLinks
 from .options import load_options
-from .render import ASSET_DIR, ASSETS, SiteRenderer, asset_bytes
+from .render import ASSET_DIR, ASSETS, PLACEHOLDER_WORD, GeneratedPage, SiteRenderer, asset_bytes
 
 log = get_plugin_logger("ticketgen")
 
-# Index pages are mostly big HTML tables built (and escaped) by the templates, and ticket pages
-# start with the header card; Python-Markdown would only copy that HTML, slowly. It skips it:
-# stashed before conversion, put back after. On ticket pages only the leading card is taken,
-# as the ticket's own Markdown that follows may contain anything.
-_PASS_THROUGH = re.compile(r"<!-- tg:html -->\n(.*?)<!-- /tg:html -->\n?", re.DOTALL)
-_STASHED = re.compile(r'<div data-tg-stash="(\d+)"></div>')
+# Pages carry finished HTML (index tables, header cards) as one-word placeholder paragraphs,
+# so Python-Markdown and its raw-HTML parsers never see it; it is put back after conversion.
+# The search plugin gets each piece's text, not its markup, then the markup returns.
+_PLACED = re.compile(rf"<p>{PLACEHOLDER_WORD}(\d+)</p>")
+_AS_TEXT = re.compile(r'<p data-tg-html="(\d+)">.*?</p>', re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
-_GENERATED_ONLY = {"tickets-index", "dashboard", "status", "component", "runbooks-index"}
 
 
 class TicketgenPluginConfig(base.Config):
@@ -50,33 +49,53 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         self.sources: dict[str, Path] = {}
         self.source_dirs: dict[str, Path] = {}  # page -> resolved folder of its source (resolved once)
         self.ticket_ids: dict[str, str] = {}
-        self.pass_through: set[str] = set()  # pages made only of template output (no ticket Markdown)
-        self.stashes: dict[str, list[str]] = {}
-        self.cards: dict[str, tuple[str, str]] = {}  # page -> (its card's text, the card), until indexed
+        self.rendered: dict[str, GeneratedPage] = {}  # by src_uri, pages this build added
+        self.html_held: dict[str, tuple[str, ...]] = {}  # page -> its HTML, while search reads text
         self.links: TicketLinks | None = None
         self.serving = False
+        self.parsing: Parsing | None = None
+        self.project: Project | None = None
+        self.failure: str | None = None
+
+    def load_config(self, options, config_file_path=None):
+        """Also find the project and start parsing its new tickets in a second process: mkdocs
+        loads the rest of its config and its theme in the meantime."""
+        errors, warnings = super().load_config(options, config_file_path)
+        if errors:
+            return errors, warnings
+        start = Path(self.config.project_dir or os.path.dirname(config_file_path or "mkdocs.yml"))
+        try:
+            self.project, self.failure = Project.discover(start), None
+            self.options = load_options(self.project.config, self.project.schema)
+        except TicketgenError as exc:
+            self.project, self.failure = None, f"ticketgen: {exc}"
+            return errors, warnings
+        if self.config.cache:
+            use_store(self.cache, self.project)
+        else:
+            self.cache.store = None
+        self._stop_parsing()
+        self.parsing = start_parsing(self.project, self.cache)
+        return errors, warnings
+
+    def _stop_parsing(self) -> None:
+        if self.parsing is not None:
+            self.parsing.cancel()
+            self.parsing = None
 
     def on_startup(self, *, command, dirty) -> None:
         """Defined so mkdocs keeps this instance (and its parse cache) across serve rebuilds."""
         self.serving = command == "serve"
 
     def on_shutdown(self) -> None:
+        self._stop_parsing()  # only left running if the build failed before on_files
         if self.cache.store is not None:
             self.cache.store.save()
 
     def on_config(self, config):
-        start = Path(self.config.project_dir or os.path.dirname(config.config_file_path))
-        try:
-            project = Project.discover(start)
-            options = load_options(project.config, project.schema)
-        except TicketgenError as exc:
-            raise PluginError(f"ticketgen: {exc}") from None
-        self.project = project
-        if self.config.cache:
-            use_store(self.cache, project)
-            self.cache.store.autosave = not self.serving
-        else:
-            self.cache.store = None
+        if self.project is None:
+            raise PluginError(self.failure or "ticketgen: no project")
+        project, options = self.project, self.options
         self.renderer = SiteRenderer(
             project,
             options,
@@ -114,26 +133,30 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         return edit_url
 
     def on_files(self, files: Files, *, config) -> Files:
-        self.content = site_content(self.project, self.renderer, self.cache)
+        parsing, self.parsing = self.parsing, None
+        self.content = site_content(self.project, self.renderer, self.cache, parsing)
         for warning in self.content.warnings:
             log.warning(warning)
-        self.sources, self.ticket_ids = {}, {}
-        self.pass_through = {p.src_uri for p in self.content.pages if p.kind in _GENERATED_ONLY}
-        for page in self.content.pages:
-            if files.get_file_from_path(page.src_uri) is not None:
-                log.info("%s exists in docs_dir; it replaces the generated page", page.src_uri)
+        self.sources, self.ticket_ids, self.rendered = {}, {}, {}
+        store = self.cache.store
+        pages = TicketPages(self.renderer, store) if store is not None else self.renderer
+        for spec in self.content.specs:
+            if files.get_file_from_path(spec.src_uri) is not None:
+                log.info("%s exists in docs_dir; it replaces the generated page", spec.src_uri)
                 continue
-            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion))
-            if page.source is not None:
-                self.sources[page.src_uri] = page.source
-            if page.ticket_id:
-                self.ticket_ids[page.src_uri] = page.ticket_id
+            inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
+            page = pages.page(spec)
+            files.append(File.generated(config, spec.src_uri, content=page.body, inclusion=inclusion))
+            self.rendered[spec.src_uri] = page
+            if spec.source is not None:
+                self.sources[spec.src_uri] = spec.source
+            if spec.ticket_id:
+                self.ticket_ids[spec.src_uri] = spec.ticket_id
         for uri, data in asset_bytes(self.renderer.options.templates).items():
             if files.get_file_from_path(uri) is None:
                 files.append(File.generated(config, uri, content=data))
         if self.links is not None:
-            published = [p for p in self.content.pages if files.get_file_from_path(p.src_uri) is not None]
+            published = [p for p in self.content.specs if files.get_file_from_path(p.src_uri) is not None]
             self.links.tickets = {
                 self.project.schema.id_number(p.ticket_id): p.src_uri for p in published if p.ticket_id
             }
@@ -143,24 +166,18 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
                     real = p.source.resolve()
                     self.links.sources.setdefault(real, p.src_uri)
                     self.source_dirs[p.src_uri] = real.parent
+        if store is not None and not self.serving:  # serving: saved once at exit, not per edit
+            store.save()
+        if not self.serving:
+            # The parsed tickets, config, theme and pages stay until the build ends: keep them
+            # out of the collector's walks for the thousands of pages still to build.
+            gc.freeze()
         return files
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
-        uri = page.file.src_uri
-        if uri in self.pass_through or uri in self.ticket_ids:
-            stash: list[str] = []
-
-            def keep(match: re.Match[str]) -> str:
-                stash.append(match.group(1))
-                return f'\n<div data-tg-stash="{len(stash) - 1}"></div>\n'
-
-            if uri in self.pass_through:
-                markdown = _PASS_THROUGH.sub(keep, markdown)
-            else:
-                match = _PASS_THROUGH.match(markdown.lstrip("\n"))
-                if match:
-                    markdown = keep(match) + markdown.lstrip("\n")[match.end() :]
-            self.stashes[uri] = stash
+        generated = self.rendered.get(page.file.src_uri)
+        if generated is not None and generated.meta:
+            page.meta.update(generated.meta)  # before the tags plugin (priority -50) reads them
         if self.links is not None:
             self.links.current = page.file.src_uri
             folder = self.source_dirs.get(page.file.src_uri)
@@ -171,17 +188,17 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         return markdown
 
     def on_page_content(self, html: str, *, page, config, files) -> str:
-        uri = page.file.src_uri
-        stash = self.stashes.pop(uri, None)
-        if stash and uri in self.ticket_ids:
-            # The search plugin would parse the header card's markup on every ticket page (a
-            # fifth of its work) to index a few words: it gets the words, the card comes after.
-            text = f"<p>{' '.join(_TAG.sub(' ', stash[0]).split())}</p>"
-            self.cards[uri] = (text, stash[0])
-            stash[0] = text
-        if stash:
-            html = _STASHED.sub(lambda m: stash[int(m.group(1))], html)
-        return html
+        generated = self.rendered.get(page.file.src_uri)
+        if generated is None or not generated.html:
+            return html
+        pieces = generated.html
+        if (page.meta.get("search") or {}).get("exclude"):
+            return _PLACED.sub(lambda m: pieces[int(m.group(1))], html)
+        self.html_held[page.file.src_uri] = pieces
+        return _PLACED.sub(
+            lambda m: f'<p data-tg-html="{m.group(1)}">{" ".join(_TAG.sub(" ", pieces[int(m.group(1))]).split())}</p>',
+            html,
+        )
 
     @event_priority(50)  # before Material's search plugin indexes the page
     def _search_tags(self, context, *, page, config, nav):
@@ -200,13 +217,13 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         return context
 
     @event_priority(-100)  # after every search plugin has indexed the page
-    def _put_card_back(self, context, *, page, config, nav):
-        card = self.cards.pop(page.file.src_uri, None)
-        if card is not None:
-            page.content = page.content.replace(card[0], card[1], 1)
+    def _put_html_back(self, context, *, page, config, nav):
+        pieces = self.html_held.pop(page.file.src_uri, None)
+        if pieces is not None:
+            page.content = _AS_TEXT.sub(lambda m: pieces[int(m.group(1))], page.content)
         return context
 
-    on_page_context = CombinedEvent(_search_tags, _put_card_back)
+    on_page_context = CombinedEvent(_search_tags, _put_html_back)
 
     def on_serve(self, server, *, config, builder):
         docs = Path(config.docs_dir).resolve()

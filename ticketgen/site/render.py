@@ -13,8 +13,9 @@ import datetime as dt
 import json
 import posixpath
 import re
+import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -38,14 +39,46 @@ _PROGRESS = ("orange", "yellow", "blue", "teal", "green")  # status: first choic
 
 @dataclass(frozen=True)
 class GeneratedPage:
-    """One page of the site. `src_uri` is where it sits among the docs (posix, `.md`)."""
+    """One page of the site. `src_uri` is where it sits among the docs (posix, `.md`).
+
+    `body` is Markdown in which each piece of finished HTML the templates made (tables,
+    header cards) is a one-word paragraph, a placeholder; `html` holds those pieces in order.
+    A site generator that can, keeps the HTML out of its Markdown conversion (the mkdocs
+    plugin does); `markdown` is the standalone page, with frontmatter and the HTML in place.
+    """
 
     src_uri: str
-    markdown: str
+    body: str
     kind: str  # ticket | tickets-index | dashboard | status | component | runbook | runbooks-index
     source: Path | None = None  # the file it comes from, for edit links and watching
     in_nav: bool = False
     ticket_id: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)  # frontmatter: title, tags, search...
+    html: tuple[str, ...] = ()
+
+    @property
+    def markdown(self) -> str:
+        body = PLACEHOLDER.sub(lambda m: self.html[int(m.group(1))], self.body) if self.html else self.body
+        body = body.lstrip("\n")
+        return f"---\n{frontmatter(self.meta)}---\n\n{body}" if self.meta else body
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page to render: its template, place, kind and the template's data."""
+
+    template: str
+    src_uri: str
+    kind: str
+    source: Path | None = None
+    in_nav: bool = False
+    ticket_id: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+# A paragraph of one word that no ticket text can contain: the nonce is new in every process.
+PLACEHOLDER_WORD = f"tgstash{secrets.token_hex(8)}n"
+PLACEHOLDER = re.compile(rf"{PLACEHOLDER_WORD}(\d+)")
 
 
 def page_url(src_uri: str, use_directory_urls: bool) -> str:
@@ -223,6 +256,11 @@ class SiteRenderer:
     # -- pages -------------------------------------------------------------------------------
     def render(self, tickets: Iterable[Ticket], runbooks: Iterable[Runbook] = ()) -> list[GeneratedPage]:
         """Every generated page. `tickets` must have unique IDs (see `unique_tickets`)."""
+        return [self.page(spec) for spec in self.plan(tickets, runbooks)]
+
+    def plan(self, tickets: Iterable[Ticket], runbooks: Iterable[Runbook] = ()) -> list[PageSpec]:
+        """What `render` makes, page by page, without making it (cheap): where each page goes
+        and what its template gets. `page(spec)` renders one."""
         tickets = sorted(tickets, key=lambda t: (t.number, t.id))
         runbooks = list(runbooks)
         self._rows = {}
@@ -233,43 +271,43 @@ class SiteRenderer:
             for ticket_id in runbook.tickets:
                 by_ticket.setdefault(ticket_id.upper(), []).append(runbook)
         known = {t.id.upper(): t for t in tickets}
-        pages: list[GeneratedPage] = []
-        for ticket in tickets:
-            uri = self.ticket_uri(ticket.id)
-            body = self._render("ticket.md.j2", uri, ticket=ticket, runbooks=by_ticket.get(ticket.id.upper(), []))
-            source = self.project.root / ticket.path
-            pages.append(GeneratedPage(uri, body, "ticket", source, ticket_id=ticket.id))
-        pages.append(
-            GeneratedPage(
-                self.index_uri,
-                self._render("index.md.j2", self.index_uri, tickets=tickets),
-                "tickets-index",
-                in_nav=True,
+        specs = [
+            PageSpec(
+                "ticket.md.j2",
+                self.ticket_uri(t.id),
+                "ticket",
+                self.project.root / t.path,
+                ticket_id=t.id,
+                context={"ticket": t, "runbooks": by_ticket.get(t.id.upper(), [])},
             )
+            for t in tickets
+        ]
+        specs.append(
+            PageSpec("index.md.j2", self.index_uri, "tickets-index", in_nav=True, context={"tickets": tickets})
         )
-        pages.append(
-            GeneratedPage(
-                self.dashboard_uri,
-                self._render("dashboard.md.j2", self.dashboard_uri, tickets=tickets, **self._dashboard(tickets)),
-                "dashboard",
-                in_nav=True,
-            )
-        )
+        dashboard = {"tickets": tickets, **self._dashboard(tickets)}
+        specs.append(PageSpec("dashboard.md.j2", self.dashboard_uri, "dashboard", in_nav=True, context=dashboard))
         for role, values in groups.items():
             for value, members in values.items():
-                uri = self.group_uri(role, value)
-                text = self._render("group.md.j2", uri, role=role, value=value, tickets=members)
-                pages.append(GeneratedPage(uri, text, role))
+                context = {"role": role, "value": value, "tickets": members}
+                specs.append(PageSpec("group.md.j2", self.group_uri(role, value), role, context=context))
         for runbook in runbooks:
-            uri = self.runbook_uri(runbook)
             linked = [known[t.upper()] for t in runbook.tickets if t.upper() in known]
-            text = self._render("runbook.md.j2", uri, runbook=runbook, tickets=linked)
-            pages.append(GeneratedPage(uri, text, "runbook", runbook.path, in_nav=self.options.runbooks_in_nav))
+            specs.append(
+                PageSpec(
+                    "runbook.md.j2",
+                    self.runbook_uri(runbook),
+                    "runbook",
+                    runbook.path,
+                    in_nav=self.options.runbooks_in_nav,
+                    context={"runbook": runbook, "tickets": linked},
+                )
+            )
         runbooks_index = f"{self.options.runbooks_url}/index.md"
-        if runbooks and not any(p.src_uri == runbooks_index for p in pages):
-            text = self._render("runbooks.md.j2", runbooks_index, runbooks=runbooks, known=known)
-            pages.append(GeneratedPage(runbooks_index, text, "runbooks-index", in_nav=True))
-        return pages
+        if runbooks and not any(spec.src_uri == runbooks_index for spec in specs):
+            context = {"runbooks": runbooks, "known": known}
+            specs.append(PageSpec("runbooks.md.j2", runbooks_index, "runbooks-index", in_nav=True, context=context))
+        return specs
 
     def rows(self, tickets: Iterable[Ticket]) -> list[Row]:
         return [self.row(t) for t in tickets]
@@ -331,18 +369,27 @@ class SiteRenderer:
         badges = [(self.badge(role, v), n, o) for v, (n, o) in counts.items()]
         return sorted(badges, key=lambda b: (b[0].rank, b[0].value.casefold()))
 
-    def _render(self, name: str, uri: str, **context: Any) -> str:
+    def page(self, spec: PageSpec) -> GeneratedPage:
+        """Render one planned page. The template's top-level `meta` becomes the frontmatter
+        (its strings HTML-escaped: themes print titles and tags as they are); each
+        `{% call html() %}` block becomes a placeholder (see GeneratedPage)."""
+        pieces: list[str] = []
+        uri = spec.src_uri
+
         def href(target: str) -> str:
             return relative_href(uri, target, self.use_directory_urls)
 
-        return self.env.get_template(name).render(
-            site=self,
-            schema=self.schema,
-            today=self.today,
-            page_uri=uri,
-            href=href,
-            **context,
+        def html(caller: Callable[[], str]) -> Markup:
+            pieces.append(caller())
+            return Markup(f"\n\n{PLACEHOLDER_WORD}{len(pieces) - 1}\n\n")
+
+        module = self.env.get_template(spec.template).make_module(
+            {"site": self, "schema": self.schema, "today": self.today, "page_uri": uri, "href": href, "html": html}
+            | spec.context
         )
+        body = str(module)
+        meta = _escape_strings(dict(getattr(module, "meta", None) or {}))
+        return GeneratedPage(uri, body, spec.kind, spec.source, spec.in_nav, spec.ticket_id, meta, tuple(pieces))
 
     # -- helpers the templates call ------------------------------------------------------------
     def preamble(self, ticket: Ticket) -> str:
@@ -402,12 +449,10 @@ def unique_tickets(tickets: Iterable[Ticket]) -> tuple[list[Ticket], list[Ticket
     return list(seen.values()), dupes
 
 
-def _yaml(value: dict[str, Any]) -> Markup:
-    """Frontmatter, one key a line, each value in JSON's syntax (which YAML reads, and which
-    is much cheaper to write than YAML). Strings are HTML-escaped first: themes print
-    `title` and tags unescaped."""
-    lines = (f"{key}: {json.dumps(_escape_strings(v), ensure_ascii=False)}\n" for key, v in value.items())
-    return Markup("".join(lines))
+def frontmatter(meta: dict[str, Any]) -> str:
+    """YAML frontmatter lines, one key a line, each value in JSON's syntax (which YAML reads,
+    and which is much cheaper to write than YAML)."""
+    return "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in meta.items())
 
 
 def _escape_strings(value: Any) -> Any:
@@ -439,7 +484,6 @@ def _environment(override: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["yaml"] = _yaml
     env.filters["markdown"] = _markdown
     env.filters["slug"] = slug
     return env

@@ -1,9 +1,10 @@
 """Parsed tickets kept on disk between `mkdocs build` runs, so a build parses only changed files.
 
-The store is a pickle, so it lives in the user's cache folder ($XDG_CACHE_HOME/ticketgen, else
-~/.cache/ticketgen), never in the repository, where anyone could commit one. Entries are keyed by
-the file's content hash; the whole store is dropped when the template, the settings that shape
-parsing, ticketgen or Python change.
+Rendered ticket pages are kept too (see `content.TicketPages`), so an unchanged ticket is not
+rendered again either. The store is a pickle, so it lives in the user's cache folder
+($XDG_CACHE_HOME/ticketgen, else ~/.cache/ticketgen), never in the repository, where anyone
+could commit one. Entries are keyed by the file's content hash; the whole store is dropped when
+the template, the settings that shape parsing, ticketgen or Python change.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import pickle
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from ..project import Project
 from ..records import Document
 
-_FORMAT = 1
+_FORMAT = 2
 _PARSER_FILES = ("parse.py", "records.py", "markdown.py", "template.py", "textio.py")
 
 
@@ -52,18 +54,19 @@ class ParseStore:
         name = digest(str(config.root).encode())
         self.path = cache_folder() / f"{name}.pickle"
         self.entries: dict[Path, tuple[str, Document]] = {}
+        self.pages: dict[str, tuple[str, Any]] = {}  # ticket page uri -> (render key, page)
+        self.pages_used: set[str] = set()
         self.dirty = False
-        self.autosave = True  # False under `mkdocs serve`: saved once at exit, not per edit
         self.keep: set[Path] = set()
 
     def load(self) -> None:
         try:
             with self.path.open("rb") as handle:
-                key, entries = pickle.load(handle)
+                key, entries, pages = pickle.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
             return
-        if key == self.key and isinstance(entries, dict):
-            self.entries = entries
+        if key == self.key and isinstance(entries, dict) and isinstance(pages, dict):
+            self.entries, self.pages = entries, pages
 
     def get(self, path: Path, data_digest: str) -> Document | None:
         found = self.entries.get(path)
@@ -73,12 +76,24 @@ class ParseStore:
         self.entries[path] = (data_digest, document)
         self.dirty = True
 
+    def page(self, uri: str, render_key: str) -> Any | None:
+        self.pages_used.add(uri)
+        found = self.pages.get(uri)
+        return found[1] if found and found[0] == render_key else None
+
+    def put_page(self, uri: str, render_key: str, page: Any) -> None:
+        self.pages_used.add(uri)
+        self.pages[uri] = (render_key, page)
+        self.dirty = True
+
     def save(self, keep: set[Path] | None = None) -> None:
-        """Write the entries of the files in `keep` (the others were deleted or moved)."""
+        """Write the entries of the files in `keep` (the others were deleted or moved), and
+        the pages the last build used."""
         keep = self.keep if keep is None else keep
-        if not self.dirty and keep == set(self.entries):
+        if not self.dirty and keep == set(self.entries) and self.pages_used == set(self.pages):
             return
         entries = {p: e for p, e in self.entries.items() if p in keep}
+        pages = {uri: e for uri, e in self.pages.items() if uri in self.pages_used}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".parses.", dir=self.path.parent)
@@ -86,7 +101,7 @@ class ParseStore:
             return  # a cache that cannot be written only costs speed
         try:
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump((self.key, entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((self.key, entries, pages), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
         except OSError:
             return
