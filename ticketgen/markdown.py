@@ -138,24 +138,33 @@ _AUTOLINK = re.compile(
 )
 
 
+# A `{` not already backslash-escaped: with Python-Markdown's attr_list it can open `{: onclick=… }`.
+_OPEN_BRACE = re.compile(r"(?<!\\)((?:\\\\)*)\{")
+
+
 def _escape_prose(text: str) -> str:
     out, pos = [], 0
     for link in _AUTOLINK.finditer(text):
-        out.append(text[pos : link.start()].replace("<", "&lt;"))
+        out.append(_escape_plain(text[pos : link.start()]))
         out.append(link.group())
         pos = link.end()
-    out.append(text[pos:].replace("<", "&lt;"))
+    out.append(_escape_plain(text[pos:]))
     return "".join(out)
 
 
+def _escape_plain(text: str) -> str:
+    return _OPEN_BRACE.sub(r"\1\\{", text.replace("<", "&lt;")) if "{" in text else text.replace("<", "&lt;")
+
+
 def escape_raw_html(markdown_text: str) -> str:
-    """The same Markdown with its raw HTML shown as text, not run.
+    r"""The same Markdown with its raw HTML shown as text, not run.
 
     Ticket text is untrusted where it meets HTML: every `<` outside code blocks, code spans
-    and autolinks becomes `&lt;`, which Markdown renders as a literal `<`. Code is kept
-    byte for byte (code renderers escape it themselves).
+    and autolinks becomes `&lt;`, which Markdown renders as a literal `<`, and every `{`
+    becomes `\{` (a literal `{`), so no attribute list (`{: onclick=… }`) reaches the
+    attr_list extension. Code is kept byte for byte (code renderers escape it themselves).
     """
-    if "<" not in markdown_text:
+    if "<" not in markdown_text and "{" not in markdown_text:
         return markdown_text
     lines = split_lines(markdown_text)
     code = [False] * len(lines)

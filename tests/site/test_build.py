@@ -290,6 +290,21 @@ def test_repo_template_overrides_the_packaged_one(tmp_path: Path):
     assert 'class="tg-card"' in article(site / "tickets" / "TICKET-001" / "index.html")  # others unchanged
 
 
+def test_templates_copied_before_meta_still_work_and_a_broken_one_is_named(tmp_path: Path, caplog):
+    repo = make_repo(tmp_path)
+    overrides = repo / "templates" / "site"
+    write(
+        overrides / "group.md.j2", '---\n{{ {"title": "Old " ~ value} | yaml }}---\n\nOld style {{ tickets|length }}\n'
+    )
+    (overrides / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")  # not a template: ignored
+    site = build_site(repo)
+    assert "<title>Old registry - " in (site / "tickets" / "component" / "registry" / "index.html").read_text()
+    write(overrides / "index.md.j2", "{% for x in %}broken{% endfor %}\n")
+    with caplog.at_level(logging.ERROR), pytest.raises(Abort):
+        build_site(repo)
+    assert "index.md.j2" in caplog.text and "Traceback" not in caplog.text
+
+
 def test_bad_site_settings_stop_the_build_with_a_clear_error(tmp_path: Path, caplog):
     repo = make_repo(tmp_path)
     write(repo / "pyproject.toml", '[tool.ticketgen]\n\n[tool.ticketgen.site]\ndone_statuses = ["Finished"]\n')

@@ -1,5 +1,6 @@
 """Raw HTML written in a ticket's sections shows as text on the site; it never runs."""
 
+import re
 from pathlib import Path
 
 from tests.site.site_repo import article, build_site, make_repo, ticket
@@ -30,3 +31,28 @@ def test_generated_html_is_put_back_and_lookalike_placeholders_stay_text(tmp_pat
     assert html.count('class="tg-card"') == 1 and 'class="tg-none"' in html
     for page in site.rglob("*.html"):
         assert "data-tg-html" not in page.read_text() and "tgstash" not in page.read_text().replace(lookalike, "")
+
+
+def test_attribute_lists_in_ticket_text_cannot_add_attributes(tmp_path: Path):
+    # attr_list is on in most Material sites: `{: onmouseover=… }` in a ticket stays text.
+    body = ticket(
+        "TICKET-006",
+        "Attributes",
+        problem='Hover me\n{: onmouseover="alert(1)" }\n\nAn *em*{: onclick="alert(2)"} and `{: kept }` code.',
+    )
+    site = build_site(make_repo(tmp_path, tickets={"TICKET-006-x.md": body}, runbooks={}))
+    html = article(site / "tickets" / "TICKET-006" / "index.html")
+    assert not re.search(r"<[^>]*\s(onmouseover|onclick)=", html)  # no tag got the attribute
+    assert '{: onmouseover="alert(1)" }' in html and "<code>{: kept }</code>" in html
+
+
+def test_runbook_lines_after_its_frontmatter_are_text_not_page_metadata(tmp_path: Path):
+    runbook = (
+        "---\ntitle: Rotate\ntickets: [TICKET-001]\n---\n"
+        'description: "x\\u0022\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"\n'
+        "Service: ingest\n\n# Rotate\n\nSteps.\n"
+    )
+    site = build_site(make_repo(tmp_path, runbooks={"rotate.md": runbook}))
+    page = (site / "runbooks" / "rotate" / "index.html").read_text()
+    assert "<script>alert(1)" not in page
+    assert "Service: ingest" in article(site / "runbooks" / "rotate" / "index.html")

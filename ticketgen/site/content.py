@@ -201,20 +201,24 @@ def load_runbooks(project: Project, cache: ParseCache) -> tuple[list[Runbook], l
 class TicketPages:
     """Ticket pages from earlier builds, kept in the parse store: a page is rendered again only
     when its ticket's text or place, the runbooks listing it, its edit link, or anything that
-    shapes every page (the templates, site options, today's date for ages, the URL style, tags,
-    ticketgen's renderer itself) changed. The other pages (indexes, dashboard) are always
-    rendered: they depend on every ticket."""
+    shapes every page (site options, today's date for ages, the URL style, tags, ticketgen's
+    renderer and packaged templates) changed. The other pages (indexes, dashboard) are always
+    rendered: they depend on every ticket. Not used with an override of the ticket template or
+    its macros, which could show anything about a ticket (see `usable`)."""
 
-    _RENDERER_FILES = ("render.py", "../markdown.py")
+    _SHAPERS = ("site/render.py", "markdown.py", "templates/site/ticket.md.j2", "templates/site/_macros.j2")
 
     def __init__(self, renderer: SiteRenderer, store: ParseStore):
         self.renderer, self.store = renderer, store
-        env = renderer.env
-        templates = [(name, env.loader.get_source(env, name)[0]) for name in sorted(env.list_templates())]
-        here = Path(__file__).parent
-        code = [(here / name).read_bytes() for name in self._RENDERER_FILES]
-        shape = (templates, code, renderer.options, renderer.today, renderer.use_directory_urls, renderer.with_tags)
+        package = Path(__file__).parents[1]
+        code = [(package / name).read_bytes() for name in self._SHAPERS]
+        shape = (code, renderer.options, renderer.today, renderer.use_directory_urls, renderer.with_tags)
         self.shape = digest(repr(shape).encode())
+
+    @staticmethod
+    def usable(renderer: SiteRenderer) -> bool:
+        override = renderer.options.templates
+        return override is None or not any((override / n).exists() for n in ("ticket.md.j2", "_macros.j2"))
 
     def page(self, spec: PageSpec) -> GeneratedPage:
         if spec.kind != "ticket":

@@ -10,6 +10,7 @@ a pipe of batch numbers, so neither waits on a fixed half.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import os
@@ -23,7 +24,7 @@ Job = TypeVar("Job")
 Result = TypeVar("Result")
 
 _NUMBER = 4  # bytes per batch number; reads this small from a pipe are never split
-_QUEUED = 4096  # batch numbers: 16 KiB, which any pipe holds without a reader
+_QUEUED = 1024  # batch numbers: 4 KiB, which any pipe holds without a reader (one page)
 
 
 def spare_core() -> bool:
@@ -73,8 +74,11 @@ class SharedJobs(Generic[Job, Result]):
         with os.fdopen(queue_in, "wb") as handle:
             handle.write(b"".join(k.to_bytes(_NUMBER, "little") for k in range(self._batches())))
         self.answers, answers_in = os.pipe()
+        self.parent = os.getpid()
         self.pid = _fork(lambda: self._child(answers_in))  # -1: this process does every job
         os.close(answers_in)
+        if self.pid > 0:
+            atexit.register(self.close)  # a build that fails before it needs the results
         if self.pid == -1:
             os.close(self.answers)
             self.answers = -1
@@ -85,7 +89,11 @@ class SharedJobs(Generic[Job, Result]):
     def _child(self, answers_in: int) -> None:
         """Take batches until the pipe is empty, then send the results."""
         os.close(self.answers)
-        done = {k: self._batch(k, quiet=True) for k in self._take()}
+        done = {}
+        for k in self._take():
+            if os.getppid() != self.parent:
+                return  # the parent is gone: nobody will read the results
+            done[k] = self._batch(k, quiet=True)
         with os.fdopen(answers_in, "wb") as handle:
             pickle.dump(done, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -139,6 +147,7 @@ class SharedJobs(Generic[Job, Result]):
                 os.close(fd)
                 setattr(self, name, -1)
         if self.pid > 0:
+            atexit.unregister(self.close)
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGTERM)  # a no-op for a child that is already done
             os.waitpid(self.pid, 0)

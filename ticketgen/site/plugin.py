@@ -32,8 +32,12 @@ log = get_plugin_logger("ticketgen")
 # so Python-Markdown and its raw-HTML parsers never see it; it is put back after conversion.
 # The search plugin gets each piece's text, not its markup, then the markup returns.
 _PLACED = re.compile(rf"<p>{PLACEHOLDER_WORD}(\d+)</p>")
-_AS_TEXT = re.compile(r'<p data-tg-html="(\d+)">.*?</p>', re.DOTALL)
+_AS_TEXT = re.compile(rf'<p data-tg-html="{PLACEHOLDER_WORD}(\d+)">.*?</p>', re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
+
+
+def _text_of(html: str) -> str:
+    return " ".join(_TAG.sub(" ", html).split())
 
 
 class TicketgenPluginConfig(base.Config):
@@ -56,6 +60,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         self.parsing: Parsing | None = None
         self.project: Project | None = None
         self.failure: str | None = None
+        self.frozen = False
 
     def load_config(self, options, config_file_path=None):
         """Also find the project and start parsing its new tickets in a second process: mkdocs
@@ -139,14 +144,18 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             log.warning(warning)
         self.sources, self.ticket_ids, self.rendered = {}, {}, {}
         store = self.cache.store
-        pages = TicketPages(self.renderer, store) if store is not None else self.renderer
+        cached = store is not None and TicketPages.usable(self.renderer)
+        pages = TicketPages(self.renderer, store) if cached else self.renderer
         for spec in self.content.specs:
             if files.get_file_from_path(spec.src_uri) is not None:
                 log.info("%s exists in docs_dir; it replaces the generated page", spec.src_uri)
                 continue
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
-            page = pages.page(spec)
-            files.append(File.generated(config, spec.src_uri, content=page.body, inclusion=inclusion))
+            try:
+                page = pages.page(spec)
+            except TicketgenError as exc:  # a broken template override
+                raise PluginError(f"ticketgen: {exc}") from None
+            files.append(File.generated(config, spec.src_uri, content=page.content, inclusion=inclusion))
             self.rendered[spec.src_uri] = page
             if spec.source is not None:
                 self.sources[spec.src_uri] = spec.source
@@ -172,7 +181,13 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             # The parsed tickets, config, theme and pages stay until the build ends: keep them
             # out of the collector's walks for the thousands of pages still to build.
             gc.freeze()
+            self.frozen = True
         return files
+
+    def on_post_build(self, *, config) -> None:
+        if self.frozen:  # builds run one after another in one process (API, serve --clean)
+            gc.unfreeze()
+            self.frozen = False
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
         generated = self.rendered.get(page.file.src_uri)
@@ -196,7 +211,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             return _PLACED.sub(lambda m: pieces[int(m.group(1))], html)
         self.html_held[page.file.src_uri] = pieces
         return _PLACED.sub(
-            lambda m: f'<p data-tg-html="{m.group(1)}">{" ".join(_TAG.sub(" ", pieces[int(m.group(1))]).split())}</p>',
+            lambda m: f'<p data-tg-html="{PLACEHOLDER_WORD}{m.group(1)}">{_text_of(pieces[int(m.group(1))])}</p>',
             html,
         )
 

@@ -23,6 +23,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from ..errors import ConfigError
 from ..markdown import escape_raw_html
 from ..project import Project
 from ..records import Field, Ticket
@@ -53,14 +54,22 @@ class GeneratedPage:
     source: Path | None = None  # the file it comes from, for edit links and watching
     in_nav: bool = False
     ticket_id: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)  # frontmatter: title, tags, search...
+    # Frontmatter (title, tags, search...) from the template's `meta`; None where the template
+    # set none, and its body may start with frontmatter of its own.
+    meta: dict[str, Any] | None = None
     html: tuple[str, ...] = ()
 
     @property
+    def content(self) -> str:
+        """`body` as a generator reads it: after a blank line where `meta` is set, so no text the
+        template put first (a runbook's own lines) is taken for page metadata."""
+        return self.body if self.meta is None else "\n" + self.body.lstrip("\n")
+
+    @property
     def markdown(self) -> str:
-        body = PLACEHOLDER.sub(lambda m: self.html[int(m.group(1))], self.body) if self.html else self.body
-        body = body.lstrip("\n")
-        return f"---\n{frontmatter(self.meta)}---\n\n{body}" if self.meta else body
+        body = self.content
+        body = PLACEHOLDER.sub(lambda m: self.html[int(m.group(1))], body) if self.html else body
+        return f"---\n{frontmatter(self.meta)}---\n{body}" if self.meta else body
 
 
 @dataclass(frozen=True)
@@ -383,12 +392,16 @@ class SiteRenderer:
             pieces.append(caller())
             return Markup(f"\n\n{PLACEHOLDER_WORD}{len(pieces) - 1}\n\n")
 
-        module = self.env.get_template(spec.template).make_module(
-            {"site": self, "schema": self.schema, "today": self.today, "page_uri": uri, "href": href, "html": html}
-            | spec.context
-        )
-        body = str(module)
-        meta = _escape_strings(dict(getattr(module, "meta", None) or {}))
+        variables = {"site": self, "schema": self.schema, "today": self.today, "page_uri": uri, "href": href}
+        try:
+            module = self.env.get_template(spec.template).make_module(variables | {"html": html} | spec.context)
+            body = str(module)
+        except jinja2.TemplateError as exc:  # a broken override: say which template, where
+            where = getattr(exc, "filename", None) or spec.template
+            raise ConfigError(f"site template: {exc}", where, getattr(exc, "lineno", None)) from None
+        meta = getattr(module, "meta", None)
+        if meta is not None:
+            meta = _escape_strings(dict(meta))
         return GeneratedPage(uri, body, spec.kind, spec.source, spec.in_nav, spec.ticket_id, meta, tuple(pieces))
 
     # -- helpers the templates call ------------------------------------------------------------
@@ -455,6 +468,10 @@ def frontmatter(meta: dict[str, Any]) -> str:
     return "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in meta.items())
 
 
+def _yaml(value: dict[str, Any]) -> Markup:
+    return Markup(frontmatter(_escape_strings(value)))
+
+
 def _escape_strings(value: Any) -> Any:
     if isinstance(value, str):
         return str(escape(value))
@@ -485,5 +502,6 @@ def _environment(override: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["markdown"] = _markdown
+    env.filters["yaml"] = _yaml  # for templates copied before `meta`: `---\n{{ {...} | yaml }}---`
     env.filters["slug"] = slug
     return env
