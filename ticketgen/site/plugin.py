@@ -49,7 +49,7 @@ class TicketgenPluginConfig(base.Config):
 class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
     def __init__(self) -> None:
         self.cache = ParseCache()
-        self.content: SiteContent | None = None
+        self.content: SiteContent | None = None  # kept while serving, for on_serve
         self.sources: dict[str, Path] = {}
         self.source_dirs: dict[str, Path] = {}  # page -> resolved folder of its source (resolved once)
         self.ticket_ids: dict[str, str] = {}
@@ -178,8 +178,11 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         if store is not None and not self.serving:  # serving: saved once at exit, not per edit
             store.save()
         if not self.serving:
-            # The parsed tickets, config, theme and pages stay until the build ends: keep them
-            # out of the collector's walks for the thousands of pages still to build.
+            # A one-shot build needs no parsed tickets after this (the store is saved): drop
+            # them, and keep what stays until the end (config, theme, files, pages) out of the
+            # collector's walks for the thousands of pages still to build.
+            self.cache, self.content = ParseCache(), None
+            self.renderer.forget_rows()
             gc.freeze()
             self.frozen = True
         return files

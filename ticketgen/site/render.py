@@ -318,6 +318,9 @@ class SiteRenderer:
             specs.append(PageSpec("runbooks.md.j2", runbooks_index, "runbooks-index", in_nav=True, context=context))
         return specs
 
+    def forget_rows(self) -> None:
+        self._rows = {}
+
     def rows(self, tickets: Iterable[Ticket]) -> list[Row]:
         return [self.row(t) for t in tickets]
 
