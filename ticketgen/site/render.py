@@ -1,7 +1,8 @@
 """Records -> the site's pages, as Markdown strings, through Jinja templates. No mkdocs here.
 
-The mkdocs plugin and `ticketgen render --out` both call `SiteRenderer.render`; whatever
-builds the site only has to turn Markdown into HTML. Ticket text is always template *data*:
+The mkdocs plugin and `ticketgen render --out` both plan the pages with `SiteRenderer.plan`
+and render each with `SiteRenderer.page`; whatever builds the site only has to turn Markdown
+into HTML. Ticket text is always template *data*:
 it is never compiled, and where a template builds HTML, autoescape turns `<` into `&lt;`.
 Verbatim Markdown (section bodies, runbooks) is passed through the `markdown` filter,
 which says "this is Markdown source for the next stage" rather than "this is HTML".
@@ -263,13 +264,9 @@ class SiteRenderer:
         return ticket.status not in self.done_statuses
 
     # -- pages -------------------------------------------------------------------------------
-    def render(self, tickets: Iterable[Ticket], runbooks: Iterable[Runbook] = ()) -> list[GeneratedPage]:
-        """Every generated page. `tickets` must have unique IDs (see `unique_tickets`)."""
-        return [self.page(spec) for spec in self.plan(tickets, runbooks)]
-
     def plan(self, tickets: Iterable[Ticket], runbooks: Iterable[Runbook] = ()) -> list[PageSpec]:
-        """What `render` makes, page by page, without making it (cheap): where each page goes
-        and what its template gets. `page(spec)` renders one."""
+        """Every generated page, planned (cheap): where it goes and what its template gets;
+        `page(spec)` renders one. `tickets` must have unique IDs (see `unique_tickets`)."""
         tickets = sorted(tickets, key=lambda t: (t.number, t.id))
         runbooks = list(runbooks)
         self._rows = {}
