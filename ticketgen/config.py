@@ -17,7 +17,7 @@ from .textio import DEFAULT_MAX_BYTES
 
 DEFAULT_TEMPLATE = "tickets/_template.md"
 _KEYS = {"tickets_dir", "template", "documents", "runbooks_dir", "max_file_bytes", "roles"}
-_TABLES = {"lint", "site", "runbooks"}
+_TABLES = ("lint", "runbooks", "site")  # a tuple: Config compares and prints the same in every run
 
 
 @dataclass(frozen=True)
@@ -72,9 +72,9 @@ def load_config(start: Path | None = None) -> Config:
     root, source, table = find_settings(start or Path.cwd())
     if not isinstance(table, dict):
         raise ConfigError("[tool.ticketgen] must be a table", source)
-    unknown = set(table) - _KEYS - _TABLES
+    unknown = set(table) - _KEYS - set(_TABLES)
     if unknown:
-        known = ", ".join(sorted(_KEYS | _TABLES))
+        known = ", ".join(sorted(_KEYS | set(_TABLES)))
         raise ConfigError(f"unknown setting(s) {', '.join(sorted(unknown))} (known: {known})", source)
 
     def inside(key: str, value: str) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from mkdocs.exceptions import Abort
-from site_repo import article, build_site, make_repo, ticket, write
+from site_repo import article, build_site, default_tickets, make_repo, ticket, write
 
 
 def text_of(html: str) -> str:
@@ -311,3 +312,94 @@ def test_bad_site_settings_stop_the_build_with_a_clear_error(tmp_path: Path, cap
     with caplog.at_level(logging.ERROR), pytest.raises(Abort):
         build_site(repo)
     assert "done_statuses: 'Finished' is not one of the template's Status values" in caplog.text
+
+
+def _outputs(site: Path) -> dict[str, bytes]:
+    """What a reader gets; the sitemap's .gz differs by its timestamp alone."""
+    return {str(p.relative_to(site)): p.read_bytes() for p in site.rglob("*") if p.suffix in (".html", ".json")}
+
+
+def test_unchanged_rebuild_replays_the_last_build_without_parsing_or_rendering(tmp_path: Path, monkeypatch, caplog):
+    import ticketgen.site.content as content
+    from ticketgen.site.render import SiteRenderer
+
+    broken = {"TICKET-005-bad.md": "---\n: [\n---\n" + ticket("TICKET-005", "x")}
+    repo = make_repo(tmp_path, {**default_tickets(), **broken})
+    first = _outputs(build_site(repo, strict=False))
+
+    def untouched(*args, **kwargs):
+        raise AssertionError("an unchanged build parsed or rendered")
+
+    monkeypatch.setattr(content, "parse_document", untouched)
+    monkeypatch.setattr(SiteRenderer, "page", untouched)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        second = _outputs(build_site(repo, strict=False))
+    assert second == first
+    assert "tickets/TICKET-005-bad.md:2: frontmatter is not valid YAML" in caplog.text  # warned again
+
+
+def _later(days: int):
+    """A stand-in for the renderer's `datetime` module whose today is `days` from now."""
+    from types import SimpleNamespace
+
+    real = dt.date.today()
+
+    class Later(dt.date):
+        @classmethod
+        def today(cls):
+            return real + dt.timedelta(days=days)
+
+    return SimpleNamespace(date=Later)
+
+
+@pytest.mark.parametrize(
+    ("change", "page", "shown"),
+    [
+        (
+            lambda repo, mp: write(repo / "tickets" / "TICKET-003-resolved.md", ticket("TICKET-003", "Renamed")),
+            "tickets/index.html",
+            "Renamed",
+        ),
+        (
+            lambda repo, mp: write(
+                repo / "runbooks" / "terraform-lotus-lake.md", "---\ntickets: [TICKET-001]\n---\n# Moved on\n"
+            ),
+            "tickets/TICKET-001/index.html",
+            "Moved on",
+        ),
+        (
+            lambda repo, mp: write(repo / "templates" / "site" / "group.md.j2", "Custom {{ tickets | length }}\n"),
+            "tickets/component/registry/index.html",
+            "Custom 2",
+        ),
+        (
+            lambda repo, mp: write(
+                repo / "pyproject.toml",
+                '[tool.ticketgen]\n\n[tool.ticketgen.site]\nedit_url = "https://example.org/e/{path}"\n',
+            ),
+            "tickets/TICKET-002/index.html",
+            'class="tg-edit" href="https://example.org/e/tickets/TICKET-002-mentions.md"',  # in the card
+        ),
+        (
+            lambda repo, mp: write(
+                repo / "mkdocs.yml", (repo / "mkdocs.yml").read_text().replace("example/fixture", "example/moved")
+            ),
+            "tickets/TICKET-002/index.html",
+            'class="tg-edit" href="https://github.com/example/moved/edit/main/tickets/TICKET-002-mentions.md"',
+        ),
+        (
+            lambda repo, mp: mp.setattr("ticketgen.site.render.dt", _later(1000)),
+            "tickets/TICKET-002/index.html",
+            f"<dd>{(dt.date.today() + dt.timedelta(days=1000) - dt.date(2026, 3, 1)).days} days</dd>",
+        ),
+    ],
+    ids=["ticket", "runbook", "template override", "site setting", "mkdocs setting", "date"],
+)
+def test_any_changed_input_rebuilds_the_pages(tmp_path: Path, monkeypatch, change, page, shown):
+    repo = make_repo(tmp_path)
+    write(repo / "templates" / "site" / "notes.txt", "Overrides go here.\n")  # the folder exists before
+    before = article(build_site(repo) / page)
+    change(repo, monkeypatch)
+    after = article(build_site(repo) / page)
+    assert after != before and shown in after

@@ -8,7 +8,7 @@ keyed by path, mtime and size, so editing one ticket re-parses only that file. W
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ..errors import ContentError
@@ -22,6 +22,14 @@ from .runbooks import Runbook, read_runbook, runbook_files
 from .store import ParseStore, digest
 
 
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
 @dataclass
 class ParseCache:
     """Parsed files by absolute path, valid while (mtime_ns, size) and the schema are unchanged."""
@@ -32,21 +40,14 @@ class ParseCache:
     seen: set[Path] = field(default_factory=set)  # files asked for by the last build
     store: ParseStore | None = None
 
-    def _stamp(self, path: Path) -> tuple[int, int] | None:
-        try:
-            st = path.stat()
-        except OSError:
-            return None
-        return st.st_mtime_ns, st.st_size
-
     def fresh(self, path: Path) -> bool:
         """Whether `get` would answer from memory, without reading the file."""
         cached = self.entries.get(path)
-        return cached is not None and cached[0] == self._stamp(path)
+        return cached is not None and cached[0] == _stamp(path)
 
     def get(self, path: Path, read):
         self.seen.add(path)
-        stamp = self._stamp(path)
+        stamp = _stamp(path)
         cached = self.entries.get(path)
         if stamp is not None and cached is not None and cached[0] == stamp:
             return cached[1]
@@ -62,7 +63,7 @@ class ParseCache:
     def start(self, project: Project) -> None:
         """Begin a build: drop everything if the template changed, and forget deleted files."""
         template = project.config.template
-        key = (template, self._stamp(template) if template else None, project.config.max_file_bytes)
+        key = (template, _stamp(template) if template else None, project.config.max_file_bytes)
         if key != self.schema_key:
             self.entries.clear()
             self.schema_key = key
@@ -80,10 +81,15 @@ class SiteContent:
     warnings: list[str]  # "path:line: message", one per problem
     watch: list[Path]
     renderer: SiteRenderer
+    made: dict[str, GeneratedPage] = field(default_factory=dict)  # pages replayed from a snapshot
+
+    def page(self, spec: PageSpec, pages: SiteRenderer | TicketPages | None = None) -> GeneratedPage:
+        made = self.made.get(spec.src_uri)
+        return made if made is not None else (pages or self.renderer).page(spec)
 
     @cached_property
     def pages(self) -> list[GeneratedPage]:
-        return [self.renderer.page(spec) for spec in self.specs]
+        return [self.page(spec) for spec in self.specs]
 
 
 _PARALLEL_MIN = 100  # files to parse; below this a second process costs more than it saves
@@ -105,65 +111,115 @@ class Parsing:
         self.shared.close()
 
 
-def start_parsing(project: Project, cache: ParseCache) -> Parsing | None:
-    """Start parsing the ticket files that neither `cache` nor its store know, shared with a
-    forked child that starts now: the mkdocs plugin calls this while mkdocs is still loading,
-    so a cold build of a large project gets most of its parsing done in the meantime."""
-    paths = [path.resolve() for path in project.ticket_files()]
-    paths = [path for path in paths if not cache.fresh(path)]
-    if len(paths) < _PARALLEL_MIN or not spare_core():
-        return None
-    jobs = []
-    for path in paths:
+@dataclass
+class TicketScan:
+    """A build's ticket files and the hash of each one's bytes, read once: the parse store
+    and the site snapshot are keyed by them, and the parse jobs take the bytes."""
+
+    files: list[Path]  # resolved, in the project's order
+    hashes: dict[Path, tuple[tuple[int, int], str]] = field(default_factory=dict)  # stamp when read, hash
+    data: dict[Path, bytes] = field(default_factory=dict)  # until the parse jobs are made
+    complete: bool = True  # every file hashed (none fresh in memory, too big or unreadable)
+
+    def hash_of(self, path: Path) -> str | None:
+        """The hash read for `path`, if the file has not changed since."""
+        found = self.hashes.get(path)
+        return found[1] if found is not None and found[0] == _stamp(path) else None
+
+    def digest(self) -> str | None:
+        """One hash for all the files' names and bytes; None unless every file was read."""
+        if not self.complete:
+            return None
+        return digest(repr([(str(p), self.hashes[p][1]) for p in self.files]).encode())
+
+
+def scan_tickets(project: Project, cache: ParseCache) -> TicketScan:
+    """Read and hash the ticket files `cache` does not hold unchanged."""
+    scan = TicketScan([path.resolve() for path in project.ticket_files()])
+    for path in scan.files:
+        if cache.fresh(path):
+            scan.complete = False
+            continue
+        stamp = _stamp(path)
         try:
-            if path.stat().st_size > project.config.max_file_bytes:
-                continue
+            if stamp is None or stamp[1] > project.config.max_file_bytes:
+                raise OSError
             data = path.read_bytes()
         except OSError:
+            scan.complete = False
             continue
-        key = digest(data)
-        if cache.store is None or cache.store.get(path, key) is None:
-            jobs.append((path, data, key))
+        scan.hashes[path] = (stamp, digest(data))
+        scan.data[path] = data
+    return scan
+
+
+def start_parsing(project: Project, cache: ParseCache, scan: TicketScan) -> Parsing | None:
+    """Start parsing the scanned files that the store does not know, shared with a forked
+    child that starts now: the mkdocs plugin calls this while mkdocs is still loading, so a
+    cold build of a large project gets most of its parsing done in the meantime."""
+    data, scan.data = scan.data, {}
+    if len(data) < _PARALLEL_MIN or not spare_core():
+        return None
+    store = cache.store
+    jobs = [
+        (path, raw, scan.hashes[path][1])
+        for path, raw in data.items()
+        if store is None or store.get(path, scan.hashes[path][1]) is None
+    ]
     if len(jobs) < _PARALLEL_MIN:
         return None
     return Parsing(jobs, SharedJobs(_parse_job(project), jobs))
 
 
-def load_corpus(project: Project, cache: ParseCache, parsing: Parsing | None = None) -> Corpus:
+def load_corpus(
+    project: Project, cache: ParseCache, parsing: Parsing | None = None, scan: TicketScan | None = None
+) -> Corpus:
     corpus = Corpus([])
     store = cache.store
-    files = [path.resolve() for path in project.ticket_files()]
-    if parsing is None:
-        parsing = start_parsing(project, cache)
+    if scan is None:
+        scan = scan_tickets(project, cache)
+        parsing = start_parsing(project, cache, scan)
+    scan.data = {}
     ready = parsing.collect() if parsing is not None else {}
 
-    for path in files:
-        found = cache.get(path, lambda path: _read(project, path, store, ready))
+    for path in scan.files:
+        found = cache.get(path, lambda path: _read(project, path, store, ready, scan.hash_of(path)))
         if isinstance(found, ContentError):
             corpus.unreadable.append(found)
         else:
             corpus.documents.append(found)
     if store is not None:
-        store.keep = set(files)
+        store.keep = set(scan.files)
     return corpus
 
 
-def _read(project: Project, path: Path, store: ParseStore | None, ready: dict[tuple[Path, str], Document]) -> Document:
-    """Parse from the bytes whose hash keys the store and the parses made ahead, unless one
-    of them has those bytes already."""
+def _read(
+    project: Project,
+    path: Path,
+    store: ParseStore | None,
+    ready: dict[tuple[Path, str], Document],
+    known_hash: str | None,
+) -> Document:
+    """The document for `path`: from the parses made ahead or the store when one of them has
+    these bytes (`known_hash`: their hash, from the scan), else parsed here."""
     if store is None and not ready:
         return project.read(path)
-    try:
-        too_big = path.stat().st_size > project.config.max_file_bytes
-        data = b"" if too_big else path.read_bytes()
-    except OSError:
-        too_big = True
-    if too_big:
-        return project.read(path)  # raises the usual ContentError
-    key = digest(data)
-    found = ready.get((path, key)) or (store.get(path, key) if store is not None else None)
+
+    def made(key: str) -> Document | None:
+        return ready.get((path, key)) or (store.get(path, key) if store is not None else None)
+
+    key = known_hash
+    found = made(key) if key is not None else None
     if found is None:
-        found = _parse(project, path, data)
+        try:
+            too_big = path.stat().st_size > project.config.max_file_bytes
+            data = b"" if too_big else path.read_bytes()
+        except OSError:
+            too_big = True
+        if too_big:
+            return project.read(path)  # raises the usual ContentError
+        key = digest(data)
+        found = made(key) or _parse(project, path, data)
     if store is not None and store.get(path, key) is None:
         store.put(path, key, found)
     return found
@@ -212,8 +268,7 @@ class TicketPages:
         self.renderer, self.store = renderer, store
         package = Path(__file__).parents[1]
         code = [(package / name).read_bytes() for name in self._SHAPERS]
-        shape = (code, renderer.options, renderer.today, renderer.use_directory_urls, renderer.with_tags)
-        self.shape = digest(repr(shape).encode())
+        self.shape = digest(repr((code, _render_settings(renderer))).encode())
 
     @staticmethod
     def usable(renderer: SiteRenderer) -> bool:
@@ -231,38 +286,91 @@ class TicketPages:
         )
         kept = self.store.page(spec.src_uri, key)
         if kept is not None:
-            body, meta, html = kept
-            # Stored with NUL (which no ticket file holds) where this process's placeholder goes.
-            return GeneratedPage(
-                spec.src_uri,
-                body.replace("\0", PLACEHOLDER_WORD),
-                spec.kind,
-                spec.source,
-                spec.in_nav,
-                spec.ticket_id,
-                meta,
-                html,
-            )
+            return _unstored(kept)
         page = self.renderer.page(spec)
-        self.store.put_page(spec.src_uri, key, (page.body.replace(PLACEHOLDER_WORD, "\0"), page.meta, page.html))
+        self.store.put_page(spec.src_uri, key, _stored(page))
         return page
 
 
+def _stored(page: GeneratedPage) -> tuple:
+    """A page as kept on disk: with NUL (which no ticket file holds) where this process's
+    placeholder word was, as the next process has another."""
+    body = page.body.replace(PLACEHOLDER_WORD, "\0")
+    return (page.src_uri, body, page.kind, page.source, page.in_nav, page.ticket_id, page.meta, page.html)
+
+
+def _unstored(fields: tuple) -> GeneratedPage:
+    uri, body, *rest = fields
+    return GeneratedPage(uri, body.replace("\0", PLACEHOLDER_WORD), *rest)
+
+
+def _render_settings(renderer: SiteRenderer) -> tuple:
+    return (renderer.options, renderer.today, renderer.use_directory_urls, renderer.with_tags)
+
+
+@lru_cache(maxsize=1)
+def _package_digest() -> str:
+    """ticketgen's own code, packaged templates and default template: a new version renders differently."""
+    package = Path(__file__).parents[1]
+    files = sorted(p for p in package.rglob("*") if p.suffix in (".py", ".j2", ".md") and p.is_file())
+    return digest(b"".join(str(p.relative_to(package)).encode() + b"\0" + p.read_bytes() for p in files))
+
+
+def _folder_digest(folder: Path | None) -> str:
+    if folder is None or not folder.is_dir():
+        return ""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return digest(b"".join(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes() for p in files))
+
+
+def site_inputs(project: Project, renderer: SiteRenderer, scan: TicketScan, extra: object = None) -> str | None:
+    """The hash of everything a build's pages are made from: ticket and runbook files, the
+    template, settings, template overrides, ticketgen itself, today's date (ages) and `extra`
+    (the site generator's settings that pages depend on). None where the scan did not read
+    every ticket file."""
+    tickets = scan.digest()
+    if tickets is None:
+        return None
+    try:
+        runbooks = [(str(p), digest(p.read_bytes())) for p in runbook_files(project.config.runbooks_dir)]
+        overrides = _folder_digest(renderer.options.templates)
+    except OSError:
+        return None
+    settings = (_package_digest(), ParseStore.settings_key(project), repr(project.config), _render_settings(renderer))
+    return digest(repr((settings, overrides, tickets, runbooks, extra)).encode())
+
+
+def snapshot_of(content: SiteContent, pages: list[GeneratedPage]) -> tuple:
+    """What `replay` needs: every page (`pages`, in `content.specs` order), the warnings, the
+    folders to watch."""
+    return ([_stored(page) for page in pages], content.warnings, content.watch)
+
+
+def replay(snapshot: tuple, renderer: SiteRenderer) -> SiteContent:
+    stored, warnings, watch = snapshot
+    pages = [_unstored(fields) for fields in stored]
+    specs = [PageSpec("", p.src_uri, p.kind, p.source, p.in_nav, p.ticket_id) for p in pages]
+    return SiteContent(specs, list(warnings), list(watch), renderer, {p.src_uri: p for p in pages})
+
+
 def use_store(cache: ParseCache, project: Project) -> None:
-    """Back `cache` with the on-disk store for `project` (read once per process)."""
+    """Back `cache` with the on-disk store for `project` (read once per process, when first needed)."""
     store = ParseStore(project)
     if cache.store is None or cache.store.key != store.key or cache.store.path != store.path:
-        store.load()
         cache.store = store
 
 
 def site_content(
-    project: Project, renderer: SiteRenderer, cache: ParseCache | None = None, parsing: Parsing | None = None
+    project: Project,
+    renderer: SiteRenderer,
+    cache: ParseCache | None = None,
+    parsing: Parsing | None = None,
+    scan: TicketScan | None = None,
 ) -> SiteContent:
     cache = cache or ParseCache()
     cache.start(project)
     runbooks, unreadable_runbooks = load_runbooks(project, cache)  # first: a child may still be parsing tickets
-    corpus = load_corpus(project, cache, parsing)
+    corpus = load_corpus(project, cache, parsing, scan)
     cache.finish()
     tickets, dupes = unique_tickets(corpus.tickets)
     warnings = [_where(project, e) for e in corpus.unreadable + unreadable_runbooks]
@@ -292,6 +400,48 @@ def site_content(
     if renderer.options.templates:
         watch.append(renderer.options.templates)
     return SiteContent(renderer.plan(tickets, runbooks), warnings, [p for p in watch if p.exists()], renderer)
+
+
+class SiteBuild:
+    """One build's content, begun as early as possible: `SiteBuild(...)` scans the ticket
+    files and, unless the last build's snapshot has them all, starts parsing the new ones in a
+    second process; `content()` then replays the snapshot when none of the build's inputs
+    changed, else loads, plans and renders; `finish()` records the snapshot for the next one."""
+
+    def __init__(self, project: Project, cache: ParseCache):
+        self.project, self.cache = project, cache
+        self.scan = scan_tickets(project, cache)
+        self.snapshot = cache.store.snapshot() if cache.store is not None else None
+        self.parsing: Parsing | None = None
+        self.inputs: str | None = None  # set when this build's pages should become the snapshot
+        tickets = self.scan.digest()
+        if self.snapshot is not None and tickets is not None and self.snapshot.tickets == tickets:
+            self.scan.data = {}  # the last build's tickets: the snapshot or the store has them
+        else:
+            self.parsing = start_parsing(project, cache, self.scan)
+
+    def content(self, renderer: SiteRenderer, extra: object, *, replay_ok: bool = True) -> SiteContent:
+        """`extra`: the site generator's settings that pages depend on (edit links)."""
+        parsing, self.parsing = self.parsing, None
+        inputs = site_inputs(self.project, renderer, self.scan, extra) if self.snapshot and replay_ok else None
+        if inputs is not None and self.snapshot.inputs == inputs:
+            return replay(self.snapshot.content, renderer)
+        self.inputs = inputs
+        return site_content(self.project, renderer, self.cache, parsing, self.scan)
+
+    @property
+    def recording(self) -> bool:
+        return self.inputs is not None
+
+    def finish(self, content: SiteContent, pages: list[GeneratedPage]) -> None:
+        """`pages`: every page of `content.specs`, made."""
+        if self.inputs is not None:
+            self.snapshot.save(self.scan.digest(), self.inputs, snapshot_of(content, pages))
+
+    def cancel(self) -> None:
+        if self.parsing is not None:
+            self.parsing.cancel()
+            self.parsing = None
 
 
 def _where(project: Project, error: ContentError) -> str:

@@ -21,7 +21,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..errors import TicketgenError
 from ..project import Project
-from .content import ParseCache, Parsing, SiteContent, TicketPages, site_content, start_parsing, use_store
+from .content import ParseCache, SiteBuild, SiteContent, TicketPages, use_store
 from .links import TicketLinks
 from .options import load_options
 from .render import ASSET_DIR, ASSETS, PLACEHOLDER_WORD, GeneratedPage, SiteRenderer, asset_bytes
@@ -57,7 +57,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         self.html_held: dict[str, tuple[str, ...]] = {}  # page -> its HTML, while search reads text
         self.links: TicketLinks | None = None
         self.serving = False
-        self.parsing: Parsing | None = None
+        self.build: SiteBuild | None = None
         self.project: Project | None = None
         self.failure: str | None = None
         self.frozen = False
@@ -79,21 +79,21 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             use_store(self.cache, self.project)
         else:
             self.cache.store = None
-        self._stop_parsing()
-        self.parsing = start_parsing(self.project, self.cache)
+        self._cancel_build()
+        self.build = SiteBuild(self.project, self.cache)
         return errors, warnings
 
-    def _stop_parsing(self) -> None:
-        if self.parsing is not None:
-            self.parsing.cancel()
-            self.parsing = None
+    def _cancel_build(self) -> None:
+        if self.build is not None:
+            self.build.cancel()
+            self.build = None
 
     def on_startup(self, *, command, dirty) -> None:
         """Defined so mkdocs keeps this instance (and its parse cache) across serve rebuilds."""
         self.serving = command == "serve"
 
     def on_shutdown(self) -> None:
-        self._stop_parsing()  # only left running if the build failed before on_files
+        self._cancel_build()  # only left running if the build failed before on_files
         if self.cache.store is not None:
             self.cache.store.save()
 
@@ -138,23 +138,31 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         return edit_url
 
     def on_files(self, files: Files, *, config) -> Files:
-        parsing, self.parsing = self.parsing, None
-        self.content = site_content(self.project, self.renderer, self.cache, parsing)
+        build, self.build = self.build or SiteBuild(self.project, self.cache), None
+        edit_settings = (config.repo_url, config.edit_uri, config.docs_dir)
+        # Serving keeps parsed tickets in memory for the next edit: no replay.
+        self.content = build.content(self.renderer, edit_settings, replay_ok=not self.serving)
         for warning in self.content.warnings:
             log.warning(warning)
         self.sources, self.ticket_ids, self.rendered = {}, {}, {}
         store = self.cache.store
         cached = store is not None and TicketPages.usable(self.renderer)
         pages = TicketPages(self.renderer, store) if cached else self.renderer
+        made = []
         for spec in self.content.specs:
-            if files.get_file_from_path(spec.src_uri) is not None:
+            replaced = files.get_file_from_path(spec.src_uri) is not None
+            if replaced and not build.recording:
+                log.info("%s exists in docs_dir; it replaces the generated page", spec.src_uri)
+                continue
+            try:
+                page = self.content.page(spec, pages)
+            except TicketgenError as exc:  # a broken template override
+                raise PluginError(f"ticketgen: {exc}") from None
+            made.append(page)
+            if replaced:  # made all the same, for the snapshot of a build without this file
                 log.info("%s exists in docs_dir; it replaces the generated page", spec.src_uri)
                 continue
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
-            try:
-                page = pages.page(spec)
-            except TicketgenError as exc:  # a broken template override
-                raise PluginError(f"ticketgen: {exc}") from None
             files.append(File.generated(config, spec.src_uri, content=page.content, inclusion=inclusion))
             self.rendered[spec.src_uri] = page
             if spec.source is not None:
@@ -177,6 +185,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
                     self.source_dirs[p.src_uri] = real.parent
         if store is not None and not self.serving:  # serving: saved once at exit, not per edit
             store.save()
+        build.finish(self.content, made)
         if not self.serving:
             # A one-shot build needs no parsed tickets after this (the store is saved): drop
             # them, and keep what stays until the end (config, theme, files, pages) out of the
