@@ -61,6 +61,8 @@ def test_related_runbooks_and_edit_source_link_to_the_real_files(site: Path):
     body = article(site / "tickets" / "TICKET-001" / "index.html")
     related = body[body.index('id="related-runbooks"') :]
     assert '<a href="../../runbooks/terraform-lotus-lake/">Recover a stuck Terraform</a>' in related
+    without = article(site / "tickets" / "TICKET-003" / "index.html")  # no runbook lists it: no empty section
+    assert "related-runbooks" not in without and "Related runbooks" not in without
     assert '<a class="tg-edit" href="https://github.com/example/fixture/edit/main/tickets/TICKET-001-tofu.md">' in body
     page = (site / "tickets" / "TICKET-001" / "index.html").read_text()
     # Material's own edit button points at the ticket file too, not at a docs/ page

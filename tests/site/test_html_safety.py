@@ -25,10 +25,11 @@ def test_generated_html_is_put_back_and_lookalike_placeholders_stay_text(tmp_pat
     # paragraph with a per-process nonce; a ticket cannot forge it, and none is left over.
     lookalike = "tgstash0123456789abcdefn0"
     body = ticket("TICKET-005", "Lookalike", problem=f"{lookalike}\n\nEnd.")
-    site = build_site(make_repo(tmp_path, tickets={"TICKET-005-x.md": body}, runbooks={}))
+    runbook = {"r.md": "---\ntickets: [TICKET-005]\n---\n# Restart\n"}
+    site = build_site(make_repo(tmp_path, tickets={"TICKET-005-x.md": body}, runbooks=runbook))
     html = article(site / "tickets" / "TICKET-005" / "index.html")
     assert f"<p>{lookalike}</p>" in html
-    assert html.count('class="tg-card"') == 1 and 'class="tg-none"' in html
+    assert html.count('class="tg-card"') == 1 and 'class="tg-runbooks"' in html
     for page in site.rglob("*.html"):
         assert "data-tg-html" not in page.read_text() and "tgstash" not in page.read_text().replace(lookalike, "")
 

@@ -23,6 +23,8 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+from .render import relpath
+
 _MENTION_CLASS = "tg-mention"
 
 
@@ -40,7 +42,7 @@ class TicketLinks(Extension):
         self.current_dir: Path | None = None
 
     def relative(self, target: str) -> str:
-        return posixpath.relpath(target, posixpath.dirname(self.current) or ".")
+        return relpath(target, posixpath.dirname(self.current))
 
     def mention_href(self, number: int) -> str | None:
         target = self.tickets.get(number)

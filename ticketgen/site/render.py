@@ -106,15 +106,15 @@ def page_url(src_uri: str, use_directory_urls: bool) -> str:
 def relative_href(from_src: str, to_src: str, use_directory_urls: bool) -> str:
     here, there = page_url(from_src, use_directory_urls), page_url(to_src, use_directory_urls)
     base = here if here.endswith("/") or not here else posixpath.dirname(here)
-    rel = _relpath(there, base)
+    rel = relpath(there, base)
     if there.endswith("/") or not there:
         rel = "./" if rel == "." else rel + "/"
     return rel
 
 
-def _relpath(path: str, start: str) -> str:
-    """`posixpath.relpath` for two site-root-relative URLs, without its two `os.getcwd()` calls
-    (index pages link thousands of tickets)."""
+def relpath(path: str, start: str) -> str:
+    """`posixpath.relpath` for two site-root-relative paths, without its two `os.getcwd()` calls
+    (index pages link thousands of tickets, and every page mentions some)."""
     to = [part for part in path.split("/") if part and part != "."]
     base = [part for part in start.split("/") if part and part != "."]
     common = 0
