@@ -6,7 +6,8 @@
 Baseline: `mkdocs build` of the same ticket Markdown files copied into docs/ as static pages,
 with the same theme, plugins and Markdown extensions, the pages kept out of the navigation
 (`not_in_nav`). Measured: the ticketgen plugin building the site from tickets/, with an empty
-parse cache (cold) and with the cache an earlier build left (warm). Every time is the best of
+cache (cold), with the cache a build of the same files left (warm), and with that cache after
+one ticket was edited (edited; see `build_all`). Every time is the best of
 REPEAT (env TICKETGEN_BENCH_REPEAT, default 3) interleaved `mkdocs build` processes; memory
 is the child's peak RSS (wait4).
 bench/run.py imports `rows()` to add these rows to its table. Not a test: this prints.
@@ -89,17 +90,23 @@ def build_once(site: Path, cache: Path) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024  # Linux: KiB
 
 
-def build_all(static: Path, plugin: Path, work: Path) -> dict[str, tuple[float, float]]:
-    """Best time and peak memory of: the static baseline, the plugin with an empty parse
-    cache (cold: a fresh CI checkout), and with a filled one (warm: nothing changed since the
-    last build). Runs are interleaved so machine noise hits all three alike."""
+def build_all(static: Path, plugin: Path, project: Path, work: Path) -> dict[str, tuple[float, float]]:
+    """Best time and peak memory of: the static baseline; the plugin with an empty cache (cold:
+    a fresh CI checkout); with the cache of a build of the same files (warm: the last build is
+    replayed); and with that cache after one ticket was edited (edited: the store has every
+    other ticket and its page, the indexes are made again). Runs are interleaved so machine
+    noise hits all four alike."""
     warm = work / "cache-warm"
     build_once(plugin, warm)  # fills the warm cache; also warms the OS file cache, untimed
-    results: dict[str, list[tuple[float, float]]] = {"static": [], "cold": [], "warm": []}
+    results: dict[str, list[tuple[float, float]]] = {"static": [], "cold": [], "warm": [], "edited": []}
+    edited = sorted((project / "tickets").glob("TICKET-*.md"))[0]
     for i in range(REPEAT):
         results["static"].append(build_once(static, work / "cache-static"))
         results["cold"].append(build_once(plugin, work / f"cache-cold-{i}"))
         results["warm"].append(build_once(plugin, warm))
+        with edited.open("a", encoding="utf-8") as handle:
+            handle.write(f"\nEdited before run {i}.\n")
+        results["edited"].append(build_once(plugin, warm))
     return {k: (min(t for t, _ in r), max(m for _, m in r)) for k, r in results.items()}
 
 
@@ -128,13 +135,23 @@ def rows(sizes: list[int], make_corpus: Callable[[int], Path]) -> list[dict]:
             project = make_corpus(n)
             static = static_site(project, Path(tmp) / f"static-{n}")
             plugin = plugin_site(project, Path(tmp) / f"plugin-{n}")
-            times = build_all(static, plugin, Path(tmp) / f"work-{n}")
-            (plain_s, plain_mb), (cold_s, cold_mb), (warm_s, _) = times["static"], times["cold"], times["warm"]
+            times = build_all(static, plugin, project, Path(tmp) / f"work-{n}")
+            (plain_s, plain_mb), (cold_s, cold_mb) = times["static"], times["cold"]
+            warm_s, edited_s = times["warm"][0], times["edited"][0]
             target = f"<= {TARGET}x"
             out += [
                 row("mkdocs build, static ticket pages", n, plain_s, "s", target="baseline"),
                 row("mkdocs build, plugin, cold cache", n, cold_s, "s", plain_s, target, cold_s <= TARGET * plain_s),
                 row("mkdocs build, plugin, warm cache", n, warm_s, "s", plain_s, target, warm_s <= TARGET * plain_s),
+                row(
+                    "mkdocs build, plugin, warm, 1 ticket edited",
+                    n,
+                    edited_s,
+                    "s",
+                    plain_s,
+                    target,
+                    edited_s <= TARGET * plain_s,
+                ),
                 row("peak memory, static ticket pages", n, plain_mb, "MB", target="baseline"),
                 row("peak memory, plugin (cold)", n, cold_mb, "MB", plain_mb),
                 row("search index, static ticket pages", n, index_mb(static), "MB", target="baseline"),

@@ -4,7 +4,6 @@ It runs in a fresh interpreter: the forked path is only taken where no other thr
 and this test session has browser threads.
 """
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -50,43 +49,54 @@ def test_parallel_and_serial_parse_agree(tmp_path: Path):
     assert result.stdout.strip() in ("same", "no second core")
 
 
-BUILD_TWICE = """
+BUILDS = """
 import os, sys
 from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from ticketgen.site import content, parallel
+from ticketgen.site.render import SiteRenderer
 
 if not parallel.spare_core():
     print("no second core")
     sys.exit(0)
-parsed = []
-real = content._parse
-content._parse = lambda project, path, data: parsed.append(path.name) or real(project, path, data)
-root = Path(sys.argv[1])
-for run in (1, 2):
-    parsed.clear()
-    build(load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(root / "site"), strict=True))
-    print(run, len(parsed))
+parsed, rendered = [], []
+real_parse, real_page = content._parse, SiteRenderer.page
+content._parse = lambda project, path, data: parsed.append(path.name) or real_parse(project, path, data)
+SiteRenderer.page = lambda self, spec: rendered.append(spec.kind) or real_page(self, spec)
+root, caches = Path(sys.argv[1]), Path(sys.argv[2])
+minimum = content._PARALLEL_MIN
+for run, cache, parallel_min in (("serial", "a", 10**9), ("forked", "b", minimum), ("again", "b", minimum)):
+    parsed.clear(), rendered.clear()
+    content._PARALLEL_MIN = parallel_min
+    os.environ["XDG_CACHE_HOME"] = str(caches / cache)
+    build(load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(root / f"site-{run}"), strict=True))
+    print(run, len(parsed), rendered.count("ticket"))
 """
 
 
-def test_a_large_build_parses_in_two_processes_from_load_config_and_reuses_the_store(tmp_path: Path):
-    # 130 tickets: enough for the plugin to start a child parsing in load_config. This
-    # process parses only what the child did not; the next build parses nothing.
+def test_a_large_build_parses_and_renders_in_two_processes_and_the_next_one_replays(tmp_path: Path):
+    # 130 tickets: enough for the plugin to start a child in on_config that parses tickets
+    # and renders their pages. This process does only what the child did not, the site is
+    # the one a one-process build makes, and the next build parses and renders nothing.
     tickets = {f"TICKET-{n:03d}-t.md": ticket(f"TICKET-{n:03d}", f"Ticket {n}") for n in range(10, 140)}
-    root = make_repo(tmp_path, tickets=tickets, runbooks={})
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    runbooks = {"restart.md": "---\ntickets: [TICKET-075]\n---\n# Restart the worker\n"}
+    root = make_repo(tmp_path, tickets=tickets, runbooks=runbooks)
     result = subprocess.run(
-        [sys.executable, "-c", BUILD_TWICE, str(root)], capture_output=True, text=True, timeout=300, env=env
+        [sys.executable, "-c", BUILDS, str(root), str(tmp_path / "caches")], capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr
     if result.stdout.strip() == "no second core":
         return
-    first, second = (int(line.split()[1]) for line in result.stdout.splitlines())
-    assert first < 131, result.stdout  # the child parsed the others of the 131 files
-    assert second == 0
-    for n in (10, 75, 139):
-        page = (root / "site" / "tickets" / f"TICKET-{n:03d}" / "index.html").read_text()
-        assert f"TICKET-{n:03d}: Ticket {n}" in page and 'class="tg-card"' in page
-    assert list((tmp_path / "cache" / "ticketgen" / "site").glob("*.pickle"))
+    counts = {line.split()[0]: [int(n) for n in line.split()[1:]] for line in result.stdout.splitlines()}
+    assert counts["serial"] == [131, 131]
+    parsed, rendered = counts["forked"]
+    assert parsed < 131 and rendered < 131, result.stdout  # the child did the others
+    assert counts["again"] == [0, 0]
+    serial, forked = root / "site-serial", root / "site-forked"
+    pages = sorted(p.relative_to(serial) for p in serial.rglob("*.html"))
+    assert pages == sorted(p.relative_to(forked) for p in forked.rglob("*.html"))
+    for page in pages:
+        assert (serial / page).read_text() == (forked / page).read_text(), page
+    assert "Restart the worker" in (forked / "tickets" / "TICKET-075" / "index.html").read_text()
+    assert list((tmp_path / "caches" / "b" / "ticketgen" / "site").glob("*.pickle"))

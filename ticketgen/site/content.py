@@ -17,7 +17,7 @@ from ..project import Corpus, Project
 from ..records import Document
 from ..textio import decode
 from .parallel import SharedJobs, spare_core
-from .render import PLACEHOLDER_WORD, GeneratedPage, PageSpec, SiteRenderer, unique_tickets
+from .render import PLACEHOLDER_WORD, GeneratedPage, PageSpec, SiteRenderer, runbooks_by_ticket, unique_tickets
 from .runbooks import Runbook, read_runbook, runbook_files
 from .store import ParseStore, digest
 
@@ -82,10 +82,13 @@ class SiteContent:
     watch: list[Path]
     renderer: SiteRenderer
     made: dict[str, GeneratedPage] = field(default_factory=dict)  # pages replayed from a snapshot
+    ticket_pages: TicketPages | None = None  # ticket pages kept or made ahead
 
-    def page(self, spec: PageSpec, pages: SiteRenderer | TicketPages | None = None) -> GeneratedPage:
+    def page(self, spec: PageSpec) -> GeneratedPage:
         made = self.made.get(spec.src_uri)
-        return made if made is not None else (pages or self.renderer).page(spec)
+        if made is not None:
+            return made
+        return (self.ticket_pages or self.renderer).page(spec)
 
     @cached_property
     def pages(self) -> list[GeneratedPage]:
@@ -96,16 +99,22 @@ _PARALLEL_MIN = 100  # files to parse; below this a second process costs more th
 
 
 class Parsing:
-    """New and changed ticket files being parsed by a second process (see `start_parsing`)."""
+    """New and changed ticket files being parsed, and their ticket pages rendered, by two
+    processes (see `start_parsing`)."""
 
-    def __init__(self, jobs: list[tuple[Path, bytes, str]], shared: SharedJobs):
-        self.jobs, self.shared = jobs, shared
+    def __init__(self, jobs: list[tuple[Path, bytes, str]], shared: SharedJobs, pages: TicketPages | None):
+        self.jobs, self.shared, self.pages = jobs, shared, pages
 
     def collect(self) -> dict[tuple[Path, str], Document]:
         """Documents by (path, content hash); files that failed are left out, for the
-        one-by-one path to report as usual."""
-        found = self.shared.results()
-        return {(path, key): doc for (path, _, key), doc in zip(self.jobs, found, strict=True) if doc is not None}
+        one-by-one path to report as usual. Their pages go to `pages`."""
+        ready = {}
+        for (path, _, key), found in zip(self.jobs, self.shared.results(), strict=True):
+            if found is not None:
+                ready[(path, key)], made = found
+                if self.pages is not None:
+                    self.pages.made.update(made)
+        return ready
 
     def cancel(self) -> None:
         self.shared.close()
@@ -153,10 +162,13 @@ def scan_tickets(project: Project, cache: ParseCache) -> TicketScan:
     return scan
 
 
-def start_parsing(project: Project, cache: ParseCache, scan: TicketScan) -> Parsing | None:
+def start_parsing(
+    project: Project, cache: ParseCache, scan: TicketScan, pages: TicketPages | None = None
+) -> Parsing | None:
     """Start parsing the scanned files that the store does not know, shared with a forked
     child that starts now: the mkdocs plugin calls this while mkdocs is still loading, so a
-    cold build of a large project gets most of its parsing done in the meantime."""
+    cold build of a large project gets most of its parsing done in the meantime. With `pages`,
+    each job also renders its tickets' pages (`pages.ahead`)."""
     data, scan.data = scan.data, {}
     if len(data) < _PARALLEL_MIN or not spare_core():
         return None
@@ -168,7 +180,7 @@ def start_parsing(project: Project, cache: ParseCache, scan: TicketScan) -> Pars
     ]
     if len(jobs) < _PARALLEL_MIN:
         return None
-    return Parsing(jobs, SharedJobs(_parse_job(project), jobs))
+    return Parsing(jobs, SharedJobs(_parse_job(project, pages), jobs), pages)
 
 
 def load_corpus(
@@ -230,13 +242,14 @@ def _parse(project: Project, path: Path, data: bytes) -> Document:
     return parse_document(decode(data, display, project.config.max_file_bytes).text, display, project.schema)
 
 
-def _parse_job(project: Project):
-    def parse(job: tuple[Path, bytes, str]) -> Document | None:
+def _parse_job(project: Project, pages: TicketPages | None):
+    def parse(job: tuple[Path, bytes, str]) -> tuple[Document, dict[str, tuple]] | None:
         path, data, _ = job
         try:
-            return _parse(project, path, data)
+            document = _parse(project, path, data)
         except ContentError:
             return None
+        return document, pages.ahead(document) if pages is not None else {}
 
     return parse
 
@@ -264,26 +277,45 @@ class TicketPages:
 
     _SHAPERS = ("site/render.py", "markdown.py", "templates/site/ticket.md.j2", "templates/site/_macros.j2")
 
-    def __init__(self, renderer: SiteRenderer, store: ParseStore):
+    def __init__(self, renderer: SiteRenderer, store: ParseStore, runbooks: list[Runbook]):
         self.renderer, self.store = renderer, store
+        self.by_ticket = runbooks_by_ticket(runbooks)
         package = Path(__file__).parents[1]
         code = [(package / name).read_bytes() for name in self._SHAPERS]
         self.shape = digest(repr((code, _render_settings(renderer))).encode())
+        self.made: dict[str, tuple] = {}  # render key -> page made ahead (see `ahead`)
 
     @staticmethod
     def usable(renderer: SiteRenderer) -> bool:
         override = renderer.options.templates
         return override is None or not any((override / n).exists() for n in ("ticket.md.j2", "_macros.j2"))
 
-    def page(self, spec: PageSpec) -> GeneratedPage:
-        if spec.kind != "ticket":
-            return self.renderer.page(spec)
+    def key(self, spec: PageSpec) -> str:
         ticket = spec.context["ticket"]
         runbooks = [(rb.rel, rb.title, rb.resource) for rb in spec.context["runbooks"]]
         edit = self.renderer.edit_url(spec.source) if spec.source is not None else None
-        key = digest(
+        return digest(
             repr((self.shape, spec.src_uri, str(ticket.path), ticket.line, ticket.text, runbooks, edit)).encode()
         )
+
+    def ahead(self, document: Document) -> dict[str, tuple]:
+        """The pages of a newly parsed document's tickets, by render key, made before the
+        build plans its pages (in a parse job). A ticket whose ID another file took first
+        gets no page; its page made here is simply not used."""
+        made = {}
+        for ticket in document.tickets:
+            spec = self.renderer.ticket_spec(ticket, self.by_ticket)
+            made[self.key(spec)] = _stored(self.renderer.page(spec))
+        return made
+
+    def page(self, spec: PageSpec) -> GeneratedPage:
+        if spec.kind != "ticket":
+            return self.renderer.page(spec)
+        key = self.key(spec)
+        ahead = self.made.pop(key, None)
+        if ahead is not None:
+            self.store.put_page(spec.src_uri, key, ahead)
+            return _unstored(ahead)
         kept = self.store.page(spec.src_uri, key)
         if kept is not None:
             return _unstored(kept)
@@ -366,6 +398,7 @@ def site_content(
     cache: ParseCache | None = None,
     parsing: Parsing | None = None,
     scan: TicketScan | None = None,
+    ticket_pages: TicketPages | None = None,
 ) -> SiteContent:
     cache = cache or ParseCache()
     cache.start(project)
@@ -399,35 +432,42 @@ def site_content(
         watch.append(project.config.template)
     if renderer.options.templates:
         watch.append(renderer.options.templates)
-    return SiteContent(renderer.plan(tickets, runbooks), warnings, [p for p in watch if p.exists()], renderer)
+    watch = [p for p in watch if p.exists()]
+    return SiteContent(renderer.plan(tickets, runbooks), warnings, watch, renderer, ticket_pages=ticket_pages)
 
 
 class SiteBuild:
     """One build's content, begun as early as possible: `SiteBuild(...)` scans the ticket
-    files and, unless the last build's snapshot has them all, starts parsing the new ones in a
-    second process; `content()` then replays the snapshot when none of the build's inputs
-    changed, else loads, plans and renders; `finish()` records the snapshot for the next one."""
+    files and, unless the last build's snapshot has them all, starts parsing the new ones (and
+    rendering their pages) in a second process; `content()` then replays the snapshot when none
+    of the build's inputs changed, else loads, plans and renders what is left; `finish()`
+    records the snapshot for the next build."""
 
-    def __init__(self, project: Project, cache: ParseCache):
-        self.project, self.cache = project, cache
+    def __init__(self, project: Project, cache: ParseCache, renderer: SiteRenderer):
+        self.project, self.cache, self.renderer = project, cache, renderer
         self.scan = scan_tickets(project, cache)
-        self.snapshot = cache.store.snapshot() if cache.store is not None else None
+        store = cache.store
+        self.snapshot = store.snapshot() if store is not None else None
+        self.ticket_pages = None
+        if store is not None and TicketPages.usable(renderer):
+            self.ticket_pages = TicketPages(renderer, store, load_runbooks(project, cache)[0])
         self.parsing: Parsing | None = None
         self.inputs: str | None = None  # set when this build's pages should become the snapshot
         tickets = self.scan.digest()
         if self.snapshot is not None and tickets is not None and self.snapshot.tickets == tickets:
             self.scan.data = {}  # the last build's tickets: the snapshot or the store has them
         else:
-            self.parsing = start_parsing(project, cache, self.scan)
+            self.parsing = start_parsing(project, cache, self.scan, self.ticket_pages)
 
-    def content(self, renderer: SiteRenderer, extra: object, *, replay_ok: bool = True) -> SiteContent:
+    def content(self, extra: object, *, replay_ok: bool = True) -> SiteContent:
         """`extra`: the site generator's settings that pages depend on (edit links)."""
         parsing, self.parsing = self.parsing, None
+        renderer = self.renderer
         inputs = site_inputs(self.project, renderer, self.scan, extra) if self.snapshot and replay_ok else None
         if inputs is not None and self.snapshot.inputs == inputs:
             return replay(self.snapshot.content, renderer)
         self.inputs = inputs
-        return site_content(self.project, renderer, self.cache, parsing, self.scan)
+        return site_content(self.project, renderer, self.cache, parsing, self.scan, self.ticket_pages)
 
     @property
     def recording(self) -> bool:

@@ -21,7 +21,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..errors import TicketgenError
 from ..project import Project
-from .content import ParseCache, SiteBuild, SiteContent, TicketPages, use_store
+from .content import ParseCache, SiteBuild, SiteContent, use_store
 from .links import TicketLinks
 from .options import load_options
 from .render import ASSET_DIR, ASSETS, PLACEHOLDER_WORD, GeneratedPage, SiteRenderer, asset_bytes
@@ -63,8 +63,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         self.frozen = False
 
     def load_config(self, options, config_file_path=None):
-        """Also find the project and start parsing its new tickets in a second process: mkdocs
-        loads the rest of its config and its theme in the meantime."""
+        """Also find the project and read its settings, so a broken one is a config error."""
         errors, warnings = super().load_config(options, config_file_path)
         if errors:
             return errors, warnings
@@ -79,8 +78,6 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             use_store(self.cache, self.project)
         else:
             self.cache.store = None
-        self._cancel_build()
-        self.build = SiteBuild(self.project, self.cache)
         return errors, warnings
 
     def _cancel_build(self) -> None:
@@ -118,6 +115,10 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         if self.config.links:
             self.links = TicketLinks(project.schema.mention_regex)
             config.markdown_extensions.append(self.links)
+        # Scan the tickets and start parsing new ones (and rendering their pages) in a second
+        # process now: mkdocs still has to find its files before on_files needs them.
+        self._cancel_build()
+        self.build = SiteBuild(project, self.cache, self.renderer)
         return config
 
     def _edit_url_for(self, config, configured: str | None):
@@ -138,16 +139,14 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         return edit_url
 
     def on_files(self, files: Files, *, config) -> Files:
-        build, self.build = self.build or SiteBuild(self.project, self.cache), None
+        build, self.build = self.build or SiteBuild(self.project, self.cache, self.renderer), None
         edit_settings = (config.repo_url, config.edit_uri, config.docs_dir)
         # Serving keeps parsed tickets in memory for the next edit: no replay.
-        self.content = build.content(self.renderer, edit_settings, replay_ok=not self.serving)
+        self.content = build.content(edit_settings, replay_ok=not self.serving)
         for warning in self.content.warnings:
             log.warning(warning)
         self.sources, self.ticket_ids, self.rendered = {}, {}, {}
         store = self.cache.store
-        cached = store is not None and TicketPages.usable(self.renderer)
-        pages = TicketPages(self.renderer, store) if cached else self.renderer
         made = []
         for spec in self.content.specs:
             replaced = files.get_file_from_path(spec.src_uri) is not None
@@ -155,7 +154,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
                 log.info("%s exists in docs_dir; it replaces the generated page", spec.src_uri)
                 continue
             try:
-                page = self.content.page(spec, pages)
+                page = self.content.page(spec)
             except TicketgenError as exc:  # a broken template override
                 raise PluginError(f"ticketgen: {exc}") from None
             made.append(page)

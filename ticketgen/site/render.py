@@ -272,22 +272,9 @@ class SiteRenderer:
         self._rows = {}
         groups = {role: self._groups(tickets, role) for role in ("status", "component")}
         self._assign_group_uris(groups)
-        by_ticket: dict[str, list[Runbook]] = {}
-        for runbook in runbooks:
-            for ticket_id in runbook.tickets:
-                by_ticket.setdefault(ticket_id.upper(), []).append(runbook)
+        by_ticket = runbooks_by_ticket(runbooks)
         known = {t.id.upper(): t for t in tickets}
-        specs = [
-            PageSpec(
-                "ticket.md.j2",
-                self.ticket_uri(t.id),
-                "ticket",
-                self.project.root / t.path,
-                ticket_id=t.id,
-                context={"ticket": t, "runbooks": by_ticket.get(t.id.upper(), [])},
-            )
-            for t in tickets
-        ]
+        specs = [self.ticket_spec(t, by_ticket) for t in tickets]
         specs.append(
             PageSpec("index.md.j2", self.index_uri, "tickets-index", in_nav=True, context={"tickets": tickets})
         )
@@ -314,6 +301,17 @@ class SiteRenderer:
             context = {"runbooks": runbooks, "known": known}
             specs.append(PageSpec("runbooks.md.j2", runbooks_index, "runbooks-index", in_nav=True, context=context))
         return specs
+
+    def ticket_spec(self, ticket: Ticket, by_ticket: dict[str, list[Runbook]]) -> PageSpec:
+        """A ticket's page, which depends on no other ticket (so it can be made apart)."""
+        return PageSpec(
+            "ticket.md.j2",
+            self.ticket_uri(ticket.id),
+            "ticket",
+            self.project.root / ticket.path,
+            ticket_id=ticket.id,
+            context={"ticket": ticket, "runbooks": by_ticket.get(ticket.id.upper(), [])},
+        )
 
     def forget_rows(self) -> None:
         self._rows = {}
@@ -448,6 +446,15 @@ class SiteRenderer:
             if value and name:
                 tags.append(f"{name}: {value}")
         return tags
+
+
+def runbooks_by_ticket(runbooks: Iterable[Runbook]) -> dict[str, list[Runbook]]:
+    """Runbooks by the (upper-cased) IDs their frontmatter `tickets:` lists."""
+    found: dict[str, list[Runbook]] = {}
+    for runbook in runbooks:
+        for ticket_id in runbook.tickets:
+            found.setdefault(ticket_id.upper(), []).append(runbook)
+    return found
 
 
 def unique_tickets(tickets: Iterable[Ticket]) -> tuple[list[Ticket], list[Ticket]]:
