@@ -53,6 +53,16 @@ def test_index_sorts_by_any_column_and_filters(served: Served, page):
     assert rows(page) == ["TICKET-003"]
 
 
+def test_ticket_age_is_counted_on_the_day_the_page_is_read(served: Served, page):
+    import datetime as dt
+
+    page.goto(served.url + "tickets/TICKET-002/")
+    age = page.locator(".tg-card [data-tg-since] dd")
+    age.wait_for(timeout=15_000)  # shown once the script has counted it
+    days = (dt.datetime.now(dt.UTC).date() - dt.date(2026, 3, 1)).days
+    assert age.inner_text() == (f"{days} days" if days != 1 else "1 day")
+
+
 def test_searching_a_ticket_id_puts_that_ticket_first(served: Served, page):
     page.goto(served.url)
     search = page.locator("input.md-search__input")

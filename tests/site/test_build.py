@@ -39,6 +39,8 @@ def test_header_card_shows_metadata_with_badges_coloured_by_choice_position(site
     assert '<span class="tg-badge tg-badge--red" data-rank="3">Critical</span>' in card
     assert "<dt>Component</dt><dd>registry</dd>" in card
     assert "<dt>Discovered</dt><dd>2026-03-01</dd>" in card
+    # The age is counted by the browser on the day it is read (see test_browser).
+    assert '<div class="tg-field" data-tg-since="2026-03-01" hidden><dt>Age</dt><dd></dd></div>' in card
     assert "1/2 done" in card
 
 
@@ -392,8 +394,8 @@ def _later(days: int):
         ),
         (
             lambda repo, mp: mp.setattr("ticketgen.site.render.dt", _later(1000)),
-            "tickets/TICKET-002/index.html",
-            f"<dd>{(dt.date.today() + dt.timedelta(days=1000) - dt.date(2026, 3, 1)).days} days</dd>",
+            "tickets/index.html",
+            f">{(dt.date.today() + dt.timedelta(days=1000) - dt.date(2026, 3, 1)).days}</td>",
         ),
     ],
     ids=["ticket", "runbook", "template override", "site setting", "mkdocs setting", "date"],
@@ -405,3 +407,17 @@ def test_any_changed_input_rebuilds_the_pages(tmp_path: Path, monkeypatch, chang
     change(repo, monkeypatch)
     after = article(build_site(repo) / page)
     assert after != before and shown in after
+
+
+def test_a_new_day_makes_the_indexes_again_but_keeps_the_ticket_pages(tmp_path: Path, monkeypatch):
+    from ticketgen.site.render import SiteRenderer
+
+    repo = make_repo(tmp_path)
+    build_site(repo)
+    made: list[str] = []
+    real = SiteRenderer.page
+    monkeypatch.setattr(SiteRenderer, "page", lambda self, spec: made.append(spec.kind) or real(self, spec))
+    monkeypatch.setattr("ticketgen.site.render.dt", _later(1))
+    site = build_site(repo)
+    assert made and "ticket" not in made and "tickets-index" in made
+    assert 'data-tg-since="2026-03-01"' in article(site / "tickets" / "TICKET-002" / "index.html")

@@ -270,8 +270,8 @@ def load_runbooks(project: Project, cache: ParseCache) -> tuple[list[Runbook], l
 class TicketPages:
     """Ticket pages from earlier builds, kept in the parse store: a page is rendered again only
     when its ticket's text or place, the runbooks listing it, its edit link, or anything that
-    shapes every page (site options, today's date for ages, the URL style, tags, ticketgen's
-    renderer and packaged templates) changed. The other pages (indexes, dashboard) are always
+    shapes every page (site options, the URL style, tags, ticketgen's renderer and packaged
+    templates) changed. The other pages (indexes, dashboard) are always
     rendered: they depend on every ticket. Not used with an override of the ticket template or
     its macros, which could show anything about a ticket (see `usable`)."""
 
@@ -282,7 +282,9 @@ class TicketPages:
         self.by_ticket = runbooks_by_ticket(runbooks)
         package = Path(__file__).parents[1]
         code = [(package / name).read_bytes() for name in self._SHAPERS]
-        self.shape = digest(repr((code, _render_settings(renderer))).encode())
+        # Not today's date: ticket pages leave ages to the browser, so a new day reuses them.
+        settings = (renderer.options, renderer.use_directory_urls, renderer.with_tags)
+        self.shape = digest(repr((code, settings)).encode())
         self.made: dict[str, tuple] = {}  # render key -> page made ahead (see `ahead`)
 
     @staticmethod
@@ -336,10 +338,6 @@ def _unstored(fields: tuple) -> GeneratedPage:
     return GeneratedPage(uri, body.replace("\0", PLACEHOLDER_WORD), *rest)
 
 
-def _render_settings(renderer: SiteRenderer) -> tuple:
-    return (renderer.options, renderer.today, renderer.use_directory_urls, renderer.with_tags)
-
-
 @lru_cache(maxsize=1)
 def _package_digest() -> str:
     """ticketgen's own code, packaged templates and default template: a new version renders differently."""
@@ -368,7 +366,8 @@ def site_inputs(project: Project, renderer: SiteRenderer, scan: TicketScan, extr
         overrides = _folder_digest(renderer.options.templates)
     except OSError:
         return None
-    settings = (_package_digest(), ParseStore.settings_key(project), repr(project.config), _render_settings(renderer))
+    settings = (_package_digest(), ParseStore.settings_key(project), repr(project.config), renderer.options)
+    settings += (renderer.today, renderer.use_directory_urls, renderer.with_tags)
     return digest(repr((settings, overrides, tickets, runbooks, extra)).encode())
 
 

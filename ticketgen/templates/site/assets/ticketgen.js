@@ -1,4 +1,4 @@
-/* ticketgen: sortable, filterable ticket tables. No dependencies, works offline. */
+/* ticketgen: sortable, filterable ticket tables, ticket ages. No dependencies, works offline. */
 (function () {
   "use strict";
 
@@ -83,8 +83,18 @@
     filtersFromHash(container);
   }
 
+  /* A ticket's age in days, counted today: a built page would show the day it was built. */
+  function showAge(field) {
+    var since = Date.parse(field.getAttribute("data-tg-since")); /* YYYY-MM-DD: midnight UTC */
+    if (isNaN(since)) return;
+    var days = Math.floor((Date.now() - since) / 86400000);
+    field.querySelector("dd").textContent = days + (days === 1 ? " day" : " days");
+    field.hidden = false;
+  }
+
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-tg-table]"), setUp);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-tg-since]"), showAge);
   }
 
   if (window.document$ && typeof window.document$.subscribe === "function") {
