@@ -170,3 +170,35 @@ def test_unchanged_ticket_pages_are_not_rendered_again_by_the_next_build(tmp_pat
     write(repo / "templates" / "site" / "ticket.md.j2", packaged + "\nOverridden.\n")
     pages, html = build()
     assert pages == first and "Overridden." in html
+
+
+def test_a_ticket_edited_while_a_build_runs_is_not_replayed_by_the_next_build(tmp_path: Path):
+    # The snapshot is keyed by the hashes of the files as scanned at the start; pages made
+    # from bytes written after that must not be saved under them.
+    from ticketgen.site.content import SiteBuild, use_store
+
+    repo = make_repo(tmp_path)
+    tickets = repo / "tickets"
+
+    def edit(name: str, old: str, new: str) -> None:
+        path = tickets / name
+        path.write_text(path.read_text().replace(old, new))
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+
+    def build(meanwhile=lambda: None) -> str:
+        project = Project.discover(repo)
+        cache = ParseCache()
+        use_store(cache, project)
+        running = SiteBuild(project, cache, renderer_for(repo))
+        meanwhile()  # between the scan (on_config) and the pages (on_files)
+        content = running.content(None)
+        running.finish(content, content.pages)
+        cache.store.save()
+        return {p.src_uri: p.markdown for p in content.pages}["tickets/TICKET-003.md"]
+
+    assert "Registry token expiry" in build()
+    edit("TICKET-002-mentions.md", "Mentions and", "Mentions, edited, and")  # not a replay
+    page = build(lambda: edit("TICKET-003-resolved.md", "Registry token expiry", "Edited mid-build"))
+    assert "Edited mid-build" in page
+    edit("TICKET-003-resolved.md", "Edited mid-build", "Registry token expiry")  # as scanned last time
+    assert "Registry token expiry" in build()

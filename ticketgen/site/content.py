@@ -188,10 +188,9 @@ def load_corpus(
 ) -> Corpus:
     corpus = Corpus([])
     store = cache.store
-    if scan is None:
+    if scan is None:  # else the caller has started any parsing for its scan
         scan = scan_tickets(project, cache)
         parsing = start_parsing(project, cache, scan)
-    scan.data = {}
     ready = parsing.collect() if parsing is not None else {}
 
     for path in scan.files:
@@ -275,16 +274,12 @@ class TicketPages:
     rendered: they depend on every ticket. Not used with an override of the ticket template or
     its macros, which could show anything about a ticket (see `usable`)."""
 
-    _SHAPERS = ("site/render.py", "markdown.py", "templates/site/ticket.md.j2", "templates/site/_macros.j2")
-
     def __init__(self, renderer: SiteRenderer, store: ParseStore, runbooks: list[Runbook]):
         self.renderer, self.store = renderer, store
         self.by_ticket = runbooks_by_ticket(runbooks)
-        package = Path(__file__).parents[1]
-        code = [(package / name).read_bytes() for name in self._SHAPERS]
         # Not today's date: ticket pages leave ages to the browser, so a new day reuses them.
         settings = (renderer.options, renderer.use_directory_urls, renderer.with_tags)
-        self.shape = digest(repr((code, settings)).encode())
+        self.shape = digest(repr((_package_digest(), settings)).encode())
         self.made: dict[str, tuple] = {}  # render key -> page made ahead (see `ahead`)
 
     @staticmethod
@@ -307,7 +302,10 @@ class TicketPages:
         made = {}
         for ticket in document.tickets:
             spec = self.renderer.ticket_spec(ticket, self.by_ticket)
-            made[self.key(spec)] = _stored(self.renderer.page(spec))
+            try:
+                made[self.key(spec)] = _stored(self.renderer.page(spec))
+            except Exception:  # noqa: BLE001 - made again in the build, which reports the error
+                continue
         return made
 
     def page(self, spec: PageSpec) -> GeneratedPage:
@@ -366,7 +364,8 @@ def site_inputs(project: Project, renderer: SiteRenderer, scan: TicketScan, extr
         overrides = _folder_digest(renderer.options.templates)
     except OSError:
         return None
-    settings = (_package_digest(), ParseStore.settings_key(project), repr(project.config), renderer.options)
+    # The snapshot's file is keyed by the parse store's key (template, parser, libraries) too.
+    settings = (_package_digest(), repr(project.config), renderer.options)
     settings += (renderer.today, renderer.use_directory_urls, renderer.with_tags)
     return digest(repr((settings, overrides, tickets, runbooks, extra)).encode())
 
@@ -440,13 +439,14 @@ class SiteBuild:
     files and, unless the last build's snapshot has them all, starts parsing the new ones (and
     rendering their pages) in a second process; `content()` then replays the snapshot when none
     of the build's inputs changed, else loads, plans and renders what is left; `finish()`
-    records the snapshot for the next build."""
+    records the snapshot for the next build. `replay_ok=False` (mkdocs serve, which keeps
+    parsed tickets in memory) leaves the snapshot alone."""
 
-    def __init__(self, project: Project, cache: ParseCache, renderer: SiteRenderer):
+    def __init__(self, project: Project, cache: ParseCache, renderer: SiteRenderer, *, replay_ok: bool = True):
         self.project, self.cache, self.renderer = project, cache, renderer
         self.scan = scan_tickets(project, cache)
         store = cache.store
-        self.snapshot = store.snapshot() if store is not None else None
+        self.snapshot = store.snapshot() if store is not None and replay_ok else None
         self.ticket_pages = None
         if store is not None and TicketPages.usable(renderer):
             self.ticket_pages = TicketPages(renderer, store, load_runbooks(project, cache)[0])
@@ -454,17 +454,20 @@ class SiteBuild:
         self.inputs: str | None = None  # set when this build's pages should become the snapshot
         tickets = self.scan.digest()
         if self.snapshot is not None and tickets is not None and self.snapshot.tickets == tickets:
-            self.scan.data = {}  # the last build's tickets: the snapshot or the store has them
+            self.scan.data = {}  # parsed by the last build: the store has them, unless it was cleared
         else:
             self.parsing = start_parsing(project, cache, self.scan, self.ticket_pages)
 
-    def content(self, extra: object, *, replay_ok: bool = True) -> SiteContent:
+    def content(self, extra: object) -> SiteContent:
         """`extra`: the site generator's settings that pages depend on (edit links)."""
-        parsing, self.parsing = self.parsing, None
         renderer = self.renderer
-        inputs = site_inputs(self.project, renderer, self.scan, extra) if self.snapshot and replay_ok else None
+        inputs = site_inputs(self.project, renderer, self.scan, extra) if self.snapshot is not None else None
         if inputs is not None and self.snapshot.inputs == inputs:
-            return replay(self.snapshot.content, renderer)
+            kept = self.snapshot.content()
+            if kept is not None:
+                self.cancel()
+                return replay(kept, renderer)
+        parsing, self.parsing = self.parsing, None
         self.inputs = inputs
         return site_content(self.project, renderer, self.cache, parsing, self.scan, self.ticket_pages)
 
@@ -472,9 +475,13 @@ class SiteBuild:
     def recording(self) -> bool:
         return self.inputs is not None
 
+    def forgo_recording(self) -> None:
+        self.inputs = None
+
     def finish(self, content: SiteContent, pages: list[GeneratedPage]) -> None:
-        """`pages`: every page of `content.specs`, made."""
-        if self.inputs is not None:
+        """`pages`: every page of `content.specs`, made. Recorded only if no ticket file
+        changed since the scan (the pages would show bytes the snapshot's hashes do not)."""
+        if self.inputs is not None and all(self.scan.hash_of(path) for path in self.scan.files):
             self.snapshot.save(self.scan.digest(), self.inputs, snapshot_of(content, pages))
 
     def cancel(self) -> None:

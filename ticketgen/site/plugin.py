@@ -118,7 +118,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         # Scan the tickets and start parsing new ones (and rendering their pages) in a second
         # process now: mkdocs still has to find its files before on_files needs them.
         self._cancel_build()
-        self.build = SiteBuild(project, self.cache, self.renderer)
+        self.build = SiteBuild(project, self.cache, self.renderer, replay_ok=not self.serving)
         return config
 
     def _edit_url_for(self, config, configured: str | None):
@@ -139,28 +139,28 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         return edit_url
 
     def on_files(self, files: Files, *, config) -> Files:
-        build, self.build = self.build or SiteBuild(self.project, self.cache, self.renderer), None
-        edit_settings = (config.repo_url, config.edit_uri, config.docs_dir)
-        # Serving keeps parsed tickets in memory for the next edit: no replay.
-        self.content = build.content(edit_settings, replay_ok=not self.serving)
+        build = self.build or SiteBuild(self.project, self.cache, self.renderer, replay_ok=not self.serving)
+        self.build = None
+        self.content = build.content((config.repo_url, config.edit_uri, config.docs_dir))  # edit links
         for warning in self.content.warnings:
             log.warning(warning)
         self.sources, self.ticket_ids, self.rendered = {}, {}, {}
         store = self.cache.store
         made = []
         for spec in self.content.specs:
-            replaced = files.get_file_from_path(spec.src_uri) is not None
-            if replaced and not build.recording:
+            if files.get_file_from_path(spec.src_uri) is not None:
                 log.info("%s exists in docs_dir; it replaces the generated page", spec.src_uri)
+                if build.recording:  # made all the same, for the snapshot of a build without that file
+                    try:
+                        made.append(self.content.page(spec))
+                    except TicketgenError:
+                        build.forgo_recording()
                 continue
             try:
                 page = self.content.page(spec)
             except TicketgenError as exc:  # a broken template override
                 raise PluginError(f"ticketgen: {exc}") from None
             made.append(page)
-            if replaced:  # made all the same, for the snapshot of a build without this file
-                log.info("%s exists in docs_dir; it replaces the generated page", spec.src_uri)
-                continue
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, spec.src_uri, content=page.content, inclusion=inclusion))
             self.rendered[spec.src_uri] = page

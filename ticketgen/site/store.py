@@ -4,8 +4,9 @@ Rendered ticket pages are kept too (see `content.TicketPages`), so an unchanged 
 rendered again either; and every page of the last build, in a smaller file (`SiteSnapshot`),
 so a build in which nothing changed loads no ticket at all. These are pickles, so they live in
 the user's cache folder ($XDG_CACHE_HOME/ticketgen, else ~/.cache/ticketgen), never in the
-repository, where anyone could commit one. Entries are keyed by the file's content hash; the whole store is dropped when
-the template, the settings that shape parsing, ticketgen or Python change.
+repository, where anyone could commit one. Entries are keyed by the file's content hash; the
+whole store is dropped when the template, the settings that shape parsing, the parser's code,
+the libraries it uses or Python change.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import os
 import pickle
 import sys
 import tempfile
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +25,23 @@ from ..project import Project
 from ..records import Document
 
 _FORMAT = 3
-_PARSER_FILES = ("parse.py", "records.py", "markdown.py", "template.py", "textio.py")
+_PARSER_FILES = ("parse.py", "records.py", "markdown.py", "template.py", "textio.py", "data/template.md")
+# Libraries whose output is kept here: parsed tickets (markdown-it, YAML) and pages (Jinja).
+_LIBRARIES = ("markdown-it-py", "PyYAML", "python-frontmatter", "Jinja2", "MarkupSafe")
 
 
+@lru_cache(maxsize=1)
 def _parser_digest() -> str:
-    """The parser's own source: a changed parser (even uninstalled, in development) changes it."""
+    """The parser's own source, its default template and the versions of the libraries behind
+    what is stored: any of them changed (even uninstalled, in development) changes it."""
     here = Path(__file__).parents[1]
-    return digest(b"".join((here / name).read_bytes() for name in _PARSER_FILES))
+    versions = []
+    for name in _LIBRARIES:
+        try:
+            versions.append(f"{name}=={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            versions.append(name.encode())
+    return digest(b"".join((here / name).read_bytes() for name in _PARSER_FILES) + b";".join(versions))
 
 
 def cache_folder() -> Path:
@@ -117,19 +130,29 @@ class SiteSnapshot:
     """Every page of the last one-shot build and its warnings, kept with the hash of all its
     inputs. When the next build's inputs hash the same, it replays them: no ticket is loaded,
     planned or rendered. `tickets` (the hash of the ticket files alone) is checked first, while
-    mkdocs is still loading, to know whether any ticket needs parsing."""
+    mkdocs is still loading, to know whether any ticket needs parsing. The file holds two
+    pickles, the hashes and then the pages, which are read only for a replay."""
 
     def __init__(self, path: Path, store_key: tuple):
         self.path, self.store_key = path, store_key
         self.tickets: str | None = None
         self.inputs: str | None = None
-        self.content: Any = None
         found = _read_pickle(path, store_key)
-        if found is not None and len(found) == 3:
-            self.tickets, self.inputs, self.content = found
+        if found is not None and len(found) == 2:
+            self.tickets, self.inputs = found
+
+    def content(self) -> Any:
+        """The pages and warnings saved with `inputs`; None if the file changed meanwhile."""
+        try:
+            with self.path.open("rb") as handle:
+                if pickle.load(handle) != (self.store_key, self.tickets, self.inputs):
+                    return None
+                return pickle.load(handle)
+        except _UNREADABLE:
+            return None
 
     def save(self, tickets: str, inputs: str, content: Any) -> None:
-        _write_pickle(self.path, (self.store_key, tickets, inputs, content))
+        _write_pickle(self.path, (self.store_key, tickets, inputs), content)
 
 
 _UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError)
@@ -147,9 +170,9 @@ def _read_pickle(path: Path, key: tuple) -> tuple | None:
     return found[1:]
 
 
-def _write_pickle(path: Path, value: tuple) -> bool:
-    """Atomically (temp file + rename); False where the cache folder cannot be written,
-    which only costs speed."""
+def _write_pickle(path: Path, *values: Any) -> bool:
+    """Atomically (temp file + rename), one pickle after another; False where the cache folder
+    cannot be written, which only costs speed."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".ticketgen.", dir=path.parent)
@@ -157,7 +180,8 @@ def _write_pickle(path: Path, value: tuple) -> bool:
         return False
     try:
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            for value in values:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
         return False

@@ -83,13 +83,23 @@
     filtersFromHash(container);
   }
 
-  /* A ticket's age in days, counted today: a built page would show the day it was built. */
-  function showAge(field) {
-    var since = Date.parse(field.getAttribute("data-tg-since")); /* YYYY-MM-DD: midnight UTC */
-    if (isNaN(since)) return;
-    var days = Math.floor((Date.now() - since) / 86400000);
-    field.querySelector("dd").textContent = days + (days === 1 ? " day" : " days");
-    field.hidden = false;
+  /* Ages in days, counted on the day the page is read (a built page shows its build day):
+     table cells get the number (and sort by it), the ticket card's hidden field is shown. */
+  function showAge(element) {
+    var parts = element.getAttribute("data-tg-since").split("-");
+    if (parts.length !== 3) return;
+    var since = new Date(+parts[0], +parts[1] - 1, +parts[2]); /* local midnight, like the build */
+    if (isNaN(since.getTime())) return;
+    var now = new Date();
+    var today = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+    var days = Math.round((today - since) / 86400000); /* round: a DST day is 23 or 25 hours */
+    if (element.tagName === "TD") {
+      element.textContent = String(days);
+      element.setAttribute("data-sort", String(days));
+      return;
+    }
+    element.querySelector("dd").textContent = days + (days === 1 ? " day" : " days");
+    element.hidden = false;
   }
 
   function init() {
