@@ -421,3 +421,14 @@ def test_a_new_day_makes_the_indexes_again_but_keeps_the_ticket_pages(tmp_path: 
     site = build_site(repo)
     assert made and "ticket" not in made and "tickets-index" in made
     assert 'data-tg-since="2026-03-01"' in article(site / "tickets" / "TICKET-002" / "index.html")
+
+
+def test_a_docs_page_replaces_a_generated_one_and_removing_it_brings_that_back(tmp_path: Path):
+    repo = make_repo(tmp_path)
+    write(repo / "docs" / "tickets" / "dashboard.md", "# Our own dashboard\n")
+    site = build_site(repo)
+    assert "Our own dashboard" in article(site / "tickets" / "dashboard" / "index.html")
+    (repo / "docs" / "tickets" / "dashboard.md").unlink()  # the next build may replay the last one
+    site = build_site(repo)
+    assert "Our own dashboard" not in article(site / "tickets" / "dashboard" / "index.html")
+    assert "tg-" in article(site / "tickets" / "dashboard" / "index.html")
