@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -53,7 +54,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         self.sources: dict[str, Path] = {}
         self.source_dirs: dict[str, Path] = {}  # page -> resolved folder of its source (resolved once)
         self.ticket_ids: dict[str, str] = {}
-        self.rendered: dict[str, GeneratedPage] = {}  # by src_uri, pages this build added
+        self.rendered: dict[str, GeneratedPage] = {}  # by src_uri, pages this build added (meta, html)
         self.html_held: dict[str, tuple[str, ...]] = {}  # page -> its HTML, while search reads text
         self.links: TicketLinks | None = None
         self.serving = False
@@ -163,7 +164,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             made.append(page)
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, spec.src_uri, content=page.content, inclusion=inclusion))
-            self.rendered[spec.src_uri] = page
+            self.rendered[spec.src_uri] = replace(page, body="")  # mkdocs holds the body now
             if spec.source is not None:
                 self.sources[spec.src_uri] = spec.source
             if spec.ticket_id:
