@@ -267,12 +267,12 @@ def load_runbooks(project: Project, cache: ParseCache) -> tuple[list[Runbook], l
 
 
 class TicketPages:
-    """Ticket pages from earlier builds, kept in the parse store: a page is rendered again only
-    when its ticket's text or place, the runbooks listing it, its edit link, or anything that
-    shapes every page (site options, the URL style, tags, ticketgen's renderer and packaged
-    templates) changed. The other pages (indexes, dashboard) are always
-    rendered: they depend on every ticket. Not used with an override of the ticket template or
-    its macros, which could show anything about a ticket (see `usable`)."""
+    """Ticket pages from earlier builds, kept in the parse store, and pages made ahead by the
+    parse jobs: a page is rendered again only when its ticket's text or place, the runbooks
+    listing it, its edit link, or anything that shapes every page (site options, the URL style,
+    tags, ticketgen itself) changed. The other pages (indexes, dashboard) are always rendered:
+    they depend on every ticket. Not used with an override of the ticket template or its
+    macros, which could show anything about a ticket (see `usable`)."""
 
     def __init__(self, renderer: SiteRenderer, store: ParseStore, runbooks: list[Runbook]):
         self.renderer, self.store = renderer, store
@@ -339,15 +339,14 @@ def _unstored(fields: tuple) -> GeneratedPage:
 @lru_cache(maxsize=1)
 def _package_digest() -> str:
     """ticketgen's own code, packaged templates and default template: a new version renders differently."""
-    package = Path(__file__).parents[1]
-    files = sorted(p for p in package.rglob("*") if p.suffix in (".py", ".j2", ".md") and p.is_file())
-    return digest(b"".join(str(p.relative_to(package)).encode() + b"\0" + p.read_bytes() for p in files))
+    return _folder_digest(Path(__file__).parents[1], (".py", ".j2", ".md"))
 
 
-def _folder_digest(folder: Path | None) -> str:
+def _folder_digest(folder: Path | None, suffixes: tuple[str, ...] | None = None) -> str:
+    """One hash for the names and bytes of the files under `folder` (those with `suffixes`)."""
     if folder is None or not folder.is_dir():
         return ""
-    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    files = sorted(p for p in folder.rglob("*") if (suffixes is None or p.suffix in suffixes) and p.is_file())
     return digest(b"".join(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes() for p in files))
 
 
