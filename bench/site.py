@@ -8,8 +8,9 @@ with the same theme, plugins and Markdown extensions, the pages kept out of the 
 (`not_in_nav`). Measured: the ticketgen plugin building the site from tickets/, with an empty
 cache (cold), with the cache a build of the same files left (warm), and with that cache after
 one ticket was edited (edited; see `build_all`). Every time is the best of
-REPEAT (env TICKETGEN_BENCH_REPEAT, default 3) interleaved `mkdocs build` processes; memory
-is the child's peak RSS (wait4).
+REPEAT (env TICKETGEN_BENCH_REPEAT, default 3) interleaved `mkdocs build` processes, and each
+plugin build also gets the median of its per-round ratios to the static build (steadier on a
+noisy machine); memory is the child's peak RSS (wait4).
 bench/run.py imports `rows()` to add these rows to its table. Not a test: this prints.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -90,12 +92,14 @@ def build_once(site: Path, cache: Path) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024  # Linux: KiB
 
 
-def build_all(static: Path, plugin: Path, project: Path, work: Path) -> dict[str, tuple[float, float]]:
-    """Best time and peak memory of: the static baseline; the plugin with an empty cache (cold:
+def build_all(static: Path, plugin: Path, project: Path, work: Path) -> dict[str, tuple[float, float, float]]:
+    """Best time, peak memory and paired ratio of: the static baseline; the plugin with an empty cache (cold:
     a fresh CI checkout); with the cache of a build of the same files (warm: the last build is
     replayed); and with that cache after one ticket was edited (edited: the store has every
     other ticket and its page, the indexes are made again). Runs are interleaved so machine
-    noise hits all four alike."""
+    noise hits all four alike. The paired ratio is the median, over the rounds, of a build's
+    time over the static build's time in the same round: a slow spell of this shared machine
+    moves both, so it moves the ratio less than it moves the best times."""
     warm = work / "cache-warm"
     build_once(plugin, warm)  # fills the warm cache; also warms the OS file cache, untimed
     results: dict[str, list[tuple[float, float]]] = {"static": [], "cold": [], "warm": [], "edited": []}
@@ -107,7 +111,15 @@ def build_all(static: Path, plugin: Path, project: Path, work: Path) -> dict[str
         with edited.open("a", encoding="utf-8") as handle:
             handle.write(f"\nEdited before run {i}.\n")
         results["edited"].append(build_once(plugin, warm))
-    return {k: (min(t for t, _ in r), max(m for _, m in r)) for k, r in results.items()}
+    static_times = [t for t, _ in results["static"]]
+    return {
+        k: (
+            min(t for t, _ in r),
+            max(m for _, m in r),
+            statistics.median(t / base for (t, _), base in zip(r, static_times, strict=True)),
+        )
+        for k, r in results.items()
+    }
 
 
 def index_mb(site: Path) -> float:
@@ -136,9 +148,13 @@ def rows(sizes: list[int], make_corpus: Callable[[int], Path]) -> list[dict]:
             static = static_site(project, Path(tmp) / f"static-{n}")
             plugin = plugin_site(project, Path(tmp) / f"plugin-{n}")
             times = build_all(static, plugin, project, Path(tmp) / f"work-{n}")
-            (plain_s, plain_mb), (cold_s, cold_mb) = times["static"], times["cold"]
+            (plain_s, plain_mb, _), (cold_s, cold_mb, _) = times["static"], times["cold"]
             warm_s, edited_s = times["warm"][0], times["edited"][0]
             target = f"<= {TARGET}x"
+            paired = [
+                row(f"  {kind}: median of paired ratios", n, times[kind][2], "x", target=f"info ({REPEAT} rounds)")
+                for kind in ("cold", "warm", "edited")
+            ]
             out += [
                 row("mkdocs build, static ticket pages", n, plain_s, "s", target="baseline"),
                 row("mkdocs build, plugin, cold cache", n, cold_s, "s", plain_s, target, cold_s <= TARGET * plain_s),
@@ -152,6 +168,7 @@ def rows(sizes: list[int], make_corpus: Callable[[int], Path]) -> list[dict]:
                     target,
                     edited_s <= TARGET * plain_s,
                 ),
+                *paired,
                 row("peak memory, static ticket pages", n, plain_mb, "MB", target="baseline"),
                 row("peak memory, plugin (cold)", n, cold_mb, "MB", plain_mb),
                 row("search index, static ticket pages", n, index_mb(static), "MB", target="baseline"),
