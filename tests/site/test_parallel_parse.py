@@ -60,25 +60,34 @@ from ticketgen.site.render import SiteRenderer
 if not parallel.spare_core():
     print("no second core")
     sys.exit(0)
-parsed, rendered = [], []
-real_parse, real_page = content._parse, SiteRenderer.page
+parsed, rendered, replayed = [], [], []
+real_parse, real_page, real_replay = content._parse, SiteRenderer.page, content.replay
 content._parse = lambda project, path, data: parsed.append(path.name) or real_parse(project, path, data)
 SiteRenderer.page = lambda self, spec: rendered.append(spec.kind) or real_page(self, spec)
+content.replay = lambda snapshot, renderer: replayed.append(1) or real_replay(snapshot, renderer)
 root, caches = Path(sys.argv[1]), Path(sys.argv[2])
 minimum = content._PARALLEL_MIN
-for run, cache, parallel_min in (("serial", "a", 10**9), ("forked", "b", minimum), ("again", "b", minimum)):
-    parsed.clear(), rendered.clear()
+own = root / "docs" / "tickets" / "dashboard.md"  # replaces the generated dashboard
+own.parent.mkdir(parents=True, exist_ok=True)
+own.write_text("# Our own dashboard")
+runs = [("serial", "a", 10**9), ("forked", "b", minimum), ("again", "b", minimum), ("removed", "b", minimum)]
+for run, cache, parallel_min in runs:
+    if run == "removed":
+        own.unlink()
+    parsed.clear(), rendered.clear(), replayed.clear()
     content._PARALLEL_MIN = parallel_min
     os.environ["XDG_CACHE_HOME"] = str(caches / cache)
     build(load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(root / f"site-{run}"), strict=True))
-    print(run, len(parsed), rendered.count("ticket"))
+    print(run, len(parsed), rendered.count("ticket"), rendered.count("tickets-index"), len(replayed))
 """
 
 
 def test_a_large_build_parses_and_renders_in_two_processes_and_the_next_one_replays(tmp_path: Path):
     # 130 tickets: enough for the plugin to start a child in on_config that parses tickets
-    # and renders their pages. This process does only what the child did not, the site is
-    # the one a one-process build makes, and the next build parses and renders nothing.
+    # with this process, and another in on_files that renders the pages while mkdocs builds
+    # them, and saves the caches. The site is the one a one-process build makes, and the
+    # next build parses and renders nothing. A docs page replaces the dashboard; the child
+    # made that page all the same, so the build after the docs page is gone replays it.
     tickets = {f"TICKET-{n:03d}-t.md": ticket(f"TICKET-{n:03d}", f"Ticket {n}") for n in range(10, 140)}
     runbooks = {"restart.md": "---\ntickets: [TICKET-075]\n---\n# Restart the worker\n"}
     root = make_repo(tmp_path, tickets=tickets, runbooks=runbooks)
@@ -89,14 +98,17 @@ def test_a_large_build_parses_and_renders_in_two_processes_and_the_next_one_repl
     if result.stdout.strip() == "no second core":
         return
     counts = {line.split()[0]: [int(n) for n in line.split()[1:]] for line in result.stdout.splitlines()}
-    assert counts["serial"] == [131, 131]
-    parsed, rendered = counts["forked"]
-    assert parsed < 131 and rendered < 131, result.stdout  # the child did the others
-    assert counts["again"] == [0, 0]
+    assert counts["serial"] == [131, 131, 1, 0]
+    assert counts["forked"][0] < 131, result.stdout  # the first child parsed the others
+    assert counts["forked"][1:] == [0, 0, 0], result.stdout  # pages made by the second child
+    assert counts["again"] == counts["removed"] == [0, 0, 0, 1], result.stdout  # replays
     serial, forked = root / "site-serial", root / "site-forked"
     pages = sorted(p.relative_to(serial) for p in serial.rglob("*.html"))
     assert pages == sorted(p.relative_to(forked) for p in forked.rglob("*.html"))
     for page in pages:
         assert (serial / page).read_text() == (forked / page).read_text(), page
     assert "Restart the worker" in (forked / "tickets" / "TICKET-075" / "index.html").read_text()
+    assert "Our own dashboard" in (forked / "tickets" / "dashboard" / "index.html").read_text()
+    dashboard = (root / "site-removed" / "tickets" / "dashboard" / "index.html").read_text()
+    assert "Our own dashboard" not in dashboard and "tg-" in dashboard
     assert list((tmp_path / "caches" / "b" / "ticketgen" / "site").glob("*.pickle"))

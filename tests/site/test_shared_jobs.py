@@ -65,3 +65,78 @@ def test_shared_jobs_split_order_and_failures():
     result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() in ("ok", "no second core")
+
+
+BACKGROUND = """
+import os, sys, tempfile
+from pathlib import Path
+from ticketgen.site.parallel import Background, spare_core
+
+if not spare_core():
+    print("no second core")
+    sys.exit(0)
+parent, folder = os.getpid(), Path(tempfile.mkdtemp())
+keys = [f"page-{n}" for n in range(300)]
+
+def make(key):  # 300 values of 20 KB: far more than a pipe holds, so the child waits for its reader
+    return (os.getpid(), key * 2000)
+
+def then(values):  # writes a file the way a cache is saved
+    (folder / f"saved-{os.getpid()}").write_text(repr(sorted(values)))
+
+# The child makes every value, sends them in order, then does `then`; wait() reaps it.
+job = Background(make, keys, then)
+child = job.pid
+got = [job.get(key) for key in keys]
+assert [value for _, value in got] == [key * 2000 for key in keys]
+assert {pid for pid, _ in got} == {child}
+job.wait()
+assert (folder / f"saved-{child}").read_text() == repr(sorted(keys))
+
+# Values nobody reads do not block the child: it still does `then`, and wait() returns.
+job = Background(make, keys, then)
+child = job.pid
+assert job.get("page-0")[0] == child
+job.wait()
+assert (folder / f"saved-{child}").read_text() == repr(sorted(keys))
+
+# Only the wanted ones are sent; `then` gets them all.
+job = Background(make, keys, then, wanted={"page-5", "page-299"})
+child = job.pid
+assert job.get("page-5")[0] == child and job.get("page-299")[0] == child
+job.wait()
+assert (folder / f"saved-{child}").read_text() == repr(sorted(keys))
+
+# A child that fails midway: this process makes what the child did not send, and `then`
+# is not done.
+def fails_in_child(key):
+    if os.getpid() != parent and key == "page-100":
+        raise RuntimeError("child")
+    return make(key)
+job = Background(fails_in_child, keys, then)
+child = job.pid
+got = [job.get(key) for key in keys]
+assert [value for _, value in got] == [key * 2000 for key in keys]
+assert got[0][0] == child and got[100][0] == parent  # (a batch not yet sent is made here too)
+job.wait()
+assert not (folder / f"saved-{child}").exists()
+
+# ... and what fails here too reaches the caller.
+def fails(key):
+    raise KeyError(key)
+job = Background(fails, keys, then)
+try:
+    job.get("page-0")
+except KeyError:
+    pass
+else:
+    raise AssertionError("no error")
+job.wait()
+print("ok")
+"""
+
+
+def test_background_sends_values_in_order_then_finishes_its_work():
+    result = subprocess.run([sys.executable, "-c", BACKGROUND], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() in ("ok", "no second core")

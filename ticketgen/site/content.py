@@ -7,6 +7,7 @@ keyed by path, mtime and size, so editing one ticket re-parses only that file. W
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -16,8 +17,8 @@ from ..parse import parse_document
 from ..project import Corpus, Project
 from ..records import Document
 from ..textio import decode
-from .parallel import SharedJobs, spare_core
-from .render import PLACEHOLDER_WORD, GeneratedPage, PageSpec, SiteRenderer, runbooks_by_ticket, unique_tickets
+from .parallel import Background, SharedJobs, spare_core
+from .render import PLACEHOLDER_WORD, GeneratedPage, PageSpec, SiteRenderer, unique_tickets
 from .runbooks import Runbook, read_runbook, runbook_files
 from .store import ParseStore, digest
 
@@ -82,7 +83,7 @@ class SiteContent:
     watch: list[Path]
     renderer: SiteRenderer
     made: dict[str, GeneratedPage] = field(default_factory=dict)  # pages replayed from a snapshot
-    ticket_pages: TicketPages | None = None  # ticket pages kept or made ahead
+    ticket_pages: TicketPages | None = None  # ticket pages kept from earlier builds
 
     def page(self, spec: PageSpec) -> GeneratedPage:
         made = self.made.get(spec.src_uri)
@@ -99,21 +100,18 @@ _PARALLEL_MIN = 100  # files to parse; below this a second process costs more th
 
 
 class Parsing:
-    """New and changed ticket files being parsed, and their ticket pages rendered, by two
-    processes (see `start_parsing`)."""
+    """New and changed ticket files being parsed by two processes (see `start_parsing`)."""
 
-    def __init__(self, jobs: list[tuple[Path, bytes, str]], shared: SharedJobs, pages: TicketPages | None):
-        self.jobs, self.shared, self.pages = jobs, shared, pages
+    def __init__(self, jobs: list[tuple[Path, bytes, str]], shared: SharedJobs):
+        self.jobs, self.shared = jobs, shared
 
     def collect(self) -> dict[tuple[Path, str], Document]:
         """Documents by (path, content hash); files that failed are left out, for the
-        one-by-one path to report as usual. Their pages go to `pages`."""
+        one-by-one path to report as usual."""
         ready = {}
         for (path, _, key), found in zip(self.jobs, self.shared.results(), strict=True):
             if found is not None:
-                ready[(path, key)], made = found
-                if self.pages is not None:
-                    self.pages.made.update(made)
+                ready[(path, key)] = found
         return ready
 
     def cancel(self) -> None:
@@ -162,13 +160,10 @@ def scan_tickets(project: Project, cache: ParseCache) -> TicketScan:
     return scan
 
 
-def start_parsing(
-    project: Project, cache: ParseCache, scan: TicketScan, pages: TicketPages | None = None
-) -> Parsing | None:
+def start_parsing(project: Project, cache: ParseCache, scan: TicketScan) -> Parsing | None:
     """Start parsing the scanned files that the store does not know, shared with a forked
     child that starts now: the mkdocs plugin calls this while mkdocs is still loading, so a
-    cold build of a large project gets most of its parsing done in the meantime. With `pages`,
-    each job also renders its tickets' pages (`pages.ahead`)."""
+    cold build of a large project gets most of its parsing done in the meantime."""
     data, scan.data = scan.data, {}
     if len(data) < _PARALLEL_MIN or not spare_core():
         return None
@@ -180,7 +175,7 @@ def start_parsing(
     ]
     if len(jobs) < _PARALLEL_MIN:
         return None
-    return Parsing(jobs, SharedJobs(_parse_job(project, pages), jobs), pages)
+    return Parsing(jobs, SharedJobs(_parse_job(project), jobs))
 
 
 def load_corpus(
@@ -241,14 +236,13 @@ def _parse(project: Project, path: Path, data: bytes) -> Document:
     return parse_document(decode(data, display, project.config.max_file_bytes).text, display, project.schema)
 
 
-def _parse_job(project: Project, pages: TicketPages | None):
-    def parse(job: tuple[Path, bytes, str]) -> tuple[Document, dict[str, tuple]] | None:
+def _parse_job(project: Project):
+    def parse(job: tuple[Path, bytes, str]) -> Document | None:
         path, data, _ = job
         try:
-            document = _parse(project, path, data)
+            return _parse(project, path, data)
         except ContentError:
             return None
-        return document, pages.ahead(document) if pages is not None else {}
 
     return parse
 
@@ -267,20 +261,18 @@ def load_runbooks(project: Project, cache: ParseCache) -> tuple[list[Runbook], l
 
 
 class TicketPages:
-    """Ticket pages from earlier builds, kept in the parse store, and pages made ahead by the
-    parse jobs: a page is rendered again only when its ticket's text or place, the runbooks
-    listing it, its edit link, or anything that shapes every page (site options, the URL style,
-    tags, ticketgen itself) changed. The other pages (indexes, dashboard) are always rendered:
-    they depend on every ticket. Not used with an override of the ticket template or its
-    macros, which could show anything about a ticket (see `usable`)."""
+    """Ticket pages from earlier builds, kept in the parse store: a page is rendered again
+    only when its ticket's text or place, the runbooks listing it, its edit link, or anything
+    that shapes every page (site options, the URL style, tags, ticketgen itself) changed.
+    The other pages (indexes, dashboard) are always rendered: they depend on every ticket.
+    Not used with an override of the ticket template or its macros, which could show
+    anything about a ticket (see `usable`)."""
 
-    def __init__(self, renderer: SiteRenderer, store: ParseStore, runbooks: list[Runbook]):
+    def __init__(self, renderer: SiteRenderer, store: ParseStore):
         self.renderer, self.store = renderer, store
-        self.by_ticket = runbooks_by_ticket(runbooks)
         # Not today's date: ticket pages leave ages to the browser, so a new day reuses them.
         settings = (renderer.options, renderer.use_directory_urls, renderer.with_tags)
         self.shape = digest(repr((_package_digest(), settings)).encode())
-        self.made: dict[str, tuple] = {}  # render key -> page made ahead (see `ahead`)
 
     @staticmethod
     def usable(renderer: SiteRenderer) -> bool:
@@ -295,27 +287,10 @@ class TicketPages:
             repr((self.shape, spec.src_uri, str(ticket.path), ticket.line, ticket.text, runbooks, edit)).encode()
         )
 
-    def ahead(self, document: Document) -> dict[str, tuple]:
-        """The pages of a newly parsed document's tickets, by render key, made before the
-        build plans its pages (in a parse job). A ticket whose ID another file took first
-        gets no page; its page made here is simply not used."""
-        made = {}
-        for ticket in document.tickets:
-            spec = self.renderer.ticket_spec(ticket, self.by_ticket)
-            try:
-                made[self.key(spec)] = _stored(self.renderer.page(spec))
-            except Exception:  # noqa: BLE001 - made again in the build, which reports the error
-                continue
-        return made
-
     def page(self, spec: PageSpec) -> GeneratedPage:
         if spec.kind != "ticket":
             return self.renderer.page(spec)
         key = self.key(spec)
-        ahead = self.made.pop(key, None)
-        if ahead is not None:
-            self.store.put_page(spec.src_uri, key, ahead)
-            return _unstored(ahead)
         kept = self.store.page(spec.src_uri, key)
         if kept is not None:
             return _unstored(kept)
@@ -435,27 +410,28 @@ def site_content(
 
 class SiteBuild:
     """One build's content, begun as early as possible: `SiteBuild(...)` scans the ticket
-    files and, unless the last build's snapshot has them all, starts parsing the new ones (and
-    rendering their pages) in a second process; `content()` then replays the snapshot when none
-    of the build's inputs changed, else loads, plans and renders what is left; `finish()`
-    records the snapshot for the next build. `replay_ok=False` (mkdocs serve, which keeps
-    parsed tickets in memory) leaves the snapshot alone."""
+    files and, unless the last build's snapshot has them all, starts parsing the new ones in
+    a second process; `content()` then replays the snapshot when none of the build's inputs
+    changed, else loads and plans the pages; `finish()` has them rendered (in a second process,
+    while the site generator works, where that pays), saves the parse store and records the
+    snapshot for the next build. `one_shot=False` (mkdocs serve, which keeps parsed tickets in
+    memory and saves the store at exit) leaves the snapshot and the store alone."""
 
-    def __init__(self, project: Project, cache: ParseCache, renderer: SiteRenderer, *, replay_ok: bool = True):
-        self.project, self.cache, self.renderer = project, cache, renderer
+    def __init__(self, project: Project, cache: ParseCache, renderer: SiteRenderer, *, one_shot: bool = True):
+        self.project, self.cache, self.renderer, self.one_shot = project, cache, renderer, one_shot
         self.scan = scan_tickets(project, cache)
         store = cache.store
-        self.snapshot = store.snapshot() if store is not None and replay_ok else None
+        self.snapshot = store.snapshot() if store is not None and one_shot else None
         self.ticket_pages = None
         if store is not None and TicketPages.usable(renderer):
-            self.ticket_pages = TicketPages(renderer, store, load_runbooks(project, cache)[0])
+            self.ticket_pages = TicketPages(renderer, store)
         self.parsing: Parsing | None = None
         self.inputs: str | None = None  # set when this build's pages should become the snapshot
         tickets = self.scan.digest()
         if self.snapshot is not None and tickets is not None and self.snapshot.tickets == tickets:
             self.scan.data = {}  # parsed by the last build: the store has them, unless it was cleared
         else:
-            self.parsing = start_parsing(project, cache, self.scan, self.ticket_pages)
+            self.parsing = start_parsing(project, cache, self.scan)
 
     def content(self, extra: object) -> SiteContent:
         """`extra`: the site generator's settings that pages depend on (edit links)."""
@@ -477,11 +453,45 @@ class SiteBuild:
     def forgo_recording(self) -> None:
         self.inputs = None
 
-    def finish(self, content: SiteContent, pages: list[GeneratedPage]) -> None:
-        """`pages`: every page of `content.specs`, made. Recorded only if no ticket file
-        changed since the scan (the pages would show bytes the snapshot's hashes do not)."""
-        if self.inputs is not None and all(self.scan.hash_of(path) for path in self.scan.files):
-            self.snapshot.save(self.scan.digest(), self.inputs, snapshot_of(content, pages))
+    def later(self, content: SiteContent) -> list[PageSpec]:
+        """The pages `finish` can render in a second process while the site generator works
+        on others: all not replayed, in order (a generator reads them one after another). None
+        where that does not pay (a small site, mkdocs serve) or no core is spare."""
+        pages = [spec for spec in content.specs if spec.src_uri not in content.made]
+        if len(pages) < _PARALLEL_MIN or not self.one_shot or not spare_core():
+            return []
+        return pages
+
+    def finish(
+        self,
+        content: SiteContent,
+        made: Iterable[GeneratedPage],
+        later: Iterable[PageSpec] = (),
+        wanted: Collection[str] | None = None,
+    ) -> Background[str, GeneratedPage] | None:
+        """Save the parse store and record the snapshot: every page of `content.specs`, those
+        in `made` and the `later` ones. A forked child renders these, sends those `wanted`
+        (src_uris; default all) one by one as it makes them, and then does the saving, while
+        this process goes on: the returned `Background` gives the pages (`get(src_uri)`). The
+        snapshot is recorded only if no ticket file changed since the scan (the pages would
+        show bytes its hashes do not)."""
+        later = {spec.src_uri: spec for spec in later}
+        made = {page.src_uri: page for page in made}
+        store = self.cache.store if self.one_shot else None
+        inputs = self.inputs if all(self.scan.hash_of(path) for path in self.scan.files) else None
+        snapshot, tickets = self.snapshot, self.scan.digest()
+
+        def save(pages: dict[str, GeneratedPage]) -> None:
+            if store is not None:
+                store.save()
+            if inputs is not None:
+                made.update(pages)
+                snapshot.save(tickets, inputs, snapshot_of(content, [made[s.src_uri] for s in content.specs]))
+
+        if later:
+            return Background(lambda uri: content.page(later[uri]), list(later), save, wanted=wanted)
+        save({})
+        return None
 
     def cancel(self) -> None:
         if self.parsing is not None:

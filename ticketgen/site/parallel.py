@@ -1,4 +1,5 @@
-"""Do a list of independent jobs in two processes, where forking is safe and a second core is free.
+"""Use the second core, where forking is safe and one is free: share a list of independent jobs
+(`SharedJobs`), or hand the end of a task to a child (`Background`).
 
 A cold build of a large project spends most of the plugin's time parsing tickets, one file
 at a time, while the machine has a core to spare. A forked child already has every module
@@ -17,14 +18,17 @@ import os
 import pickle
 import signal
 import threading
-from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, BinaryIO, Generic, TypeVar
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
+Key = TypeVar("Key")
+Value = TypeVar("Value")
 
 _NUMBER = 4  # bytes per batch number; reads this small from a pipe are never split
 _QUEUED = 1024  # batch numbers: 4 KiB, which any pipe holds without a reader (one page)
+_BATCH = 32  # values a Background child sends at once, at most
 
 
 def spare_core() -> bool:
@@ -151,4 +155,87 @@ class SharedJobs(Generic[Job, Result]):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGTERM)  # a no-op for a child that is already done
             os.waitpid(self.pid, 0)
+            self.pid = -1
+
+
+class Background(Generic[Key, Value]):
+    """`make(key)` for every key, in order, in a forked child that sends each value as it is
+    made, while this process goes on: `get(key)` reads up to the one asked for (so ask in
+    order). After the last one the child does `then(values)` (writing caches, say) and exits.
+
+    Where no child could be made, all of it is done here at once. Where the child failed, `get`
+    makes what is asked for here, so exceptions reach the caller as usual, and `then` is not
+    done: use it for work that may be lost. Only the `wanted` keys (default: all) are sent."""
+
+    def __init__(
+        self,
+        make: Callable[[Key], Value],
+        keys: Sequence[Key],
+        then: Callable[[dict[Key, Value]], Any],
+        wanted: Collection[Key] | None = None,
+    ):
+        self.make = make
+        self.received: dict[Key, Value] = {}
+        answers, answers_in = os.pipe()
+        self.pid = _fork(lambda: self._child(keys, then, wanted, answers, answers_in))
+        os.close(answers_in)
+        self.reader: BinaryIO | None = os.fdopen(answers, "rb")
+        if self.pid > 0:
+            atexit.register(self.wait)
+        else:
+            self._close()
+            self.received = {key: make(key) for key in keys}
+            then(dict(self.received))
+
+    def _child(self, keys: Sequence[Key], then, wanted: Collection[Key] | None, answers: int, answers_in: int) -> None:
+        os.close(answers)
+        out: BinaryIO | None = os.fdopen(answers_in, "wb")
+        values: dict[Key, Value] = {}
+        batch: dict[Key, Value] = {}
+        for n, key in enumerate(keys, 1):
+            values[key] = self.make(key)
+            if wanted is None or key in wanted:
+                batch[key] = values[key]
+            # The first values go one by one, so the reader gets them at once; then in batches.
+            if out is not None and batch and (len(batch) >= min(1 + n // 16, _BATCH) or n == len(keys)):
+                try:
+                    pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)  # waits for the reader
+                    out.flush()
+                except BrokenPipeError:  # the reader is done: make the rest for `then`
+                    with contextlib.suppress(OSError):
+                        out.close()
+                    out = None
+                batch = {}
+        if out is not None:
+            out.close()
+        then(values)
+
+    def get(self, key: Key) -> Value:
+        while key not in self.received and self.reader is not None:
+            self._receive()
+        if key in self.received:
+            return self.received.pop(key)
+        return self.make(key)
+
+    def _receive(self) -> None:
+        try:
+            batch = pickle.load(self.reader)
+            if not isinstance(batch, dict):
+                raise TypeError(type(batch))
+            self.received.update(batch)
+        except (EOFError, OSError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+            self._close()  # the child is done, or failed: the rest is made here
+
+    def _close(self) -> None:
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
+
+    def wait(self) -> None:
+        """Let the child finish (what nobody read is dropped) and reap it. Safe to call twice."""
+        self._close()  # a child still sending gets EPIPE and goes on with `then`
+        if self.pid > 0:
+            atexit.unregister(self.wait)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
             self.pid = -1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urljoin
@@ -25,6 +26,7 @@ from ..project import Project
 from .content import ParseCache, SiteBuild, SiteContent, use_store
 from .links import TicketLinks
 from .options import load_options
+from .parallel import Background
 from .render import ASSET_DIR, ASSETS, PLACEHOLDER_WORD, GeneratedPage, SiteRenderer, asset_bytes
 
 log = get_plugin_logger("ticketgen")
@@ -39,6 +41,26 @@ _TAG = re.compile(r"<[^>]*>")
 
 def _text_of(html: str) -> str:
     return " ".join(_TAG.sub(" ", html).split())
+
+
+class _LaterFile(File):
+    """A generated page that another process is making (see `SiteBuild.finish`). Its content
+    is fetched when first read, which mkdocs does when it builds the page, page after page in
+    the order they were added: the other process keeps ahead, so the build hardly waits."""
+
+    fetch: Callable[[str], str] | None = None
+    _made: str | bytes | None = None
+
+    @property
+    def _content(self) -> str | bytes | None:
+        if self.fetch is not None:
+            fetch, self.fetch = self.fetch, None
+            self._made = fetch(self.src_uri)
+        return self._made
+
+    @_content.setter
+    def _content(self, value: str | bytes | None) -> None:  # mkdocs' setters, or another plugin's
+        self.fetch, self._made = None, value
 
 
 class TicketgenPluginConfig(base.Config):
@@ -62,6 +84,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         self.project: Project | None = None
         self.failure: str | None = None
         self.frozen = False
+        self.finishing: Background | None = None  # pages made and caches saved by a child (`SiteBuild.finish`)
 
     def load_config(self, options, config_file_path=None):
         """Also find the project and read its settings, so a broken one is a config error."""
@@ -92,6 +115,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
 
     def on_shutdown(self) -> None:
         self._cancel_build()  # only left running if the build failed before on_files
+        self._end_finishing()  # only left running if the build failed after on_files
         if self.cache.store is not None:
             self.cache.store.save()
 
@@ -116,10 +140,11 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         if self.config.links:
             self.links = TicketLinks(project.schema.mention_regex)
             config.markdown_extensions.append(self.links)
-        # Scan the tickets and start parsing new ones (and rendering their pages) in a second
-        # process now: mkdocs still has to find its files before on_files needs them.
+        # Scan the tickets and start parsing new ones in a second process now: mkdocs still
+        # has to load its theme and find its files before on_files needs them.
         self._cancel_build()
-        self.build = SiteBuild(project, self.cache, self.renderer, replay_ok=not self.serving)
+        self._end_finishing()
+        self.build = SiteBuild(project, self.cache, self.renderer, one_shot=not self.serving)
         return config
 
     def _edit_url_for(self, config, configured: str | None):
@@ -140,40 +165,46 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         return edit_url
 
     def on_files(self, files: Files, *, config) -> Files:
-        build = self.build or SiteBuild(self.project, self.cache, self.renderer, replay_ok=not self.serving)
+        build = self.build or SiteBuild(self.project, self.cache, self.renderer, one_shot=not self.serving)
         self.build = None
         self.content = build.content((config.repo_url, config.edit_uri, config.docs_dir))  # edit links
         for warning in self.content.warnings:
             log.warning(warning)
         self.sources, self.ticket_ids, self.rendered = {}, {}, {}
-        store = self.cache.store
+        taken = set(files.src_uris)  # pages in docs_dir replace generated ones
+        later = {spec.src_uri for spec in build.later(self.content)}
         made = []
         for spec in self.content.specs:
-            if files.get_file_from_path(spec.src_uri) is not None:
+            if spec.src_uri in taken:
                 log.info("%s exists in docs_dir; it replaces the generated page", spec.src_uri)
-                if build.recording:  # made all the same, for the snapshot of a build without that file
+                if build.recording and spec.src_uri not in later:  # for the snapshot of a build without that file
                     try:
                         made.append(self.content.page(spec))
                     except TicketgenError:
                         build.forgo_recording()
                 continue
-            try:
-                page = self.content.page(spec)
-            except TicketgenError as exc:  # a broken template override
-                raise PluginError(f"ticketgen: {exc}") from None
-            made.append(page)
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, spec.src_uri, content=page.content, inclusion=inclusion))
-            self.rendered[spec.src_uri] = replace(page, body="")  # mkdocs holds the body now
+            if spec.src_uri in later:
+                file = _LaterFile.generated(config, spec.src_uri, content="", inclusion=inclusion)
+                file.fetch = self._later_page
+                files.append(file)
+            else:
+                try:
+                    page = self.content.page(spec)
+                except TicketgenError as exc:  # a broken template override
+                    raise PluginError(f"ticketgen: {exc}") from None
+                made.append(page)
+                files.append(File.generated(config, spec.src_uri, content=page.content, inclusion=inclusion))
+                self.rendered[spec.src_uri] = replace(page, body="")  # mkdocs holds the body now
             if spec.source is not None:
                 self.sources[spec.src_uri] = spec.source
             if spec.ticket_id:
                 self.ticket_ids[spec.src_uri] = spec.ticket_id
         for uri, data in asset_bytes(self.renderer.options.templates).items():
-            if files.get_file_from_path(uri) is None:
+            if uri not in taken:
                 files.append(File.generated(config, uri, content=data))
         if self.links is not None:
-            published = [p for p in self.content.specs if files.get_file_from_path(p.src_uri) is not None]
+            published = [p for p in self.content.specs if p.src_uri not in taken]
             self.links.tickets = {
                 self.project.schema.id_number(p.ticket_id): p.src_uri for p in published if p.ticket_id
             }
@@ -183,20 +214,39 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
                     real = p.source.resolve()
                     self.links.sources.setdefault(real, p.src_uri)
                     self.source_dirs[p.src_uri] = real.parent
-        if store is not None and not self.serving:  # serving: saved once at exit, not per edit
-            store.save()
-        build.finish(self.content, made)
+        try:
+            self.finishing = build.finish(
+                self.content, made, [s for s in self.content.specs if s.src_uri in later], wanted=later - taken
+            )
+        except TicketgenError as exc:  # where no child could be made, `later` pages are made here
+            raise PluginError(f"ticketgen: {exc}") from None
         if not self.serving:
-            # A one-shot build needs no parsed tickets after this (the store is saved): drop
-            # them, and keep what stays until the end (config, theme, files, pages) out of the
-            # collector's walks for the thousands of pages still to build.
+            # A one-shot build needs no parsed tickets after this (the store is saved, or the
+            # child making the pages saves it): drop them, and keep what stays until the end
+            # (config, theme, files, pages) out of the collector's walks for the thousands of
+            # pages still to build.
             self.cache, self.content = ParseCache(), None
             self.renderer.forget_rows()
             gc.freeze()
             self.frozen = True
         return files
 
+    def _later_page(self, src_uri: str) -> str:
+        """The Markdown of a page `finish` makes in the background: mkdocs asks when it reads the page."""
+        try:
+            page = self.finishing.get(src_uri)
+        except TicketgenError as exc:  # the child failed, and so did making the page here
+            raise PluginError(f"ticketgen: {exc}") from None
+        self.rendered[src_uri] = replace(page, body="")
+        return page.content
+
+    def _end_finishing(self) -> None:
+        if self.finishing is not None:
+            self.finishing.wait()
+            self.finishing = None
+
     def on_post_build(self, *, config) -> None:
+        self._end_finishing()  # the store and snapshot are written before the build ends
         if self.frozen:  # builds run one after another in one process (API, serve --clean)
             gc.unfreeze()
             self.frozen = False
