@@ -280,15 +280,15 @@ def _helpers(jobs: int) -> int:
 
 @contextmanager
 def _gc_quiet() -> Iterator[None]:
-    """Parsing makes many short-lived objects and few cycles: collect rarely, and never scan the
-    objects that exist before the run (which also keeps forked helpers from copying their pages)."""
-    threshold = gc.get_threshold()
+    """Collect rarely (see `rare_collections`), and never scan the objects that exist before
+    the run (which also keeps forked helpers from copying their pages)."""
+    from ..parse import rare_collections
+
     gc.freeze()
-    gc.set_threshold(20_000, 50, 100)
     try:
-        yield
+        with rare_collections():
+            yield
     finally:
-        gc.set_threshold(*threshold)
         gc.unfreeze()
 
 

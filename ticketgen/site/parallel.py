@@ -21,6 +21,8 @@ import threading
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, BinaryIO, Generic, TypeVar
 
+from ..parse import rare_collections
+
 Job = TypeVar("Job")
 Result = TypeVar("Result")
 Key = TypeVar("Key")
@@ -53,7 +55,8 @@ def _fork(child: Callable[[], None]) -> int:
         status = 1
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to handle
-            child()
+            with rare_collections():  # it parses or renders many files, and then exits
+                child()
             status = 0
         finally:
             os._exit(status)
@@ -121,9 +124,10 @@ class SharedJobs(Generic[Job, Result]):
 
     def results(self) -> list[Result | None]:
         try:
-            for k in self._take():
-                self.results_of[k] = self._batch(k)
-            self.results_of.update(self._receive())
+            with rare_collections():
+                for k in self._take():
+                    self.results_of[k] = self._batch(k)
+                self.results_of.update(self._receive())
         finally:
             self.close()
         found: list[Result | None] = []

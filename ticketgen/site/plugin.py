@@ -22,6 +22,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..errors import TicketgenError
+from ..parse import rare_collections
 from ..project import Project
 from .content import ParseCache, SiteBuild, SiteContent, use_store
 from .links import TicketLinks
@@ -165,6 +166,10 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         return edit_url
 
     def on_files(self, files: Files, *, config) -> Files:
+        with rare_collections():  # it loads thousands of parsed tickets, and plans their pages
+            return self._add_pages(files, config)
+
+    def _add_pages(self, files: Files, config) -> Files:
         build = self.build or SiteBuild(self.project, self.cache, self.renderer, one_shot=not self.serving)
         self.build = None
         self.content = build.content((config.repo_url, config.edit_uri, config.docs_dir))  # edit links
