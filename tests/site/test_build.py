@@ -432,3 +432,11 @@ def test_a_docs_page_replaces_a_generated_one_and_removing_it_brings_that_back(t
     site = build_site(repo)
     assert "Our own dashboard" not in article(site / "tickets" / "dashboard" / "index.html")
     assert "tg-" in article(site / "tickets" / "dashboard" / "index.html")
+
+
+def test_mentions_still_link_to_a_ticket_whose_page_a_docs_page_replaces(tmp_path: Path):
+    repo = make_repo(tmp_path)
+    write(repo / "docs" / "tickets" / "TICKET-001.md", "# TICKET-001, written by hand\n")
+    site = build_site(repo)
+    assert "written by hand" in article(site / "tickets" / "TICKET-001" / "index.html")
+    assert '<a class="tg-mention" href="tickets/TICKET-001/">TICKET-001</a>' in article(site / "index.html")

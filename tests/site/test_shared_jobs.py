@@ -68,8 +68,9 @@ def test_shared_jobs_split_order_and_failures():
 
 
 BACKGROUND = """
-import os, sys, tempfile
+import os, sys, tempfile, time
 from pathlib import Path
+from ticketgen.site import parallel
 from ticketgen.site.parallel import Background, spare_core
 
 if not spare_core():
@@ -107,8 +108,7 @@ assert job.get("page-5")[0] == child and job.get("page-299")[0] == child
 job.wait()
 assert (folder / f"saved-{child}").read_text() == repr(sorted(keys))
 
-# A child that fails midway: this process makes what the child did not send, and `then`
-# is not done.
+# A child that fails midway stops sending and saves what it made; this process makes the rest.
 def fails_in_child(key):
     if os.getpid() != parent and key == "page-100":
         raise RuntimeError("child")
@@ -119,7 +119,8 @@ got = [job.get(key) for key in keys]
 assert [value for _, value in got] == [key * 2000 for key in keys]
 assert got[0][0] == child and got[100][0] == parent  # (a batch not yet sent is made here too)
 job.wait()
-assert not (folder / f"saved-{child}").exists()
+assert (folder / f"saved-{child}").read_text() == repr(sorted(keys[:100]))
+assert job.get("page-7")[1] == "page-7" * 2000  # still answers after wait()
 
 # ... and what fails here too reaches the caller.
 def fails(key):
@@ -132,6 +133,22 @@ except KeyError:
 else:
     raise AssertionError("no error")
 job.wait()
+
+# Cancelled (Ctrl-C): the child stops at once, its `then` undone.
+def slow(key):
+    time.sleep(0.05)
+    return make(key)
+job = Background(slow, keys, then)
+child, started = job.pid, time.perf_counter()
+job.cancel()
+assert time.perf_counter() - started < 5 and not (folder / f"saved-{child}").exists()
+
+# Where no child can be made, values are made here and wait() does `then`.
+parallel._fork = lambda child: -1
+job = Background(make, keys, then)
+assert job.get("page-3") == (parent, "page-3" * 2000)
+job.wait()
+assert (folder / f"saved-{parent}").read_text() == repr(["page-3"])
 print("ok")
 """
 

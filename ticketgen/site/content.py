@@ -96,7 +96,7 @@ class SiteContent:
         return [self.page(spec) for spec in self.specs]
 
 
-_PARALLEL_MIN = 100  # files to parse; below this a second process costs more than it saves
+_PARALLEL_MIN = 100  # files to parse, or pages to render; below this a second process costs more than it saves
 
 
 class Parsing:
@@ -455,8 +455,8 @@ class SiteBuild:
 
     def later(self, content: SiteContent) -> list[PageSpec]:
         """The pages `finish` can render in a second process while the site generator works
-        on others: all not replayed, in order (a generator reads them one after another). None
-        where that does not pay (a small site, mkdocs serve) or no core is spare."""
+        on others: all not replayed, in order (a generator reads them one after another).
+        Nothing where that does not pay (a small site, mkdocs serve) or no core is spare."""
         pages = [spec for spec in content.specs if spec.src_uri not in content.made]
         if len(pages) < _PARALLEL_MIN or not self.one_shot or not spare_core():
             return []
@@ -471,10 +471,10 @@ class SiteBuild:
     ) -> Background[str, GeneratedPage] | None:
         """Save the parse store and record the snapshot: every page of `content.specs`, those
         in `made` and the `later` ones. A forked child renders these, sends those `wanted`
-        (src_uris; default all) one by one as it makes them, and then does the saving, while
-        this process goes on: the returned `Background` gives the pages (`get(src_uri)`). The
-        snapshot is recorded only if no ticket file changed since the scan (the pages would
-        show bytes its hashes do not)."""
+        (src_uris; default all) as it makes them, and then does the saving, while this process
+        goes on: the returned `Background` gives the pages (`get(src_uri)`; `wait()` when the
+        build is done). The snapshot is recorded only if every page was made and no ticket
+        file changed since the scan (the pages would show bytes its hashes do not)."""
         later = {spec.src_uri: spec for spec in later}
         made = {page.src_uri: page for page in made}
         store = self.cache.store if self.one_shot else None
@@ -484,8 +484,8 @@ class SiteBuild:
         def save(pages: dict[str, GeneratedPage]) -> None:
             if store is not None:
                 store.save()
-            if inputs is not None:
-                made.update(pages)
+            made.update(pages)
+            if inputs is not None and all(spec.src_uri in made for spec in content.specs):  # none failed
                 snapshot.save(tickets, inputs, snapshot_of(content, [made[s.src_uri] for s in content.specs]))
 
         if later:

@@ -42,6 +42,10 @@ def spare_core() -> bool:
     return cores >= 2
 
 
+def _exit_now(signum, frame) -> None:
+    raise SystemExit(1)
+
+
 def _fork(child: Callable[[], None]) -> int:
     """Fork and run `child` in the child, which then exits without running this process's
     cleanup (atexit handlers, buffered files): status 0 if `child` returned. The pid, or -1
@@ -55,6 +59,7 @@ def _fork(child: Callable[[], None]) -> int:
         status = 1
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to handle
+            signal.signal(signal.SIGTERM, _exit_now)  # the parent stops it: clean up (temp files) and go
             with rare_collections():  # it parses or renders many files, and then exits
                 child()
             status = 0
@@ -163,13 +168,15 @@ class SharedJobs(Generic[Job, Result]):
 
 
 class Background(Generic[Key, Value]):
-    """`make(key)` for every key, in order, in a forked child that sends each value as it is
-    made, while this process goes on: `get(key)` reads up to the one asked for (so ask in
-    order). After the last one the child does `then(values)` (writing caches, say) and exits.
+    """`make(key)` for every key, in order, in a forked child that sends the values as it makes
+    them, while this process goes on: `get(key)` reads up to the one asked for (so ask in
+    order). Then the child does `then(values)` (writing caches, say) and exits. Only the
+    `wanted` keys (default: all) are sent.
 
-    Where no child could be made, all of it is done here at once. Where the child failed, `get`
-    makes what is asked for here, so exceptions reach the caller as usual, and `then` is not
-    done: use it for work that may be lost. Only the `wanted` keys (default: all) are sent."""
+    Where `make` fails in the child, it stops sending and does `then` with the values made so
+    far; `get` makes what it does not receive here, so exceptions reach the caller as usual.
+    Where no child could be made, `get` makes each value here and `wait` does `then`. Use it
+    for work that may be lost: a child that fails in `then` has simply not done it."""
 
     def __init__(
         self,
@@ -178,48 +185,65 @@ class Background(Generic[Key, Value]):
         then: Callable[[dict[Key, Value]], Any],
         wanted: Collection[Key] | None = None,
     ):
-        self.make = make
+        self.make, self.then = make, then
         self.received: dict[Key, Value] = {}
-        answers, answers_in = os.pipe()
-        self.pid = _fork(lambda: self._child(keys, then, wanted, answers, answers_in))
+        self.made_here: dict[Key, Value] = {}  # where no child could be made, for `then`
+        self.reader: BinaryIO | None = None
+        try:
+            answers, answers_in = os.pipe()
+        except OSError:  # no file descriptors left: no child
+            self.pid = -1
+            return
+        self.pid = _fork(lambda: self._child(keys, wanted, answers, answers_in))
         os.close(answers_in)
-        self.reader: BinaryIO | None = os.fdopen(answers, "rb")
+        self.reader = os.fdopen(answers, "rb")
         if self.pid > 0:
-            atexit.register(self.wait)
+            atexit.register(self.cancel)  # a build that stops before it waits
         else:
             self._close()
-            self.received = {key: make(key) for key in keys}
-            then(dict(self.received))
 
-    def _child(self, keys: Sequence[Key], then, wanted: Collection[Key] | None, answers: int, answers_in: int) -> None:
+    def _child(self, keys: Sequence[Key], wanted: Collection[Key] | None, answers: int, answers_in: int) -> None:
         os.close(answers)
         out: BinaryIO | None = os.fdopen(answers_in, "wb")
         values: dict[Key, Value] = {}
         batch: dict[Key, Value] = {}
         for n, key in enumerate(keys, 1):
-            values[key] = self.make(key)
+            try:
+                values[key] = self.make(key)
+            except Exception:  # noqa: BLE001 - the reader makes it, and reports the error
+                break
             if wanted is None or key in wanted:
                 batch[key] = values[key]
             # The first values go one by one, so the reader gets them at once; then in batches.
             if out is not None and batch and (len(batch) >= min(1 + n // 16, _BATCH) or n == len(keys)):
-                try:
-                    pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)  # waits for the reader
-                    out.flush()
-                except BrokenPipeError:  # the reader is done: make the rest for `then`
-                    with contextlib.suppress(OSError):
-                        out.close()
-                    out = None
+                out = self._send(out, batch)
                 batch = {}
         if out is not None:
-            out.close()
-        then(values)
+            with contextlib.suppress(OSError):
+                out.close()
+        self.then(values)
+
+    @staticmethod
+    def _send(out: BinaryIO, batch: dict) -> BinaryIO | None:
+        """Send one batch; None once the reader is gone (the values are still made, for `then`)."""
+        try:
+            pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)  # waits for the reader
+            out.flush()
+            return out
+        except BrokenPipeError:
+            with contextlib.suppress(OSError):
+                out.close()
+            return None
 
     def get(self, key: Key) -> Value:
         while key not in self.received and self.reader is not None:
             self._receive()
         if key in self.received:
             return self.received.pop(key)
-        return self.make(key)
+        value = self.make(key)
+        if self.pid == -1 and self.then is not None:
+            self.made_here[key] = value
+        return value
 
     def _receive(self) -> None:
         try:
@@ -236,10 +260,29 @@ class Background(Generic[Key, Value]):
             self.reader = None
 
     def wait(self) -> None:
-        """Let the child finish (what nobody read is dropped) and reap it. Safe to call twice."""
+        """Let the child finish (values nobody read are dropped) and reap it; where there was
+        no child, do `then` here. Safe to call twice; `get` still works after it."""
         self._close()  # a child still sending gets EPIPE and goes on with `then`
         if self.pid > 0:
-            atexit.unregister(self.wait)
+            try:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(self.pid, 0)
+            except KeyboardInterrupt:
+                self.cancel()
+                raise
+            atexit.unregister(self.cancel)
+            self.pid = 0
+        elif self.pid == -1 and self.then is not None:
+            then, self.then = self.then, None
+            then(self.made_here)
+
+    def cancel(self) -> None:
+        """Stop the child now, its work undone (Ctrl-C, a build that ended early)."""
+        self._close()
+        if self.pid > 0:
+            atexit.unregister(self.cancel)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGTERM)
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(self.pid, 0)
-            self.pid = -1
+            self.pid = 0

@@ -46,8 +46,8 @@ def _text_of(html: str) -> str:
 
 class _LaterFile(File):
     """A generated page that another process is making (see `SiteBuild.finish`). Its content
-    is fetched when first read, which mkdocs does when it builds the page, page after page in
-    the order they were added: the other process keeps ahead, so the build hardly waits."""
+    is fetched when first read, which mkdocs does when it converts the page's Markdown, page
+    after page in the order they were added: the other process keeps ahead of that."""
 
     fetch: Callable[[str], str] | None = None
     _made: str | bytes | None = None
@@ -116,7 +116,8 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
 
     def on_shutdown(self) -> None:
         self._cancel_build()  # only left running if the build failed before on_files
-        self._end_finishing()  # only left running if the build failed after on_files
+        if self.finishing is not None:  # still running only after Ctrl-C: stop it, do not wait
+            self.finishing.cancel()
         if self.cache.store is not None:
             self.cache.store.save()
 
@@ -144,7 +145,9 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         # Scan the tickets and start parsing new ones in a second process now: mkdocs still
         # has to load its theme and find its files before on_files needs them.
         self._cancel_build()
-        self._end_finishing()
+        if self.finishing is not None:  # left from an earlier build in this process
+            self.finishing.cancel()
+            self.finishing = None
         self.build = SiteBuild(project, self.cache, self.renderer, one_shot=not self.serving)
         return config
 
@@ -209,7 +212,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             if uri not in taken:
                 files.append(File.generated(config, uri, content=data))
         if self.links is not None:
-            published = [p for p in self.content.specs if p.src_uri not in taken]
+            published = self.content.specs  # a docs page that replaces a generated one takes its links
             self.links.tickets = {
                 self.project.schema.id_number(p.ticket_id): p.src_uri for p in published if p.ticket_id
             }
@@ -245,13 +248,17 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         self.rendered[src_uri] = replace(page, body="")
         return page.content
 
-    def _end_finishing(self) -> None:
+    def _wait_for_finishing(self) -> None:
+        """The store and snapshot are written before the build ends (or fails: the parsed
+        tickets are kept). The pages stay available to a late reader."""
         if self.finishing is not None:
             self.finishing.wait()
-            self.finishing = None
+
+    def on_build_error(self, *, error) -> None:
+        self._wait_for_finishing()
 
     def on_post_build(self, *, config) -> None:
-        self._end_finishing()  # the store and snapshot are written before the build ends
+        self._wait_for_finishing()
         if self.frozen:  # builds run one after another in one process (API, serve --clean)
             gc.unfreeze()
             self.frozen = False

@@ -303,7 +303,7 @@ class SiteRenderer:
         return specs
 
     def ticket_spec(self, ticket: Ticket, by_ticket: dict[str, list[Runbook]]) -> PageSpec:
-        """A ticket's page, which depends on no other ticket (so it can be made apart)."""
+        """A ticket's page: it depends on no other ticket (`TicketPages` keeps it across builds)."""
         return PageSpec(
             "ticket.md.j2",
             self.ticket_uri(ticket.id),
