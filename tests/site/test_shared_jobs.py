@@ -79,7 +79,7 @@ if not spare_core():
 parent, folder = os.getpid(), Path(tempfile.mkdtemp())
 keys = [f"page-{n}" for n in range(300)]
 
-def make(key):  # 300 values of 20 KB: far more than a pipe holds, so the child waits for its reader
+def make(key):  # 300 values of about 14 KB: far more than a pipe holds, so the child waits for its reader
     return (os.getpid(), key * 2000)
 
 def then(values):  # writes a file the way a cache is saved
