@@ -50,7 +50,7 @@ def test_parallel_and_serial_parse_agree(tmp_path: Path):
 
 
 BUILDS = """
-import os, sys
+import os, sys, time
 from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
@@ -62,7 +62,15 @@ if not parallel.spare_core():
     sys.exit(0)
 parsed, rendered, replayed = [], [], []
 real_parse, real_page, real_replay = content._parse, SiteRenderer.page, content.replay
-content._parse = lambda project, path, data: parsed.append(path.name) or real_parse(project, path, data)
+parent = os.getpid()
+
+def counted_parse(project, path, data):
+    if os.getpid() == parent:  # this process parses slowly: the child is sure to take its share
+        parsed.append(path.name)
+        time.sleep(0.003)
+    return real_parse(project, path, data)
+
+content._parse = counted_parse
 SiteRenderer.page = lambda self, spec: rendered.append(spec.kind) or real_page(self, spec)
 content.replay = lambda snapshot, renderer: replayed.append(1) or real_replay(snapshot, renderer)
 root, caches = Path(sys.argv[1]), Path(sys.argv[2])

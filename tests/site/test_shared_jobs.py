@@ -31,19 +31,22 @@ assert len(by_child) > 100, len(by_child)
 assert len(by_child) < 400, "this process took no jobs"
 assert found[13] is None or found[13][1] == parent  # the child's failure comes back as None
 
-# A child that dies gives None for its jobs, and the caller redoes them.
+# A child that dies gives None for its jobs, and the caller redoes them. This process is slow
+# (1 s for all 25 batches), so the child is sure to take a batch first.
 def dies_in_child(n):
     if os.getpid() != parent:
         os._exit(3)
-    time.sleep(0.001)
+    time.sleep(0.005)
     return n
 found = SharedJobs(dies_in_child, list(range(200))).results()
 assert all(r is None or r == n for n, r in enumerate(found)) and None in found
 
-# Errors in this process propagate, and the child is reaped.
+# Errors in this process propagate, and the child is reaped. The child is slow, so this
+# process takes one of the 7 batches long before the child (0.4 s a batch) has taken them all.
 def fails_here(n):
     if os.getpid() == parent:
         raise KeyError(n)
+    time.sleep(0.05)
     return n
 shared = SharedJobs(fails_here, list(range(50)))
 try:
