@@ -112,8 +112,13 @@ def _line_end(tokens: list[Token], lines: list[str], start: int, stop: int, fall
 def _split(
     tokens: list[Token], lines: list[str], path: Path, schema: Schema, fm_lines: int, env: dict[str, Any]
 ) -> tuple[list[Ticket], list[Chunk]]:
-    """Cut the document at headings of the ticket level or above; classify each piece."""
-    heads = [i for i, t in enumerate(tokens) if t.type == "heading_open" and heading_level(t) <= schema.heading_level]
+    """Cut the document at headings of the ticket level or above; classify each piece.
+    Only top-level headings count: one quoted or in a list item is part of the text."""
+    heads = [
+        i
+        for i, t in enumerate(tokens)
+        if t.type == "heading_open" and t.level == 0 and heading_level(t) <= schema.heading_level
+    ]
     tickets: list[Ticket] = []
     other: list[Chunk] = []
     covered: list[tuple[int, int]] = []
@@ -187,7 +192,7 @@ def _ticket(
     for k in range(start + 3, stop):
         tok = tokens[k]
         kind = tok.type
-        if kind == "heading_open" and level < heading_level(tok) <= schema.heading_level + 1:
+        if kind == "heading_open" and tok.level == 0 and level < heading_level(tok) <= schema.heading_level + 1:
             section_heads.append((tok.map[0], heading_text(tokens, k), heading_level(tok)))
         elif kind == "inline":
             content = tok.content

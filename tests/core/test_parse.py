@@ -197,3 +197,19 @@ def test_reference_style_links_stay_with_their_ticket():
     assert [(r.text, r.url) for r in first.references] == [("docs", "https://e.x"), ("short", "https://s.x")]
     assert first.text.endswith("[short]: https://s.x\n")
     assert first.section("Problem Statement").body.endswith("[short]: https://s.x\n")
+
+
+def test_headings_in_quotes_and_list_items_are_text_not_sections_or_tickets():
+    text = (
+        "## TICKET-009: Quoted upstream notes\n\n**Status:** Open\n\n### Problem Statement\n\nUpstream says:\n\n"
+        "> ### Action Items\n> - [ ] upstream task\n\nOur analysis continues.\n\n"
+        "- an item\n  ## TICKET-010: not a ticket of its own\n\n### Action Items\n\n- [ ] ours\n"
+    )
+    doc = parse_document(text, Path("t.md"), SEED_SCHEMA)
+    assert [t.id for t in doc.tickets] == ["TICKET-009"]
+    t = doc.tickets[0]
+    assert [s.title for s in t.sections] == ["Problem Statement", "Action Items"]
+    assert "> ### Action Items" in t.section("problem statement").body
+    assert "Our analysis continues." in t.section("problem statement").body
+    assert [a.text for a in t.action_items] == ["ours"]
+    assert t.related == ["TICKET-010"]  # still a mention

@@ -14,7 +14,7 @@ from tests.conftest import EXAMPLES, run_cli
 from tests.lint.conftest import lint_json, make_project
 from ticketgen.lint.fixes import apply_edits
 from ticketgen.lint.model import Edit
-from ticketgen.lint.registry import EXAMPLE
+from ticketgen.lint.registry import EXAMPLE, example
 
 
 def test_fix_rewrites_only_the_mechanical_findings(examples_project: Path):
@@ -150,3 +150,22 @@ def test_a_file_edited_after_lint_is_never_fixed_with_stale_offsets(tmp_path: Pa
     with pytest.raises(ContentError, match="changed since it was linted"):
         planned(run, 10**6)
     assert path.read_text() == edited
+
+
+def test_fix_leaves_raw_html_and_quoted_headings_as_written(tmp_path: Path):
+    # A `* ` line inside a raw HTML block is no list item, and a heading inside a quote is
+    # quoted text, not a section: --fix must not touch either (a blank line inserted inside
+    # the quote would split it in two). The real `*` bullet is still fixed.
+    extra = (
+        "<details>\n* html block line\n</details>\n\n"
+        "> quoted\n> ### Quoted heading\n> - [ ] quoted task\n\n"
+        "* a real bullet\n"
+    )
+    text = example("expires.\n", "expires.\n\n" + extra)
+    root = make_project(tmp_path, {})
+    path = root / "tickets" / "TICKET-001-x.md"
+    path.write_text(text)
+    run_cli("lint", "--fix", cwd=root)
+    assert path.read_text() == text.replace("* a real bullet", "- a real bullet")
+    _, findings = lint_json(root)
+    assert not [f for f in findings if f["code"] in ("TG034", "TG035", "TG025")], findings

@@ -105,6 +105,20 @@ class DocView:
         return self.starts[line - 1] + column - 1
 
     @cached_property
+    def bullets(self) -> dict[int, str]:
+        """Line -> bullet (`-`, `*` or `+`) of every bullet list item starting there, from the
+        token stream: a `* ` line in raw HTML, code or a paragraph is no list item."""
+        from ..markdown import block_tokens
+
+        frontmatter = next((c.end_line for c in self.document.other if c.kind == "frontmatter"), 0)
+        text = "\n" * frontmatter + "".join(self.lines[frontmatter:])
+        return {
+            t.map[0] + 1: t.markup
+            for t in block_tokens(text)
+            if t.type == "list_item_open" and t.map and t.markup in ("-", "*", "+")
+        }
+
+    @cached_property
     def code_lines(self) -> frozenset[int]:
         """Lines inside code blocks (fences included), from the tickets' code records."""
         code: set[int] = set()

@@ -12,7 +12,6 @@ from .model import Edit, Hit
 from .registry import EXAMPLE, example, rule
 
 _BULLET = re.compile(r"^(?P<lead>[ \t]*(?:>[ \t]?)*[ \t]*)(?P<mark>[*+])[ \t]+\S")
-_THEMATIC_BREAK = re.compile(r"^[ \t]*([*_-])([ \t]*\1){2,}[ \t]*$")
 
 
 @rule(
@@ -77,12 +76,10 @@ def uppercase_task_mark(ticket: Ticket, view: DocView, ctx: LintContext) -> Iter
     fixable=True,
 )
 def bullet_style(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
-    code = view.code_lines
     lines = view.lines
     for line in range(ticket.line + 1, min(ticket.end_line, len(lines)) + 1):
-        text = lines[line - 1]
-        m = _BULLET.match(text)
-        if m and line not in code and not _THEMATIC_BREAK.match(text.rstrip("\r\n")):
+        m = _BULLET.match(lines[line - 1])  # cheap: the token stream is read only for these
+        if m and view.bullets.get(line) == m.group("mark"):
             column = m.start("mark") + 1
             at = view.offset(line, column)
             yield Hit(line, column, f"use '-' for bullets, not '{m.group('mark')}'", (Edit(at, at + 1, "-"),))
