@@ -100,6 +100,17 @@ def test_repo_links_to_ticket_files_point_at_their_pages(site: Path):
     assert '<a href="../../tickets/TICKET-002/#action-items">the ticket file</a>' in runbook
 
 
+def test_repo_links_from_a_ticket_to_a_docs_page_point_at_that_page(tmp_path: Path):
+    # `../docs/guide.md` works on GitHub from tickets/; on the site it must reach the guide's
+    # page, or `mkdocs build --strict` fails on a link the author got right.
+    tickets = {"TICKET-002-x.md": ticket("TICKET-002", "Links", problem="See [the guide](../docs/guide.md#setup).")}
+    root = make_repo(tmp_path, tickets=tickets, runbooks={})
+    write(root / "docs" / "guide.md", "# Guide\n\n## Setup\n\nBack to [the ticket](../tickets/TICKET-002-x.md).\n")
+    site = build_site(root)
+    assert '<a href="../../guide/#setup">the guide</a>' in article(site / "tickets" / "TICKET-002" / "index.html")
+    assert '<a href="../tickets/TICKET-002/">the ticket</a>' in article(site / "guide" / "index.html")
+
+
 def test_ticket_text_is_data_never_a_template(site: Path):
     body = article(site / "tickets" / "TICKET-002" / "index.html")
     assert "{{ 6 * 7 }}" in body and "{% if true %}shown{% endif %}" in body

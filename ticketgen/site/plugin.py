@@ -222,6 +222,9 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
                     real = p.source.resolve()
                     self.links.sources.setdefault(real, p.src_uri)
                     self.source_dirs[p.src_uri] = real.parent
+            for f in files.documentation_pages():  # `../docs/guide.md` in a ticket: that page
+                if f.abs_src_path and f.generated_by is None:
+                    self.links.sources.setdefault(Path(f.abs_src_path).resolve(), f.src_uri)
         try:
             self.finishing = build.finish(
                 self.content, made, [s for s in self.content.specs if s.src_uri in later], wanted=later - taken
