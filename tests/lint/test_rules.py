@@ -307,3 +307,17 @@ def test_ids_on_other_branches_are_duplicates_with_branches(tmp_path: Path):
     assert [(f["path"], f["line"]) for f in dup] == [("tickets/TICKET-002-mine.md", 1)]
     assert "other:tickets/TICKET-002-theirs.md" in dup[0]["message"]
     assert EXAMPLES.is_dir()
+
+
+def test_text_a_heading_cut_off_from_its_ticket_is_reported_where_it_starts(tmp_path: Path):
+    notes = EXAMPLE + "\n## Notes\n\n- [ ] an action item that no longer belongs to the ticket\n"
+    files = {"tickets/TICKET-001-a.md": notes, "TICKETS.md": notes.replace("001", "002")}
+    root = make_project(tmp_path, files, 'documents = ["TICKETS.md"]\n')
+    _, findings = lint_json(root)
+    cut = [f for f in findings if f["code"] == "TG009"]
+    line = notes.splitlines().index("## Notes") + 1
+    assert [(f["path"], f["line"]) for f in cut] == [("tickets/TICKET-001-a.md", line)]
+    assert "TICKET-001 ends before this text" in cut[0]["message"]
+    # A document of many tickets has intros and group headings between them: no TG009 there,
+    # though it is read (its ticket is listed).
+    assert "TICKET-002" in run_cli("list", cwd=root).stdout

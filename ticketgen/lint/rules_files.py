@@ -100,6 +100,45 @@ def no_tickets(view: DocView, ctx: LintContext) -> Iterator[Hit]:
         yield Hit(1, 1, f"no ticket heading ({ctx.schema.prefix}{'N' * ctx.schema.width}: Title) in this file")
 
 
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?:-+|=+)[ \t]*$")
+
+
+@rule(
+    "TG009",
+    "cut-off-text",
+    "warning",
+    "A ticket file has text after the ticket, cut off from it by a heading at the ticket's level.",
+    scope="document",
+    why="A `---` right under a line of text makes that line a heading (setext), and so does `## Notes`: "
+    "either ends the ticket there, and whatever follows (its action items, say) silently leaves it.",
+    bad=example(
+        "auth service\n\n### Problem Statement\n\nUsers", "auth service\n\n### Problem Statement\nNotes\n---\n\nUsers"
+    ),
+    good=example(
+        "auth service\n\n### Problem Statement\n\nUsers", "auth service\n\n### Problem Statement\nNotes\n\n---\n\nUsers"
+    ),
+    how_to_fix="Put a blank line before a `---` meant as a rule, and make headings inside a ticket deeper than "
+    "its own (`###`).",
+)
+def cut_off_text(view: DocView, ctx: LintContext) -> Iterator[Hit]:
+    doc = view.document
+    if view.absolute in ctx.documents or len(doc.tickets) != 1:
+        return  # a document of many tickets has intros and group headings between them
+    ticket = doc.tickets[0]
+    for chunk in doc.other:
+        if chunk.kind != "text" or chunk.line <= ticket.line:
+            continue
+        if _SETEXT_UNDERLINE.match(view.text(chunk.line + 1)):
+            yield Hit(
+                chunk.line,
+                1,
+                f"the {view.text(chunk.line + 1).strip()[:3]!r} under this line makes it a heading that ends "
+                f"{ticket.id}; the text from here on belongs to no ticket (a blank line before it makes a rule)",
+            )
+        else:
+            yield Hit(chunk.line, 1, f"{ticket.id} ends before this text, which belongs to no ticket")
+
+
 @rule(
     "TG005",
     "id-file-mismatch",
