@@ -193,6 +193,18 @@ def test_files_given_that_are_not_tickets_are_skipped_with_a_note(tmp_path: Path
     assert result.stdout == "All good: 1 file(s) checked, no findings.\n"
 
 
+def test_a_symlinked_ticket_named_on_the_command_line_is_linted(tmp_path: Path):
+    # Some repos keep a ticket elsewhere and link it into tickets/; pre-commit names the link.
+    root = make_project(tmp_path, {"shared/TICKET-002-b.md": EXAMPLE.replace("TICKET-001", "TICKET-002")})
+    (root / "tickets" / "TICKET-002-b.md").symlink_to(root / "shared" / "TICKET-002-b.md")
+    (root / "shared" / "TICKET-002-b.md").write_text(
+        EXAMPLE.replace("TICKET-001", "TICKET-002").replace("Open", "Opne")
+    )
+    for named in ("tickets/TICKET-002-b.md", "shared/TICKET-002-b.md"):
+        code, findings = lint_json(root, named)
+        assert code == 1 and {(f["code"], f["path"]) for f in findings} == {("TG013", "tickets/TICKET-002-b.md")}
+
+
 def test_inline_comments_disable_rules(tmp_path: Path):
     text = EXAMPLE.replace("**Status:** Open", "**Status:** Opne").replace("2026-01-06", "2026-02-30")
     disabled_next = text.replace("**Status:** Opne", "<!-- ticketgen-disable-next-line TG013 -->\n**Status:** Opne")

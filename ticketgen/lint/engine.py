@@ -391,14 +391,16 @@ def run_lint(project: Project, paths: list[Path] | None = None, options: LintOpt
     reported: list[Path] | None = None
     skipped: list[str] = []
     if paths is not None:
-        known = set(files)
+        # A symlinked ticket is named by its link (as pre-commit does) or by its target.
+        known = {path.resolve(): path for path in files} | {path: path for path in files}
         reported = []
         for given in paths:
             absolute = given.resolve()
             if not absolute.is_file():
                 raise UsageError(f"{given}: no such file")
-            if absolute in known:
-                reported.append(absolute)
+            found = known.get(Path(os.path.abspath(given))) or known.get(absolute)
+            if found is not None:
+                reported.append(found)
             else:  # the template, a README...: pre-commit passes every Markdown file it sees
                 skipped.append(_relative(absolute, root_prefix))
 
