@@ -319,6 +319,13 @@ def test_templates_copied_before_meta_still_work_and_a_broken_one_is_named(tmp_p
     with caplog.at_level(logging.ERROR), pytest.raises(Abort):
         build_site(repo)
     assert "index.md.j2" in caplog.text and "Traceback" not in caplog.text
+    # Errors while it runs name the override file and line too, whatever their kind.
+    for line_3 in ("{{ tickets.nonexistent.deeper }}", "{{ 1 + 'a' }}"):
+        write(overrides / "index.md.j2", "# Index\n\n" + line_3 + "\n")
+        caplog.clear()
+        with caplog.at_level(logging.ERROR), pytest.raises(Abort):
+            build_site(repo)
+        assert f"{overrides / 'index.md.j2'}:3" in caplog.text and "Traceback" not in caplog.text, caplog.text
 
 
 def test_bad_site_settings_stop_the_build_with_a_clear_error(tmp_path: Path, caplog):

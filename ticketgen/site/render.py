@@ -103,6 +103,19 @@ def page_url(src_uri: str, use_directory_urls: bool) -> str:
     return stem + "/"
 
 
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The template file and line an error was raised at, from the innermost frame of
+    template code (jinja2 marks those and maps their lines back to the template's)."""
+    found: tuple[str | None, int | None] = (None, None)
+    tb = exc.__traceback__
+    while tb is not None:
+        template = tb.tb_frame.f_globals.get("__jinja_template__")
+        if isinstance(template, jinja2.Template):
+            found = (template.filename, template.get_corresponding_lineno(tb.tb_lineno))
+        tb = tb.tb_next
+    return found
+
+
 def relative_href(from_src: str, to_src: str, use_directory_urls: bool) -> str:
     here, there = page_url(from_src, use_directory_urls), page_url(to_src, use_directory_urls)
     base = here if here.endswith("/") or not here else posixpath.dirname(here)
@@ -394,9 +407,13 @@ class SiteRenderer:
         try:
             module = self.env.get_template(spec.template).make_module(variables | {"html": html} | spec.context)
             body = str(module)
-        except jinja2.TemplateError as exc:  # a broken override: say which template, where
-            where = getattr(exc, "filename", None) or spec.template
-            raise ConfigError(f"site template: {exc}", where, getattr(exc, "lineno", None)) from None
+        except Exception as exc:  # a broken override: say which template, where
+            where, line = _template_frame(exc)
+            if where is None and not isinstance(exc, jinja2.TemplateError):
+                raise  # not from a template: a bug of ours, not the user's
+            where = getattr(exc, "filename", None) or where or spec.template
+            line = getattr(exc, "lineno", None) or line
+            raise ConfigError(f"site template: {exc}", where, line) from None
         meta = getattr(module, "meta", None)
         if meta is not None:
             meta = _escape_strings(dict(meta))
