@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 
 from .errors import ContentError, UsageError
-from .ids import branch_ids, git_dir, id_width, used_numbers
+from .ids import branch_ids, file_name_numbers, git_dir, id_width, used_numbers
 from .project import Corpus, Project
 from .template import Schema
 from .textio import write_atomic
@@ -137,7 +137,8 @@ def create_ticket(
         elsewhere = branch_ids(project)
         width = id_width(corpus, schema)
         if ticket_id is None:
-            ticket_id = schema.format_id(max(used_numbers(corpus, schema, elsewhere), default=0) + 1, width)
+            taken = used_numbers(corpus, schema, elsewhere, file_name_numbers(project))
+            ticket_id = schema.format_id(max(taken, default=0) + 1, width)
         else:
             ticket_id = normalize_id(ticket_id, schema, width)
             existing = corpus.find(ticket_id)
