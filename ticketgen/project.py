@@ -85,6 +85,16 @@ class Project:
         files.extend(d for d in self.config.documents if d not in files)
         return files
 
+    def holds_input(self, path: Path) -> bool:
+        """True when `path` is one of the project's own inputs: a ticket file or any `.md`
+        under the tickets dir, a configured document, the template or the config file.
+        A report written there would destroy what it reports on."""
+        target = path.resolve()
+        inputs = [*self.ticket_files(), self.config.template, self.config.source]
+        if any(p is not None and p.resolve() == target for p in inputs):
+            return True
+        return target.suffix.lower() == ".md" and target.is_relative_to(self.config.tickets_dir.resolve())
+
     def display(self, path: Path) -> Path:
         return self.config.relative(path)
 
