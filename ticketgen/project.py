@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config, load_config
-from .errors import ContentError
+from .errors import ConfigError, ContentError
 from .records import Document, Problem, Ticket
 
 if TYPE_CHECKING:
@@ -68,9 +68,21 @@ class Project:
         schema = load_schema(self.config.template)
         return schema.with_roles(self.config.roles) if self.config.roles else schema
 
+    def check_tickets_dir(self) -> None:
+        """A tickets_dir named in the settings must exist: a typo there would otherwise pass
+        CI with nothing checked. The default `tickets/` may be missing (a documents-only
+        project, or a new one where `ticketgen new` creates it)."""
+        config = self.config
+        if config.tickets_dir_set and not config.tickets_dir.is_dir():
+            shown = config.relative(config.tickets_dir).as_posix()
+            raise ConfigError(
+                f"tickets_dir {shown!r} does not exist (create the folder or fix the setting)", config.source
+            )
+
     def ticket_files(self) -> list[Path]:
         """Markdown files in the tickets dir (not hidden ones, not the template) and the
         configured multi-ticket documents, in a stable order."""
+        self.check_tickets_dir()
         files: list[Path] = []
         tickets_dir = self.config.tickets_dir
         if tickets_dir.is_dir():

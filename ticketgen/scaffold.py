@@ -128,6 +128,7 @@ def create_ticket(
     tickets_dir = project.config.tickets_dir
     title = check_title(title)
     values = default_values(schema, given, today or dt.date.today())
+    project.check_tickets_dir()  # before the lock, which may create the folder
     notes = []
     slug = slugify(title)
     if title and ("/" in title or "\\" in title or ".." in title):
