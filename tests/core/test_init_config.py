@@ -99,6 +99,17 @@ def test_missing_project_dir_is_a_usage_error(tmp_path: Path):
     assert not (tmp_path / "missing").exists()
 
 
+@pytest.mark.parametrize("command", ["new", "lint", "list", "show", "render", "runbooks"])
+def test_subcommand_help_says_where_dash_c_goes(tmp_path: Path, command: str):
+    from click.testing import CliRunner
+
+    from ticketgen.cli import main
+
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert f"ticketgen -C DIR {command} ..." in " ".join(result.output.split())
+
+
 def test_unwritable_target_is_an_error_not_a_crash(tmp_path: Path):
     (tmp_path / "tickets").write_text("a file where the folder should be")
     result = run_cli("new", "--title", "x", cwd=tmp_path)
