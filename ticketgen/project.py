@@ -48,6 +48,10 @@ class Corpus:
     def find(self, ticket_id: str) -> Ticket | None:
         return self.by_id().get(ticket_id.upper())
 
+    def find_number(self, number: int) -> Ticket | None:
+        """The first ticket read with this ID number, however its ID is padded."""
+        return next((t for t in self.tickets if t.number == number), None)
+
 
 @dataclass
 class Project:

@@ -44,10 +44,7 @@ def slugify(title: str) -> str:
 
 def normalize_id(raw: str, schema: Schema, width: int) -> str:
     """`TICKET-2`, `ticket-002` or `2` -> `TICKET-002`; anything else is refused."""
-    text = raw.strip()
-    if text.isdigit():
-        return schema.format_id(int(text), width)
-    number = schema.id_number(text)
+    number = schema.given_number(raw)
     if number is None:
         raise UsageError(f"{raw!r} does not match the template's ID pattern {schema.prefix}{'N' * schema.width}")
     return schema.format_id(number, width)
