@@ -39,7 +39,10 @@ class LazyGroup(click.Group):
         if entry is None or not _available(entry[0]):
             return None
         module, _, attr = entry[0].partition(":")
-        return getattr(importlib.import_module(module), attr)
+        command = getattr(importlib.import_module(module), attr)
+        if not command.epilog:  # -C belongs to the group: say where it goes
+            command.epilog = f"To run in another folder: ticketgen -C DIR {cmd_name} ... (-C before the command)."
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]

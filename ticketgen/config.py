@@ -31,6 +31,7 @@ class Config:
     max_file_bytes: int = DEFAULT_MAX_BYTES
     roles: dict[str, str] = field(default_factory=dict)
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tickets_dir_set: bool = False  # named in the settings (not the default): it must exist
 
     def relative(self, path: Path) -> Path:
         """`path` relative to the project root when it is inside it (for messages and JSON);
@@ -103,6 +104,9 @@ def load_config(start: Path | None = None) -> Config:
         if "template" in table:
             raise ConfigError(f"template {table['template']!r} does not exist", source)
         template = None
+    tickets_dir = path_setting("tickets_dir", "tickets")
+    if tickets_dir.exists() and not tickets_dir.is_dir():
+        raise ConfigError(f"tickets_dir {table.get('tickets_dir', 'tickets')!r} is a file, not a folder", source)
     tables = {}
     for name in _TABLES:
         sub = table.get(name, {})
@@ -112,11 +116,12 @@ def load_config(start: Path | None = None) -> Config:
     return Config(
         root=root,
         source=source,
-        tickets_dir=path_setting("tickets_dir", "tickets"),
+        tickets_dir=tickets_dir,
         template=template,
         documents=tuple(inside("documents", d) for d in documents),
         runbooks_dir=path_setting("runbooks_dir", "runbooks"),
         max_file_bytes=max_bytes,
         roles=dict(roles),
         tables=tables,
+        tickets_dir_set="tickets_dir" in table,
     )

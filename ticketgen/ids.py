@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 from .parse import parse_document
@@ -49,7 +50,6 @@ def branch_ids(project: Project) -> dict[str, set[str]]:
     if not refs:
         return {}
     schema = project.schema
-    name_id = re.compile(re.escape(schema.prefix) + r"(\d+)(?![\d])", re.IGNORECASE)
     paths = [_rel(root, project.config.tickets_dir), *(_rel(root, d) for d in project.config.documents)]
     paths = [p for p in paths if p is not None]
     found: dict[str, set[str]] = {}
@@ -67,9 +67,9 @@ def branch_ids(project: Project) -> dict[str, set[str]]:
                 continue
             sha = meta.split()[2]
             where = f"{branch}:{path}"
-            m = name_id.match(Path(path).name)
-            if m:
-                found.setdefault(schema.format_id(int(m.group(1))), set()).add(where)
+            number = name_number(schema, Path(path).name)
+            if number is not None:
+                found.setdefault(schema.format_id(number), set()).add(where)
             else:
                 blobs.setdefault(sha, []).append(where)
     for sha, places in blobs.items():
@@ -82,6 +82,19 @@ def branch_ids(project: Project) -> dict[str, set[str]]:
     return found
 
 
+def name_number(schema: Schema, name: str) -> int | None:
+    """The ID number a file name starts with (`TICKET-007-title.md` -> 7), if any."""
+    m = re.match(re.escape(schema.prefix) + r"(\d+)(?!\d)", name, re.IGNORECASE)
+    return int(m.group(1)) if m else None
+
+
+def file_name_numbers(project: Project) -> set[int]:
+    """ID numbers carried by ticket file names: taken even when a file cannot be read
+    (too big, not UTF-8), since its content may well be that ticket."""
+    numbers = (name_number(project.schema, path.name) for path in project.ticket_files())
+    return {n for n in numbers if n is not None}
+
+
 def _rel(root: Path, path: Path) -> str | None:
     try:
         return path.relative_to(root).as_posix() or "."
@@ -89,8 +102,10 @@ def _rel(root: Path, path: Path) -> str | None:
         return None
 
 
-def used_numbers(corpus: Corpus, schema: Schema, on_branches: dict[str, set[str]]) -> set[int]:
-    numbers = {t.number for t in corpus.tickets}
+def used_numbers(
+    corpus: Corpus, schema: Schema, on_branches: dict[str, set[str]], in_file_names: Iterable[int] = ()
+) -> set[int]:
+    numbers = {t.number for t in corpus.tickets} | set(in_file_names)
     numbers.update(n for n in (schema.id_number(i) for i in on_branches) if n is not None)
     return numbers
 

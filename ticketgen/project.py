@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config, load_config
-from .errors import ContentError
+from .errors import ConfigError, ContentError
 from .records import Document, Problem, Ticket
 
 if TYPE_CHECKING:
@@ -48,6 +48,10 @@ class Corpus:
     def find(self, ticket_id: str) -> Ticket | None:
         return self.by_id().get(ticket_id.upper())
 
+    def find_number(self, number: int) -> Ticket | None:
+        """The first ticket read with this ID number, however its ID is padded."""
+        return next((t for t in self.tickets if t.number == number), None)
+
 
 @dataclass
 class Project:
@@ -68,9 +72,21 @@ class Project:
         schema = load_schema(self.config.template)
         return schema.with_roles(self.config.roles) if self.config.roles else schema
 
+    def check_tickets_dir(self) -> None:
+        """A tickets_dir named in the settings must exist: a typo there would otherwise pass
+        CI with nothing checked. The default `tickets/` may be missing (a documents-only
+        project, or a new one where `ticketgen new` creates it)."""
+        config = self.config
+        if config.tickets_dir_set and not config.tickets_dir.is_dir():
+            shown = config.relative(config.tickets_dir).as_posix()
+            raise ConfigError(
+                f"tickets_dir {shown!r} does not exist (create the folder or fix the setting)", config.source
+            )
+
     def ticket_files(self) -> list[Path]:
         """Markdown files in the tickets dir (not hidden ones, not the template) and the
         configured multi-ticket documents, in a stable order."""
+        self.check_tickets_dir()
         files: list[Path] = []
         tickets_dir = self.config.tickets_dir
         if tickets_dir.is_dir():
@@ -84,6 +100,16 @@ class Project:
                 files.append(path)
         files.extend(d for d in self.config.documents if d not in files)
         return files
+
+    def holds_input(self, path: Path) -> bool:
+        """True when `path` is one of the project's own inputs: a ticket file or any `.md`
+        under the tickets dir, a configured document, the template or the config file.
+        A report written there would destroy what it reports on."""
+        target = path.resolve()
+        inputs = [*self.ticket_files(), self.config.template, self.config.source]
+        if any(p is not None and p.resolve() == target for p in inputs):
+            return True
+        return target.suffix.lower() == ".md" and target.is_relative_to(self.config.tickets_dir.resolve())
 
     def display(self, path: Path) -> Path:
         return self.config.relative(path)

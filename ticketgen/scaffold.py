@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 
 from .errors import ContentError, UsageError
-from .ids import branch_ids, git_dir, id_width, used_numbers
+from .ids import branch_ids, file_name_numbers, git_dir, id_width, used_numbers
 from .project import Corpus, Project
 from .template import Schema
 from .textio import write_atomic
@@ -44,10 +44,7 @@ def slugify(title: str) -> str:
 
 def normalize_id(raw: str, schema: Schema, width: int) -> str:
     """`TICKET-2`, `ticket-002` or `2` -> `TICKET-002`; anything else is refused."""
-    text = raw.strip()
-    if text.isdigit():
-        return schema.format_id(int(text), width)
-    number = schema.id_number(text)
+    number = schema.given_number(raw)
     if number is None:
         raise UsageError(f"{raw!r} does not match the template's ID pattern {schema.prefix}{'N' * schema.width}")
     return schema.format_id(number, width)
@@ -128,6 +125,7 @@ def create_ticket(
     tickets_dir = project.config.tickets_dir
     title = check_title(title)
     values = default_values(schema, given, today or dt.date.today())
+    project.check_tickets_dir()  # before the lock, which may create the folder
     notes = []
     slug = slugify(title)
     if title and ("/" in title or "\\" in title or ".." in title):
@@ -137,7 +135,8 @@ def create_ticket(
         elsewhere = branch_ids(project)
         width = id_width(corpus, schema)
         if ticket_id is None:
-            ticket_id = schema.format_id(max(used_numbers(corpus, schema, elsewhere), default=0) + 1, width)
+            taken = used_numbers(corpus, schema, elsewhere, file_name_numbers(project))
+            ticket_id = schema.format_id(max(taken, default=0) + 1, width)
         else:
             ticket_id = normalize_id(ticket_id, schema, width)
             existing = corpus.find(ticket_id)

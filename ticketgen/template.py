@@ -78,6 +78,11 @@ class Schema:
         m = self.id_regex.fullmatch(ticket_id)
         return int(m.group(1)) if m else None
 
+    def given_number(self, raw: str) -> int | None:
+        """The number a user means: `TICKET-2`, `ticket-002` or `2` -> 2; None if not an ID."""
+        text = raw.strip()
+        return int(text) if text.isdigit() else self.id_number(text)
+
     def field(self, name: str) -> FieldSpec | None:
         folded = name.casefold()
         return next((f for f in self.fields if f.name.casefold() == folded), None)

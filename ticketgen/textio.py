@@ -58,8 +58,8 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, display: Path | 
     return decode(data, shown, max_bytes)
 
 
-def write_atomic(path: Path, text: str, *, exclusive: bool = False) -> None:
-    """Write `text` to `path` via a temp file in the same folder and a rename.
+def write_atomic(path: Path, text: str | bytes, *, exclusive: bool = False) -> None:
+    """Write `text` (or bytes, as they are) to `path` via a temp file in the same folder and a rename.
 
     With `exclusive`, an existing `path` is never replaced: the final step is a hard link,
     which fails if the name exists, so two writers can never overwrite each other. A symlink
@@ -73,11 +73,12 @@ def write_atomic(path: Path, text: str, *, exclusive: bool = False) -> None:
         raise ContentError(f"cannot write: {exc.strerror or exc}", path) from None
 
 
-def _write(path: Path, text: str, exclusive: bool) -> None:
+def _write(path: Path, text: str | bytes, exclusive: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        binary = isinstance(text, bytes)
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

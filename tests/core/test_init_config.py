@@ -99,6 +99,17 @@ def test_missing_project_dir_is_a_usage_error(tmp_path: Path):
     assert not (tmp_path / "missing").exists()
 
 
+@pytest.mark.parametrize("command", ["new", "lint", "list", "show", "render", "runbooks"])
+def test_subcommand_help_says_where_dash_c_goes(tmp_path: Path, command: str):
+    from click.testing import CliRunner
+
+    from ticketgen.cli import main
+
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert f"ticketgen -C DIR {command} ..." in " ".join(result.output.split())
+
+
 def test_unwritable_target_is_an_error_not_a_crash(tmp_path: Path):
     (tmp_path / "tickets").write_text("a file where the folder should be")
     result = run_cli("new", "--title", "x", cwd=tmp_path)
@@ -126,3 +137,30 @@ def test_unreadable_template_is_a_config_error(tmp_path: Path):
     (tmp_path / "tickets" / "_template.md").write_bytes(b"## T-XX: \xff\n")
     result = run_cli("list", cwd=tmp_path)
     assert result.exit_code == 2 and "_template.md:1: not UTF-8" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["lint"], ["list"], ["show", "TICKET-001"], ["resources"], ["new", "-t", "x"]])
+def test_a_configured_tickets_dir_that_is_missing_is_a_config_error(seed_project: Path, command: list[str]):
+    (seed_project / "ticketgen.toml").write_text("tickets_dir = 'nope'\ntemplate = 'tickets/_template.md'\n")
+    result = run_cli(*command, cwd=seed_project)
+    assert result.exit_code == 2, result.output
+    assert "ticketgen.toml: tickets_dir 'nope' does not exist" in result.stderr
+    assert "All good" not in result.stdout
+    assert not (seed_project / "nope").exists()
+
+
+@pytest.mark.parametrize("command", [["lint"], ["list"], ["new", "-t", "x"]])
+def test_a_tickets_dir_that_is_a_file_is_a_config_error(seed_project: Path, command: list[str]):
+    (seed_project / "README.md").write_text("# readme\n")
+    (seed_project / "ticketgen.toml").write_text("tickets_dir = 'README.md'\ntemplate = 'tickets/_template.md'\n")
+    result = run_cli(*command, cwd=seed_project)
+    assert result.exit_code == 2, result.output
+    assert "ticketgen.toml: tickets_dir 'README.md' is a file, not a folder" in result.stderr
+    assert (seed_project / "README.md").read_text() == "# readme\n"
+
+
+def test_new_in_a_brand_new_project_creates_the_default_tickets_folder(tmp_path: Path):
+    result = run_cli("new", "--title", "first", cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "tickets/TICKET-001-first.md\n"
+    assert (tmp_path / "tickets" / "TICKET-001-first.md").is_file()

@@ -94,6 +94,21 @@ def test_unreadable_files_are_reported_and_the_rest_still_listed(listed_project:
     ]
 
 
+@pytest.mark.parametrize("given", ["TICKET-2", "ticket-0002", "2"])
+def test_show_reads_an_id_as_new_does(listed_project: Path, given: str):
+    result = run_cli("show", given, "--format", "json", cwd=listed_project)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["id"] == "TICKET-002"
+
+
+def test_show_exits_1_like_list_when_a_file_could_not_be_read(listed_project: Path):
+    (listed_project / "tickets" / "latin1.md").write_bytes("## TICKET-010: caf\xe9\n".encode("latin-1"))
+    shown = run_cli("show", "TICKET-002", cwd=listed_project)
+    assert shown.stdout.startswith("## TICKET-002: Orphaned connections")  # still shown
+    assert "tickets/latin1.md:1: not UTF-8" in shown.stderr
+    assert shown.exit_code == run_cli("list", cwd=listed_project).exit_code == 1
+
+
 def test_foreign_records_are_reported_on_stderr(inc_project: Path):
     result = run_cli("list", cwd=inc_project)
     assert result.exit_code == 0

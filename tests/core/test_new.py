@@ -139,3 +139,28 @@ def test_parallel_new_calls_get_distinct_ids(seed_project: Path):
     assert ids == [f"TICKET-{n:03d}" for n in range(1, 9)]
     listed = json.loads(run_cli("list", "--format", "json", cwd=seed_project).stdout)
     assert sorted(t["id"] for t in listed) == ids
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("TICKET-002-cafe.md", "## TICKET-002: Caf\xe9\n".encode("latin-1")),  # not UTF-8
+        ("TICKET-002-huge-logs.md", b"## TICKET-002: huge\n" + b"x" * (1024 * 1024 + 1)),  # over max_file_bytes
+    ],
+)
+def test_unreadable_ticket_files_still_hold_their_id(seed_project: Path, name: str, content: bytes):
+    (seed_project / "tickets" / name).write_bytes(content)
+    first = run_cli("new", "--title", "next", cwd=seed_project)
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout == "tickets/TICKET-003-next.md\n"
+    assert run_cli("new", "--title", "after", cwd=seed_project).stdout == "tickets/TICKET-004-after.md\n"
+    assert (seed_project / "tickets" / name).read_bytes() == content
+
+
+def test_next_id_never_goes_backwards_when_no_file_can_be_read(seed_project: Path):
+    (seed_project / "ticketgen.toml").write_text("max_file_bytes = 10\n")
+    for name in ("TICKET-005-a.md", "TICKET-006-b.md", "TICKET-999-c.md", "TICKET-1000-d.md"):
+        (seed_project / "tickets" / name).write_text(f"## {name[:-5]}: a ticket\n")
+    result = run_cli("new", "--title", "next", cwd=seed_project)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "tickets/TICKET-1001-next.md\n"

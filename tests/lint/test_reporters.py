@@ -86,6 +86,31 @@ def test_output_file_and_exit_codes(examples_project: Path):
     assert run_cli("lint", "--exit-zero", cwd=examples_project).exit_code == 0
 
 
+@pytest.mark.parametrize(
+    "target", ["tickets/INC-012-registry-pull-secret.md", "platform-notes.md", "ticketgen.toml", "tickets/report.md"]
+)
+def test_output_file_never_replaces_a_project_input(examples_project: Path, target: str):
+    path = examples_project / target
+    before = path.read_bytes() if path.exists() else None
+    # relative to `-C DIR`, as FILES are
+    result = run_cli("lint", "--format", "json", "-o", target, cwd=examples_project)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {target}: ") and "refusing to write the report" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (path.read_bytes() if path.exists() else None) == before
+
+
+def test_output_file_replaces_an_earlier_report_atomically(examples_project: Path):
+    report = examples_project / "lint.json"
+    report.write_text("old report")
+    report.chmod(0o640)
+    result = run_cli("lint", "--format", "json", "-o", "lint.json", cwd=examples_project)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert json.loads(report.read_text())["version"] == 1
+    assert report.stat().st_mode & 0o777 == 0o640  # replaced by rename, mode kept
+    assert [p.name for p in examples_project.iterdir() if p.name.startswith(".lint.json")] == []
+
+
 def test_warnings_and_info_alone_exit_zero(seed_doc_project: Path):
     clean = run_cli("lint", cwd=seed_doc_project)
     assert clean.exit_code == 0 and clean.stdout.splitlines()[-1].startswith("Found 5 info in 1 of 1 file(s)")

@@ -109,6 +109,29 @@ def test_render_refuses_a_folder_with_other_files_and_reruns_cleanly(tmp_path: P
     assert (out / "tickets" / "TICKET-002.md").exists()
 
 
+def test_render_into_a_place_it_cannot_write_is_a_clean_error(tmp_path: Path):
+    repo = make_repo(tmp_path / "repo")
+    write(tmp_path / "a-file", "x\n")
+    result = run(repo, "render", "--out", str(tmp_path / "a-file" / "site"))
+    assert result.exit_code == 1  # like every other writing command, not an internal error (2)
+    assert result.stderr.startswith(f"error: {tmp_path / 'a-file' / 'site'}/") and "cannot write:" in result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write into a read-only folder")
+def test_render_into_a_read_only_folder_is_a_clean_error(tmp_path: Path):
+    repo = make_repo(tmp_path / "repo")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        result = run(repo, "render", "--out", str(locked / "site"))
+    finally:
+        locked.chmod(0o755)
+    assert result.exit_code == 1
+    assert "cannot write: Permission denied" in result.stderr and "internal error" not in result.stderr
+
+
 def test_render_strict_fails_on_broken_tickets_but_writes_the_rest(tmp_path: Path):
     repo = make_repo(tmp_path / "repo", {"TICKET-005-bad.md": "---\n: [\n---\n" + ticket("TICKET-005", "x")}, {})
     out = tmp_path / "out"

@@ -187,13 +187,18 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 @click.argument("ticket_id")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 def show(ticket_id: str, fmt: str) -> None:
-    """Print one ticket: its Markdown as written, or its JSON record."""
+    """Print one ticket: its Markdown as written, or its JSON record.
+
+    TICKET_ID is read as `new` reads it (TICKET-1, ticket-001 and 1 are the same ticket).
+    Exit 1 if the ticket is not found or a file could not be read (as for `list`).
+    """
     project = current_project()
-    if project.schema.id_number(ticket_id.strip()) is None:
+    number = project.schema.given_number(ticket_id)
+    if number is None:
         raise UsageError(f"{ticket_id!r} is not a ticket ID ({project.schema.prefix}{'N' * project.schema.width})")
     corpus = project.load()
-    report_unread(corpus)
-    ticket = corpus.find(ticket_id.strip())
+    bad = report_unread(corpus)
+    ticket = corpus.find(ticket_id.strip()) or corpus.find_number(number)
     if ticket is None:
         known = ", ".join(t.id for t in sorted(corpus.tickets, key=lambda t: t.number)[:10])
         raise ContentError(f"no ticket {ticket_id!r}" + (f" (known: {known}…)" if known else " (no tickets found)"))
@@ -201,6 +206,8 @@ def show(ticket_id: str, fmt: str) -> None:
         click.echo(json.dumps(ticket.to_json(), indent=2, ensure_ascii=False))
     else:
         click.echo(ticket.text, nl=not ticket.text.endswith(("\n", "\r")))
+    if bad:
+        sys.exit(EXIT_CONTENT)
 
 
 @click.command("import")

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import EXIT_CONTENT, EXIT_OK, UsageError
-from ._shared import current_project
+from ._shared import current_project, from_project_dir
 
 _FORMATS = ("text", "json", "github", "sarif", "junit")
 
@@ -55,6 +55,14 @@ def lint(
     if fix and diff:
         raise UsageError("--fix and --diff cannot be combined")
     project = current_project()
+    if output is not None:
+        output = from_project_dir(output)
+        if project.holds_input(output):
+            raise UsageError(
+                "is one of this project's inputs (a ticket, document, template, config file "
+                "or a .md file in tickets_dir); refusing to write the report there",
+                project.display(output),
+            )
     options = LintOptions(_codes(select), _codes(ignore), strict, branches, not no_cache)
     base = click.get_current_context().find_root().obj  # `-C DIR`: file arguments are relative to it
     paths = [f if f.is_absolute() or base is None else base / f for f in files] if files else None

@@ -16,7 +16,15 @@ MARKER = ".ticketgen-render"
 
 
 def write_site(content: SiteContent, assets: dict[str, bytes], out: Path, *, force: bool = False) -> list[Path]:
-    """Write every page and asset under `out`; return the paths written."""
+    """Write every page and asset under `out`; return the paths written. A folder that cannot
+    be read or written is a ContentError (`cannot write`), as for every other writing command."""
+    try:
+        return _write_site(content, assets, out, force)
+    except OSError as exc:
+        raise ContentError(f"cannot write: {exc.strerror or exc}", exc.filename or out) from None
+
+
+def _write_site(content: SiteContent, assets: dict[str, bytes], out: Path, force: bool) -> list[Path]:
     marker = out / MARKER
     previous: set[str] = set()
     if marker.is_file():
@@ -34,13 +42,7 @@ def write_site(content: SiteContent, assets: dict[str, bytes], out: Path, *, for
     written = []
     for rel, data in sorted(outputs.items()):
         target = out / rel
-        if isinstance(data, bytes):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.tmp")
-            tmp.write_bytes(data)
-            tmp.replace(target)
-        else:
-            write_atomic(target, data)
+        write_atomic(target, data)
         written.append(target)
     for stale in sorted(previous - set(outputs)):
         path = out / stale
