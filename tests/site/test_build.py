@@ -334,6 +334,12 @@ def test_bad_site_settings_stop_the_build_with_a_clear_error(tmp_path: Path, cap
     with caplog.at_level(logging.ERROR), pytest.raises(Abort):
         build_site(repo)
     assert "done_statuses: 'Finished' is not one of the template's Status values" in caplog.text
+    # A tickets_dir that does not exist is a configuration error too, not an empty site.
+    write(repo / "pyproject.toml", '[tool.ticketgen]\ntickets_dir = "tickest"\n')
+    caplog.clear()
+    with caplog.at_level(logging.ERROR), pytest.raises(Abort):
+        build_site(repo)
+    assert "tickets_dir 'tickest' does not exist" in caplog.text and "Traceback" not in caplog.text
 
 
 def _outputs(site: Path) -> dict[str, bytes]:
