@@ -101,6 +101,8 @@ def load_config(start: Path | None = None) -> Config:
         raise ConfigError("max_file_bytes must be a positive integer", source)
     template = path_setting("template", DEFAULT_TEMPLATE)
     if not template.is_file():
+        if template.exists():  # a folder, say: never silently fall back to the packaged template
+            raise ConfigError(f"template {table.get('template', DEFAULT_TEMPLATE)!r} is not a file", source)
         if "template" in table:
             raise ConfigError(f"template {table['template']!r} does not exist", source)
         template = None

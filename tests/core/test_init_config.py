@@ -51,6 +51,7 @@ def test_config_from_pyproject_and_ticketgen_toml(tmp_path: Path):
     [
         ("tickets_dirr = 'x'\n", "unknown setting(s) tickets_dirr"),
         ("template = 'missing.md'\n", "does not exist"),
+        ("template = 'tickets'\n", "template 'tickets' is not a file"),
         ("documents = 'one.md'\n", "documents must be a list"),
         ("max_file_bytes = -1\n", "positive integer"),
         ("lint = 3\n", "must be a table"),
@@ -58,6 +59,7 @@ def test_config_from_pyproject_and_ticketgen_toml(tmp_path: Path):
     ],
 )
 def test_bad_config_is_exit_2_naming_the_file(tmp_path: Path, toml: str, message: str):
+    (tmp_path / "tickets").mkdir()
     (tmp_path / "ticketgen.toml").write_text(toml)
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_config(tmp_path)
