@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from ticketgen.markdown import block_tokens
-from ticketgen.runbooks.generate import content_hash, read_existing
+from ticketgen.runbooks.generate import VARIABLE_PREFIX, content_hash, read_existing
 
 SHELLCHECK = shutil.which("shellcheck")
 BASH = shutil.which("bash")
@@ -83,12 +83,15 @@ def test_examples_give_a_runbook_per_named_resource(examples_project: Path, run)
 def test_values_are_assigned_once_and_used_quoted(examples_project: Path, run) -> None:
     run(examples_project, "runbooks")
     for path in runbook_files(examples_project):
+        prefix = VARIABLE_PREFIX[frontmatter(path)["resource"].split("/")[0]]
         blocks = shell_blocks(path)
         variables = blocks[0][1]
-        assert variables.startswith("NS='") and "\nNAME='" in variables
+        assert variables.startswith(f"{prefix}_NS='") and f"\n{prefix}_NAME='" in variables
         for _, code in blocks[1:]:
-            if code.startswith(":"):  # generated blocks: the ticket's own quoted blocks use literals
-                assert "NS='" not in code
+            if code.startswith("{\n"):  # generated blocks: the ticket's own quoted blocks use literals
+                assigned = [line.split("=")[0].strip() for line in code.splitlines() if "=" in line]
+                assert f"{prefix}_NS" not in assigned and f"{prefix}_NAME" not in assigned
+                assert code.endswith("\n}\n")  # one compound command: a failed guard stops all of it
         assert "eval" not in path.read_text(encoding="utf-8").split()
 
 
@@ -109,17 +112,30 @@ def test_every_shell_block_passes_bash_n_and_shellcheck(seed_project: Path, exam
 
 
 @pytest.mark.skipif(BASH is None, reason="bash not on PATH")
-def test_kind_level_runbook_stops_until_its_variables_are_filled(seed_project: Path, run) -> None:
+def test_kind_level_runbook_stops_until_its_variables_are_filled(seed_project: Path, run, tmp_path: Path) -> None:
     run(seed_project, "runbooks")
     blocks = shell_blocks(seed_project / "runbooks" / "terraform.md")
-    variables, first_step = blocks[0][1], blocks[1][1]
+    variables, check, first_step = blocks[0][1], blocks[1][1], blocks[2][1]
     unfilled = subprocess.run([BASH, "-c", variables], text=True, capture_output=True)
-    assert unfilled.returncode != 0 and "NS is not set" in unfilled.stderr
-    # a later block pasted alone stops before running kubectl
+    assert unfilled.returncode != 0 and "TF_NS is not set" in unfilled.stderr
+    # a later block pasted alone stops before running kubectl, in a script...
     alone = subprocess.run([BASH, "-c", first_step], text=True, capture_output=True, env={"PATH": ""})
     assert alone.returncode != 0 and "run the Variables block first" in alone.stderr
-    filled = variables.replace("NS=''", "NS='team-a'").replace("NAME=''", "NAME='vpc'")
-    assert subprocess.run([BASH, "-c", filled], capture_output=True).returncode == 0
+    # ...and pasted into an interactive shell, where a failed expansion abandons only the current
+    # command: with PATH empty, any kubectl line that still ran would say "kubectl: command not found"
+    pasted = subprocess.run(
+        [BASH, "--norc", "--noprofile", "--noediting", "-i"],
+        input=first_step + "echo STILL-OPEN\n",
+        text=True,
+        capture_output=True,
+        env={"PATH": "", "HOME": str(tmp_path)},
+    )
+    assert "run the Variables block first" in pasted.stderr
+    assert "kubectl" not in pasted.stderr, pasted.stderr
+    assert "STILL-OPEN" in pasted.stdout
+    filled = variables.replace("TF_NS=''", "TF_NS='team-a'").replace("TF_NAME=''", "TF_NAME='vpc'")
+    checked = subprocess.run([BASH, "-c", filled + check], text=True, capture_output=True)
+    assert checked.returncode == 0 and checked.stderr == ""
 
 
 # --- safety ----------------------------------------------------------------------------------

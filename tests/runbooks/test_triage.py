@@ -125,6 +125,10 @@ def test_cli_exit_codes(examples_project: Path, run) -> None:
     for bad in ("malformed.json", "wrong-shape.json"):
         result = run(examples_project, "triage", str(DATA / bad), *NOW_ARG)
         assert result.exit_code == 2 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+    # the command it suggests uses fully-qualified resource names (short names can clash)
+    shape = run(examples_project, "triage", str(DATA / "wrong-shape.json"), *NOW_ARG)
+    assert "kubectl get terraforms.infra.contrib.fluxcd.io,gitrepositories.source.toolkit.fluxcd.io," in shape.stderr
+    assert "helmreleases.helm.toolkit.fluxcd.io,deployments.apps -A -o json" in shape.stderr
 
 
 def test_cli_reads_stdin_and_links_runbooks_and_tickets(examples_project: Path, run) -> None:

@@ -149,15 +149,17 @@ def runbooks(check: bool, force: bool) -> None:
 def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None) -> None:
     """Find stuck resources in `kubectl get ... -A -o json` output.
 
-    Reads the JSON of `kubectl get terraforms,gitrepositories,ocirepositories,kustomizations,
-    helmreleases,deployments -A -o json` from FILE or stdin, and prints each stuck resource
-    with why, the runbook step to run and the tickets that mention it.
+    Reads the JSON of `kubectl get KINDS -A -o json` from FILE or stdin, KINDS being the
+    fully-qualified resource names in the first example (short names can clash), and prints
+    each stuck resource with why, the runbook step to run and the tickets that mention it.
     Exit 0: nothing stuck; 1: something is; 2: the input is not such a dump.
 
     \b
     Examples:
-      kubectl get terraforms,gitrepositories,ocirepositories,kustomizations,helmreleases,deployments \\
-        -A -o json | ticketgen triage
+      KINDS=terraforms.infra.contrib.fluxcd.io,gitrepositories.source.toolkit.fluxcd.io
+      KINDS=$KINDS,ocirepositories.source.toolkit.fluxcd.io,kustomizations.kustomize.toolkit.fluxcd.io
+      KINDS=$KINDS,helmreleases.helm.toolkit.fluxcd.io,deployments.apps
+      kubectl get "$KINDS" -A -o json | ticketgen triage
       ticketgen triage dump.json --format json --stuck-after 60
     """
     import datetime as dt

@@ -85,6 +85,8 @@ SOURCES: dict[str, tuple[str, ...]] = {
         "https://github.com/flux-iac/tofu-controller/pull/1763",
         _FLUX_ANNOTATIONS,
         "https://fluxcd.io/flux/cmd/flux_reconcile_source_git/",
+        "https://kubernetes.io/docs/reference/kubectl/generated/kubectl_get/",
+        _K8S_NAMES,
         _K8S_PATCH,
         _K8S_WAIT,
     ),
@@ -129,12 +131,23 @@ SOURCES: dict[str, tuple[str, ...]] = {
         "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-back-a-deployment",
         "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#pausing-and-resuming-a-rollout-of-a-deployment",
         "https://kubernetes.io/docs/reference/kubectl/generated/kubectl_rollout/",
+        "https://github.com/kubernetes/kubectl/blob/master/pkg/polymorphichelpers/objectrestarter.go",
         _K8S_NAMES,
     ),
 }
-# Extra variables a kind's template uses, with their value and what they mean.
-_EXTRA_VARIABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "terraform": (("CTRL_NS", "flux-system", "namespace where tofu-controller runs (usually flux-system)"),),
+# The prefix of a kind's NS/NAME variables: each page has its own, so following another runbook
+# (say, the source's) in the same shell does not overwrite them. The templates use these names.
+VARIABLE_PREFIX: dict[str, str] = {
+    "terraform": "TF",
+    "gitrepository": "SRC",
+    "ocirepository": "SRC",
+    "kustomization": "KS",
+    "helmrelease": "HR",
+    "deployment": "DEPLOY",
+}
+# Extra variables a kind's template uses, with their value, what they mean and their name rule.
+_EXTRA_VARIABLES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "terraform": (("CTRL_NS", "flux-system", "namespace where tofu-controller runs (usually flux-system)", "label"),),
 }
 
 
@@ -214,18 +227,23 @@ def _ticket_context(
 
 
 def _variables(ref: ResourceRef) -> list[dict[str, str]]:
+    """The Variables block's rows; `rule` is the name rule the check block applies (section 9)."""
     kind = ref.info.api_kind
+    prefix = VARIABLE_PREFIX[ref.kind]
+    ns, name = f"{prefix}_NS", f"{prefix}_NAME"
+    name_rule = ref.info.name_rule
     if ref.is_kind_level:
         rows = [
-            {"name": "NS", "value": "''", "comment": f"fill in: namespace of the {kind}"},
-            {"name": "NAME", "value": "''", "comment": f"fill in: name of the {kind}"},
+            {"name": ns, "value": "''", "comment": f"fill in: namespace of the {kind}", "rule": "label"},
+            {"name": name, "value": "''", "comment": f"fill in: name of the {kind}", "rule": name_rule},
         ]
     else:
         rows = [
-            {"name": "NS", "value": shell_literal(ref.namespace), "comment": f"namespace of the {kind}"},
-            {"name": "NAME", "value": shell_literal(ref.name), "comment": f"name of the {kind}"},
+            {"name": ns, "value": shell_literal(ref.namespace), "comment": f"namespace of the {kind}", "rule": "label"},
+            {"name": name, "value": shell_literal(ref.name), "comment": f"name of the {kind}", "rule": name_rule},
         ]
-    rows += [{"name": n, "value": shell_literal(v), "comment": c} for n, v, c in _EXTRA_VARIABLES.get(ref.kind, ())]
+    extra = _EXTRA_VARIABLES.get(ref.kind, ())
+    rows += [{"name": n, "value": shell_literal(v), "comment": c, "rule": r} for n, v, c, r in extra]
     return rows
 
 

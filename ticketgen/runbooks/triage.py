@@ -41,7 +41,7 @@ RUNBOOK_STEPS: dict[str, dict[str, str]] = {
         "stalled": "1. Fix the chart or values in Git (resets the failure counters)",
         "not-ready": "1. Fix the chart or values in Git (resets the failure counters)",
     },
-    "deployment": {"progress-deadline": "1. Fix the cause", "paused": "4. If the rollout is paused, resume it"},
+    "deployment": {"progress-deadline": "1. Fix the cause", "paused": "2. If the rollout is paused, resume it"},
 }  # fmt: skip
 _SOURCE_KINDS = {"GitRepository", "OCIRepository", "Bucket"}
 
@@ -87,8 +87,10 @@ def load_dump(source: str | IO[str]) -> dict[str, Any]:
         data = {"apiVersion": "v1", "kind": "List", "items": [data]}  # `kubectl get KIND NAME -o json`
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise TriageInputError(
-            f"{name}: expected a v1 List with `items` (the output of `kubectl get terraforms,gitrepositories,"
-            "ocirepositories,kustomizations,helmreleases,deployments -A -o json`)"
+            f"{name}: expected a v1 List with `items` (the output of `kubectl get "
+            "terraforms.infra.contrib.fluxcd.io,gitrepositories.source.toolkit.fluxcd.io,"
+            "ocirepositories.source.toolkit.fluxcd.io,kustomizations.kustomize.toolkit.fluxcd.io,"
+            "helmreleases.helm.toolkit.fluxcd.io,deployments.apps -A -o json`)"
         )
     return data
 
