@@ -86,7 +86,6 @@ class Project:
     def ticket_files(self) -> list[Path]:
         """Markdown files in the tickets dir (not hidden ones, not the template) and the
         configured multi-ticket documents, in a stable order."""
-        self.check_tickets_dir()
         files: list[Path] = []
         tickets_dir = self.config.tickets_dir
         if tickets_dir.is_dir():

@@ -185,12 +185,15 @@ def _schema_from_tokens(text: str, tokens: list[Token], start: int, path: Path |
     i = start + 3
     while i < len(tokens):
         tok = tokens[i]
-        if tok.type == "heading_open" and heading_level(tok) <= level:
+        top = tok.type == "heading_open" and tok.level == 0  # as for tickets: a quoted heading is text
+        if top and heading_level(tok) <= level:
             break
-        if tok.type == "heading_open" and heading_level(tok) == level + 1:
+        if top and heading_level(tok) == level + 1:
             title = heading_text(tokens, i)
             j = i + 3
-            while j < len(tokens) and not (tokens[j].type == "heading_open" and heading_level(tokens[j]) <= level + 1):
+            while j < len(tokens) and not (
+                tokens[j].type == "heading_open" and tokens[j].level == 0 and heading_level(tokens[j]) <= level + 1
+            ):
                 j += 1
             body_start = tok.map[1] if tok.map else 0
             body_end = tokens[j].map[0] if j < len(tokens) and tokens[j].map else len(lines)

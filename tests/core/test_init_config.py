@@ -1,8 +1,9 @@
+import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import SEED, run_cli
 from ticketgen.config import load_config
 from ticketgen.errors import ConfigError
 
@@ -166,3 +167,12 @@ def test_new_in_a_brand_new_project_creates_the_default_tickets_folder(tmp_path:
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "tickets/TICKET-001-first.md\n"
     assert (tmp_path / "tickets" / "TICKET-001-first.md").is_file()
+
+
+def test_import_into_a_configured_tickets_dir_makes_it(seed_project: Path):
+    # Moving from one TICKETS.md to a file per ticket: the configured folder does not exist yet.
+    (seed_project / "ticketgen.toml").write_text("tickets_dir = 'issues'\ntemplate = 'tickets/_template.md'\n")
+    shutil.copy(SEED, seed_project / "TICKETS.md")
+    result = run_cli("import", "TICKETS.md", cwd=seed_project)
+    assert result.exit_code == 0, result.stderr
+    assert list((seed_project / "issues").glob("TICKET-001-*.md"))

@@ -85,3 +85,12 @@ def test_heading_inside_a_non_markdown_fence_is_not_a_template():
     text = "```python\n## TICKET-XXX: Title\n**Status:** A | B\n```\n"
     with pytest.raises(ConfigError):
         schema_from_text(text)
+
+
+def test_a_quoted_heading_in_the_template_is_section_text_as_in_tickets():
+    schema = schema_from_text(
+        "## BUG-0000: Summary\n\n**State:** New | Done\n\n"
+        "### What happened\nText.\n\n> ### Tip\n> quote the log\n\n### To do\n- [ ] step\n"
+    )
+    assert [s.title for s in schema.sections] == ["What happened", "To do"]
+    assert "> ### Tip" in schema.section("What happened").placeholder

@@ -333,3 +333,10 @@ def test_text_a_heading_cut_off_from_its_ticket_is_reported_where_it_starts(tmp_
     # A document of many tickets has intros and group headings between them: no TG009 there,
     # though it is read (its ticket is listed).
     assert "TICKET-002" in run_cli("list", cwd=root).stdout
+
+
+def test_a_malformed_heading_is_reported_once_not_also_as_cut_off_text(tmp_path: Path):
+    text = EXAMPLE + "\n## TICKET-01x: typo heading\n\nmore\n"
+    _, findings = lint_json(make_project(tmp_path, {"tickets/TICKET-001-a.md": text}))
+    line = text.splitlines().index("## TICKET-01x: typo heading") + 1
+    assert [(f["code"], f["line"]) for f in findings if f["code"] in ("TG003", "TG009")] == [("TG003", line)]

@@ -29,6 +29,15 @@ def shell_blocks(path: Path) -> list[tuple[int, str]]:
     ]
 
 
+def page_blocks(path: Path) -> list[str]:
+    """The page's own bash blocks, in order: not the ticket text quoted under "Why"."""
+    return [
+        tok.content
+        for tok in block_tokens(path.read_text(encoding="utf-8"))
+        if tok.type == "fence" and tok.level == 0 and tok.info.strip() in ("bash", "sh", "shell")
+    ]
+
+
 def frontmatter(path: Path) -> dict:
     existing = read_existing(path)
     assert existing.meta is not None, path
@@ -84,14 +93,14 @@ def test_values_are_assigned_once_and_used_quoted(examples_project: Path, run) -
     run(examples_project, "runbooks")
     for path in runbook_files(examples_project):
         prefix = VARIABLE_PREFIX[frontmatter(path)["resource"].split("/")[0]]
-        blocks = shell_blocks(path)
-        variables = blocks[0][1]
+        variables, *steps = page_blocks(path)
         assert variables.startswith(f"{prefix}_NS='") and f"\n{prefix}_NAME='" in variables
-        for _, code in blocks[1:]:
-            if code.startswith("{\n"):  # generated blocks: the ticket's own quoted blocks use literals
-                assigned = [line.split("=")[0].strip() for line in code.splitlines() if "=" in line]
-                assert f"{prefix}_NS" not in assigned and f"{prefix}_NAME" not in assigned
-                assert code.endswith("\n}\n")  # one compound command: a failed guard stops all of it
+        assert steps, path
+        for code in steps:
+            assigned = [line.split("=")[0].strip() for line in code.splitlines() if "=" in line]
+            assert f"{prefix}_NS" not in assigned and f"{prefix}_NAME" not in assigned
+            # one compound command: a failed guard stops all of it
+            assert code.startswith("{\n") and code.endswith("\n}\n"), f"{path.name}:\n{code}"
         assert "eval" not in path.read_text(encoding="utf-8").split()
 
 
@@ -244,6 +253,26 @@ def test_a_same_named_template_in_the_repo_overrides_the_packaged_one(examples_p
     body = read_existing(examples_project / "runbooks" / "deployment-ingest-ingest-worker.md").body
     assert body == "# Our Deployment runbook for deployment/ingest/ingest-worker\n"
     assert "HelmRelease" in (examples_project / "runbooks" / "helmrelease-ingest-ingest-api.md").read_text()
+
+
+def test_an_override_using_variables_no_block_sets_is_refused(examples_project: Path, run) -> None:
+    # Written when every page used $NS and $NAME: pasted after another page's blocks, its steps
+    # would act on that page's object. It must not be generated, and the error names it.
+    override = examples_project / "runbooks" / "templates" / "deployment.md.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text(
+        "# {{ rb.title }}\n\n```bash\n{% for v in rb.variables %}{{ v.name }}={{ v.value }}\n{% endfor %}```\n\n"
+        '```bash\n{\n  kubectl -n "$NS" rollout restart deployment "${NAME}"\n}\n```\n',
+        encoding="utf-8",
+    )
+    page = examples_project / "runbooks" / "deployment-ingest-ingest-worker.md"
+    before = page.read_bytes() if page.exists() else None
+    result = run(examples_project, "runbooks", "--force")
+    assert result.exit_code == 2
+    assert "deployment.md.j2" in result.stderr and "$NAME, $NS, which no block of the page sets" in result.stderr
+    assert (page.read_bytes() if page.exists() else None) == before
+    override.write_text(override.read_text().replace("$NS", "$DEPLOY_NS").replace("${NAME}", "${DEPLOY_NAME}"))
+    assert run(examples_project, "runbooks", "--force").exit_code == 0
 
 
 def test_resources_yaml_adds_a_runbook_without_tickets(examples_project: Path, run) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.runbooks.test_generate import runbook_files, shell_blocks
+from tests.runbooks.test_generate import page_blocks, runbook_files
 from ticketgen.runbooks.generate import VARIABLE_PREFIX
 
 BASH = shutil.which("bash")
@@ -104,9 +104,8 @@ def pages(tmp_path_factory, seed_project: Path, run, write_ticket, ticket_text) 
 
 def blocks(path: Path) -> tuple[str, str, list[str]]:
     """(Variables block, check block, the generated step blocks) of a runbook page."""
-    codes = [code for _, code in shell_blocks(path)]
-    generated = [c for c in codes[2:] if "is not set:" in c]  # ticket text quoted under "Why" has no guard
-    return codes[0], codes[1], generated
+    codes = page_blocks(path)  # the ticket text quoted under "Why" is not the page's
+    return codes[0], codes[1], codes[2:]
 
 
 def filled(variables: str) -> str:

@@ -109,6 +109,20 @@ def test_render_refuses_a_folder_with_other_files_and_reruns_cleanly(tmp_path: P
     assert (out / "tickets" / "TICKET-002.md").exists()
 
 
+def test_a_bug_in_our_code_that_a_template_calls_is_not_blamed_on_the_template(tmp_path: Path, monkeypatch):
+    # Only an error raised by template code is the template author's (named, exit 2); one
+    # raised in a helper of ours that a template calls is an internal error, as before.
+    repo = make_repo(tmp_path / "repo")
+
+    def broken_helper(self, *args, **kwargs):
+        raise AttributeError("a bug in ticketgen")
+
+    monkeypatch.setattr(SiteRenderer, "tags", broken_helper)
+    result = run(repo, "render", "--out", str(tmp_path / "out"))
+    assert "internal error: AttributeError: a bug in ticketgen" in result.stderr
+    assert "site template" not in result.stderr
+
+
 def test_render_into_a_place_it_cannot_write_is_a_clean_error(tmp_path: Path):
     repo = make_repo(tmp_path / "repo")
     write(tmp_path / "a-file", "x\n")

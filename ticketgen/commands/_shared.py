@@ -11,9 +11,14 @@ import click
 from ..project import Corpus, Project
 
 
-def current_project() -> Project:
+def current_project(*, makes_tickets_dir: bool = False) -> Project:
+    """The project of `-C DIR` (or the current folder). A tickets_dir named in the settings
+    must exist, except for a command that makes it (`import` into a new folder)."""
     ctx = click.get_current_context()
-    return Project.discover(ctx.find_root().obj)
+    project = Project.discover(ctx.find_root().obj)
+    if not makes_tickets_dir:
+        project.check_tickets_dir()
+    return project
 
 
 def from_project_dir(path: Path) -> Path:

@@ -49,8 +49,9 @@ def new(
     """Create a ticket from the template and print its path.
 
     Without TICKET_ID the next free number is taken: one past the highest in the
-    tickets folder, the configured documents and every local and remote-tracking git
-    branch. Existing files are never overwritten.
+    tickets folder (ticket file names count, even of files that cannot be read), the
+    configured documents and every local and remote-tracking git branch. Existing files
+    are never overwritten.
 
     \b
     Examples:
@@ -223,7 +224,7 @@ def import_(source: Path, into: Path | None, dry_run: bool) -> None:
     """
     from ..importer import plan_import, write_pieces
 
-    project: Project = current_project()
+    project: Project = current_project(makes_tickets_dir=True)
     if not from_project_dir(source).is_file():
         raise UsageError(f"{source}: no such file")
     target = (from_project_dir(into) if into else project.config.tickets_dir).resolve()

@@ -125,8 +125,9 @@ def cut_off_text(view: DocView, ctx: LintContext) -> Iterator[Hit]:
     if view.absolute in ctx.documents or len(doc.tickets) != 1:
         return  # a document of many tickets has intros and group headings between them
     ticket = doc.tickets[0]
+    malformed = {c.line for c in doc.other if c.kind == "malformed"}  # TG003 says what is wrong there
     for chunk in doc.other:
-        if chunk.kind != "text" or chunk.line <= ticket.line:
+        if chunk.kind != "text" or chunk.line <= ticket.line or chunk.line in malformed:
             continue
         if _SETEXT_UNDERLINE.match(view.text(chunk.line + 1)):
             yield Hit(

@@ -22,7 +22,7 @@ import yaml
 from jinja2 import TemplateError
 
 from ..errors import ConfigError, ContentError
-from ..markdown import escape_raw_html
+from ..markdown import block_tokens, escape_raw_html
 from ..project import Corpus, Project
 from ..records import Ticket
 from ..textio import read_source
@@ -296,6 +296,13 @@ def render_runbook(
         raise ConfigError(f"runbook template error: {exc.message}", where, getattr(exc, "lineno", None)) from None
     # Templates join blocks with blank lines; quoted ticket text has none (every line starts with ">").
     body = re.sub(r"\n{3,}", "\n\n", body).rstrip("\n") + "\n"
+    unset = unassigned_variables(body)
+    if unset:  # say, an override written when every page used $NS and $NAME
+        names = ", ".join(f"${name}" for name in unset)
+        given = ", ".join(v["name"] for v in context["variables"])
+        raise ConfigError(
+            f"runbook template uses {names}, which no block of the page sets (it sets {given})", template_name
+        )
     meta = {
         "generated_by": GENERATOR,
         "resource": str(ref),
@@ -305,6 +312,28 @@ def render_runbook(
     }
     front = yaml.safe_dump(meta, sort_keys=False, default_flow_style=None, allow_unicode=True)
     return Runbook(ref, path or runbooks_dir / f"{ref.slug}.md", template_name, ticket_ids, f"---\n{front}---\n{body}")
+
+
+_SHELL_INFO = ("bash", "sh", "shell", "console")
+_ASSIGNED = re.compile(r"(?:^|[;{(&|)!]|\b(?:export|local|then|else|do|if))[ \t]*([A-Za-z_]\w*)=", re.MULTILINE)
+_LOOP_OR_READ = re.compile(r"\b(?:for|read(?:[ \t]+-\w+)*)[ \t]+([A-Za-z_]\w*)")
+_EXPANDED = re.compile(r"\$\{?([A-Za-z_]\w*)")
+_SINGLE_QUOTED = re.compile(r"'[^']*'")
+_FROM_THE_SHELL = frozenset({"HOME", "PATH", "PWD", "USER", "KUBECONFIG", "TMPDIR"})
+
+
+def unassigned_variables(body: str) -> list[str]:
+    """Variables the page's own shell blocks expand but never set: pasted into a shell that
+    still holds a value from another page, such a block would act on the wrong object.
+    Quoted ticket text (in a blockquote) is the ticket's, and not checked."""
+    blocks = [
+        t.content
+        for t in block_tokens(body)
+        if t.type == "fence" and t.level == 0 and t.info.strip().split(" ")[0] in _SHELL_INFO
+    ]
+    code = "\n".join(_SINGLE_QUOTED.sub("''", block) for block in blocks)
+    assigned = set(_ASSIGNED.findall(code)) | set(_LOOP_OR_READ.findall(code)) | _FROM_THE_SHELL
+    return sorted(set(_EXPANDED.findall(code)) - assigned)
 
 
 def _display(path: Path, root: Path) -> str:

@@ -149,14 +149,8 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         if self.finishing is not None:  # left from an earlier build in this process
             self.finishing.cancel()
             self.finishing = None
-        self.build = self._start_build()
+        self.build = SiteBuild(project, self.cache, self.renderer, one_shot=not self.serving)
         return config
-
-    def _start_build(self) -> SiteBuild:
-        try:
-            return SiteBuild(self.project, self.cache, self.renderer, one_shot=not self.serving)
-        except TicketgenError as exc:  # say, the tickets folder was removed while serving
-            raise PluginError(f"ticketgen: {exc}") from None
 
     def _edit_url_for(self, config, configured: str | None):
         """Edit links to the real ticket file: `[tool.ticketgen.site] edit_url`, else the
@@ -180,7 +174,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             return self._add_pages(files, config)
 
     def _add_pages(self, files: Files, config) -> Files:
-        build = self.build or self._start_build()
+        build = self.build or SiteBuild(self.project, self.cache, self.renderer, one_shot=not self.serving)
         self.build = None
         self.content = build.content((config.repo_url, config.edit_uri, config.docs_dir))  # edit links
         for warning in self.content.warnings:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 from markupsafe import Markup, escape
 
 from ..errors import ConfigError
@@ -103,15 +104,23 @@ def page_url(src_uri: str, use_directory_urls: bool) -> str:
     return stem + "/"
 
 
+_JINJA_CODE = tuple(str(Path(module.__file__).parent) for module in (jinja2, markupsafe))
+_PACKAGED = str(Path(__file__).parents[1] / "templates")
+
+
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
-    """The template file and line an error was raised at, from the innermost frame of
-    template code (jinja2 marks those and maps their lines back to the template's)."""
+    """The template file and line an error was raised at, when the innermost frame outside
+    jinja2 itself is template code (jinja2 marks those and maps their lines back to the
+    template's); (None, None) when it is Python of ours that a template called."""
     found: tuple[str | None, int | None] = (None, None)
     tb = exc.__traceback__
     while tb is not None:
-        template = tb.tb_frame.f_globals.get("__jinja_template__")
+        frame = tb.tb_frame
+        template = frame.f_globals.get("__jinja_template__")
         if isinstance(template, jinja2.Template):
             found = (template.filename, template.get_corresponding_lineno(tb.tb_lineno))
+        elif not frame.f_code.co_filename.startswith(_JINJA_CODE):
+            found = (None, None)
         tb = tb.tb_next
     return found
 
@@ -409,8 +418,9 @@ class SiteRenderer:
             body = str(module)
         except Exception as exc:  # a broken override: say which template, where
             where, line = _template_frame(exc)
-            if where is None and not isinstance(exc, jinja2.TemplateError):
-                raise  # not from a template: a bug of ours, not the user's
+            ours = where is None or where.startswith(_PACKAGED)
+            if ours and not isinstance(exc, jinja2.TemplateError):
+                raise  # not from an override: a bug of ours, not the user's
             where = getattr(exc, "filename", None) or where or spec.template
             line = getattr(exc, "lineno", None) or line
             raise ConfigError(f"site template: {exc}", where, line) from None
