@@ -36,7 +36,7 @@ BARE_PARSE = (
 
 # Issue 2's parse target: ticketgen's full parse (records, not only tokens) of the same files.
 TICKETGEN_PARSE = (
-    "import sys; from pathlib import Path; from ticketgen.project import Project; "
+    "import sys; from pathlib import Path; from ticketgen.core.project import Project; "
     "Project.discover(Path(sys.argv[1])).load()"
 )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .errors import EXIT_USAGE, TicketgenError
+from .core.errors import EXIT_USAGE, TicketgenError
 
 # name -> (module:function, one-line help). Imported only when the command runs.
 COMMANDS = {

@@ -2,7 +2,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from ticketgen.markdown import escape_raw_html
+from ticketgen.core.markdown import escape_raw_html
 
 MD = MarkdownIt("commonmark").enable("table")
 

@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import EXAMPLES, SEED, run_cli
-from ticketgen.importer import MARKER
+from ticketgen.authoring.import_ import MARKER
 
 _MARKER = re.compile(re.escape(MARKER).replace(r"\{name\}", r"(\S+)") + r"(?:\r\n|\r|\n)?")
 

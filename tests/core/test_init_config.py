@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SEED, run_cli
-from ticketgen.config import load_config
-from ticketgen.errors import ConfigError
+from ticketgen.core.config import load_config
+from ticketgen.core.errors import ConfigError
 
 
 def test_init_creates_what_adoption_needs_and_a_working_setup(tmp_path: Path):

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from ticketgen.parse import read_document
-from ticketgen.project import Project
+from ticketgen.core.parse import read_document
+from ticketgen.core.project import Project
 
 
 def test_new_with_title_renders_the_template(seed_project: Path):

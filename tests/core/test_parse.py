@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import EXAMPLES, SEED
-from ticketgen.parse import parse_document, read_document
-from ticketgen.template import load_schema, schema_from_text
+from ticketgen.core.parse import parse_document, read_document
+from ticketgen.core.template import load_schema, schema_from_text
 
 SEED_SCHEMA = load_schema(SEED)
 INC_SCHEMA = load_schema(EXAMPLES / "platform-notes.md")

@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLES, SEED
-from ticketgen.errors import ConfigError
-from ticketgen.template import load_schema, schema_from_text
+from ticketgen.core.errors import ConfigError
+from ticketgen.core.template import load_schema, schema_from_text
 
 
 def test_seed_template_read_from_its_fenced_block():

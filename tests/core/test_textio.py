@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from ticketgen.errors import ContentError
-from ticketgen.textio import write_atomic
+from ticketgen.core.errors import ContentError
+from ticketgen.core.io import write_atomic
 
 
 def test_atomic_write_keeps_mode_and_writes_through_symlinks(tmp_path: Path):

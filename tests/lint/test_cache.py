@@ -8,9 +8,9 @@ from pathlib import Path
 
 from tests.conftest import run_cli
 from tests.lint.conftest import make_project
+from ticketgen.core.project import Project
 from ticketgen.lint.engine import LintOptions, run_lint
-from ticketgen.lint.registry import EXAMPLE
-from ticketgen.project import Project
+from ticketgen.lint.rule import EXAMPLE
 
 
 def _lint(root: Path, use_cache: bool = True):

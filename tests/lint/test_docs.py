@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import run_cli
 from ticketgen.lint.docs import rule_pages
-from ticketgen.lint.registry import all_rules
+from ticketgen.lint.rules import all_rules
 
 DOCS = Path(__file__).parents[2] / "docs" / "rules"
 

@@ -14,7 +14,7 @@ from tests.conftest import EXAMPLES, run_cli
 from tests.lint.conftest import lint_json, make_project
 from ticketgen.lint.fixes import apply_edits
 from ticketgen.lint.model import Edit
-from ticketgen.lint.registry import EXAMPLE, example
+from ticketgen.lint.rule import EXAMPLE, example
 
 
 def test_fix_rewrites_only_the_mechanical_findings(examples_project: Path):
@@ -93,8 +93,8 @@ _noise = st.text(alphabet=st.sampled_from(list("ab *+-[]Xx\r\n\t#>\ufeff")), max
 @functools.cache
 def _context():
     """A lint context for the default template (built once: hypothesis calls the test many times)."""
+    from ticketgen.core.project import Project
     from ticketgen.lint.engine import LintOptions, build_context
-    from ticketgen.project import Project
 
     root = Path(tempfile.mkdtemp())
     make_project(root, {})
@@ -137,10 +137,10 @@ def test_apply_edits_skips_overlaps():
 def test_a_file_edited_after_lint_is_never_fixed_with_stale_offsets(tmp_path: Path):
     import pytest
 
-    from ticketgen.errors import ContentError
+    from ticketgen.core.errors import ContentError
+    from ticketgen.core.project import Project
     from ticketgen.lint.engine import LintOptions, run_lint
     from ticketgen.lint.fixes import planned
-    from ticketgen.project import Project
 
     root = make_project(tmp_path, {"tickets/TICKET-001-x.md": EXAMPLE.replace("- [ ]", "* [ ]")})
     run = run_lint(Project.discover(root), None, LintOptions(use_cache=False))

@@ -60,7 +60,7 @@ def test_github_annotations_escape_workflow_command_characters():
 
 def test_github_annotation_with_hostile_text(tmp_path: Path):
     from tests.lint.conftest import make_project
-    from ticketgen.lint.registry import EXAMPLE
+    from ticketgen.lint.rule import EXAMPLE
 
     root = make_project(tmp_path, {"tickets/x,y:z%.md": EXAMPLE.replace("**Status:** Open", "**Status:** 100%")})
     out = run_cli("lint", "--format", "github", cwd=root).stdout
@@ -120,7 +120,7 @@ def test_untrusted_text_cannot_reach_the_terminal_or_break_xml(tmp_path: Path):
     import xml.etree.ElementTree as ET
 
     from tests.lint.conftest import make_project
-    from ticketgen.lint.registry import EXAMPLE
+    from ticketgen.lint.rule import EXAMPLE
 
     hostile = EXAMPLE.replace("### Action Items", "### Evil \x1b[2J\x07 heading\n\ntext\n\n### Action Items")
     root = make_project(tmp_path, {"tickets/TICKET-001-x.md": hostile})

@@ -12,7 +12,8 @@ import pytest
 
 from tests.conftest import EXAMPLES, run_cli
 from tests.lint.conftest import codes_at, lint_json, make_project
-from ticketgen.lint.registry import EXAMPLE, all_rules
+from ticketgen.lint.rule import EXAMPLE
+from ticketgen.lint.rules import all_rules
 
 RULES = all_rules()
 _FILE_HINT = re.compile(r"^<!-- file: (\S+) -->\n")
@@ -279,7 +280,7 @@ def test_unknown_code_on_the_command_line_is_a_usage_error(tmp_path: Path):
 
 
 def test_unsafe_resource_declarations_are_errors(tmp_path: Path):
-    pytest.importorskip("ticketgen.runbooks.resources")
+    pytest.importorskip("ticketgen.runbooks.collect")
     text = "---\nresources:\n  - terraform/ns/$(rm -rf ~)\n---\n" + EXAMPLE.replace(
         "**Component:** auth service",
         "**Component:** auth service\n**Resources:** deployment/auth/ok, pod/auth/Bad_Name",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ticketgen.markdown import block_tokens
+from ticketgen.core.markdown import block_tokens
 from ticketgen.runbooks.generate import VARIABLE_PREFIX, content_hash, read_existing
 
 SHELLCHECK = shutil.which("shellcheck")

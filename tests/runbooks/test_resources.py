@@ -9,22 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ticketgen.errors import ConfigError, ContentError
-from ticketgen.parse import parse_document
+from ticketgen.core.errors import ConfigError, ContentError
+from ticketgen.core.kinds import KINDS, ResourceRef, invalid_resources, kind_info, parse_ref
+from ticketgen.core.parse import parse_document
+from ticketgen.core.template import load_schema
+from ticketgen.runbooks.collect import RunbookSettings, collect_resources, load_extra_resources, ticket_resources
 from ticketgen.runbooks.detect import detect_in_ticket, kinds_mentioned, shell_commands
 from ticketgen.runbooks.generate import shell_literal
-from ticketgen.runbooks.resources import (
-    KINDS,
-    ResourceRef,
-    RunbookSettings,
-    collect_resources,
-    invalid_resources,
-    kind_info,
-    load_extra_resources,
-    parse_ref,
-    ticket_resources,
-)
-from ticketgen.template import load_schema
 
 
 def one_ticket(text: str):
@@ -188,7 +179,7 @@ def test_kind_words_in_code_do_not_count(ticket_text) -> None:
 
 
 def _seed_schema(project: Path):
-    from ticketgen.template import schema_from_text
+    from ticketgen.core.template import schema_from_text
 
     return schema_from_text((project / "TICKETS.md").read_text())
 

@@ -13,7 +13,7 @@ from tests.site.site_repo import make_repo, ticket
 COMPARE = """
 import datetime as dt, sys
 from pathlib import Path
-from ticketgen.project import Project
+from ticketgen.core.project import Project
 from ticketgen.site import content, parallel
 from ticketgen.site.options import load_options
 from ticketgen.site.render import SiteRenderer

@@ -9,7 +9,7 @@ import pytest
 from site_repo import build_site, make_repo, ticket, write
 
 from ticketgen.cli import main
-from ticketgen.project import Project
+from ticketgen.core.project import Project
 from ticketgen.site.content import ParseCache, site_content
 from ticketgen.site.options import load_options
 from ticketgen.site.render import SiteRenderer, relative_href

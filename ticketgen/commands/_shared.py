@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..project import Corpus, Project
+from ..core.project import Corpus, Project
 
 
 def current_project(*, makes_tickets_dir: bool = False) -> Project:

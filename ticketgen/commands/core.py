@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_CONTENT, ContentError, UsageError
-from ..project import Corpus, Project
-from ..records import Ticket
+from ..core.errors import EXIT_CONTENT, ContentError, UsageError
+from ..core.project import Corpus, Project
+from ..core.records import Ticket
 from ._shared import current_project, from_project_dir, printable, report_unread, stdin_is_terminal
 
 
@@ -58,7 +58,7 @@ def new(
       ticketgen new --title "Orphaned connections" --priority High
       ticketgen new TICKET-002 --title "Orphaned connections"
     """
-    from ..scaffold import create_ticket
+    from ..authoring.new import create_ticket
 
     project = current_project()
     schema = project.schema
@@ -222,7 +222,7 @@ def import_(source: Path, into: Path | None, dry_run: bool) -> None:
     block, and index.md with everything else (a marker line stands where each ticket
     was, so no byte is lost). Refuses to overwrite anything.
     """
-    from ..importer import plan_import, write_pieces
+    from ..authoring.import_ import plan_import, write_pieces
 
     project: Project = current_project(makes_tickets_dir=True)
     if not from_project_dir(source).is_file():
@@ -244,7 +244,7 @@ def init() -> None:
     a .markdownlint.yaml under which template tickets pass (MD024 siblings_only, MD041,
     MD022, MD032 and MD013 off).
     """
-    from ..adopt import init_repository
+    from ..authoring.init import init_repository
 
     ctx = click.get_current_context()
     root = Path(ctx.find_root().obj or Path.cwd())

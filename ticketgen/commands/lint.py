@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import EXIT_CONTENT, EXIT_OK, UsageError
+from ..core.errors import EXIT_CONTENT, EXIT_OK, UsageError
 from ._shared import current_project, from_project_dir
 
 _FORMATS = ("text", "json", "github", "sarif", "junit")
@@ -87,7 +87,7 @@ def lint(
     color = output is None and output_format == "text" and _want_color()
     report = REPORTERS[output_format](result, color)
     if output is not None:
-        from ..textio import write_atomic
+        from ..core.io import write_atomic
 
         write_atomic(output, report)
     else:
@@ -117,7 +117,7 @@ def rules(code: str | None, output_format: str) -> None:
     """List the lint rules, or explain one (`ticketgen rules TG013`)."""
     import json
 
-    from ..lint.registry import all_rules
+    from ..lint.rules import all_rules
 
     table = all_rules()
     if code is not None:

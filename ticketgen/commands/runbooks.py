@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..errors import EXIT_CONTENT, EXIT_USAGE, UsageError
+from ..core.errors import EXIT_CONTENT, EXIT_USAGE, UsageError
 from ._shared import current_project, report_unread
 
 
@@ -21,8 +21,9 @@ def resources(fmt: str) -> None:
       ticketgen resources
       ticketgen resources --format json
     """
+    from ..core.kinds import invalid_resources
+    from ..runbooks.collect import collect_resources, load_extra_resources
     from ..runbooks.generate import settings_for
-    from ..runbooks.resources import collect_resources, invalid_resources, load_extra_resources
 
     project = current_project()
     settings = settings_for(project)
@@ -30,7 +31,11 @@ def resources(fmt: str) -> None:
     report_unread(corpus)
     extra = load_extra_resources(project.config.runbooks_dir / "resources.yaml")
     found = collect_resources(corpus.tickets, extra, settings)
-    invalid = [(t.path, line, msg) for t in corpus.tickets for line, msg in invalid_resources(t, settings)]
+    invalid = [
+        (t.path, line, msg)
+        for t in corpus.tickets
+        for line, msg in invalid_resources(t, settings.resources_field, settings.frontmatter_key)
+    ]
     if fmt == "json":
         rows = [
             {
@@ -83,8 +88,8 @@ def runbooks(check: bool, force: bool) -> None:
       ticketgen runbooks
       ticketgen runbooks --check      # in CI
     """
+    from ..core.io import write_atomic
     from ..runbooks.generate import generate, plan
-    from ..textio import write_atomic
 
     if check and force:
         raise UsageError("--check and --force cannot be combined")
@@ -164,7 +169,7 @@ def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None)
     """
     import datetime as dt
 
-    from ..errors import TicketgenError
+    from ..core.errors import TicketgenError
     from ..runbooks.generate import settings_for
     from ..runbooks.triage import TriageInputError, link_findings, load_dump, render_json, render_text, triage_dump
 

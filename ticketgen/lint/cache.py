@@ -13,8 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..errors import ContentError
-from ..textio import write_atomic
+from ..core.errors import ContentError
+from ..core.io import write_atomic
 
 CACHE_DIR = ".ticketgen_cache"
 _FORMAT = 1
@@ -29,7 +29,7 @@ def code_stamp() -> str:
     package = Path(__file__).parents[1]
     files = [
         *sorted((package / "lint").glob("*.py")),
-        *(package / n for n in ("parse.py", "markdown.py", "records.py", "template.py", "data/template.md")),
+        *(package / n for n in ("core/parse.py", "core/markdown.py", "core/records.py", "core/template.py", "data/template.md")),
     ]
     runbooks = package / "runbooks" / "resources.py"
     if runbooks.exists():

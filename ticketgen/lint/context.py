@@ -8,12 +8,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..records import Document, Section, Ticket
-from ..textio import BOM, DEFAULT_MAX_BYTES, split_lines
+from ..core.io import BOM, DEFAULT_MAX_BYTES, split_lines
+from ..core.records import Document, Section, Ticket
 from .settings import RuleSettings
 
 if TYPE_CHECKING:
-    from ..template import FieldSpec, Schema
+    from ..core.template import FieldSpec, Schema
 
 
 @dataclass
@@ -54,7 +54,7 @@ class LintContext:
 
 def template_blank_after_headings(schema: Schema) -> bool:
     """Whether the template's own section headings are followed by a blank line."""
-    from ..markdown import block_tokens
+    from ..core.markdown import block_tokens
 
     lines = split_lines(schema.sections_text)
     heads = [t.map[1] for t in block_tokens(schema.sections_text) if t.type == "heading_open" and t.map]
@@ -108,7 +108,7 @@ class DocView:
     def bullets(self) -> dict[int, str]:
         """Line -> bullet (`-`, `*` or `+`) of every bullet list item starting there, from the
         token stream: a `* ` line in raw HTML, code or a paragraph is no list item."""
-        from ..markdown import block_tokens
+        from ..core.markdown import block_tokens
 
         frontmatter = next((c.end_line for c in self.document.other if c.kind == "frontmatter"), 0)
         text = "\n" * frontmatter + "".join(self.lines[frontmatter:])

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..textio import write_atomic
-from .registry import all_rules
+from ..core.io import write_atomic
+from .rules import all_rules
 
 
 def rule_pages() -> dict[str, str]:

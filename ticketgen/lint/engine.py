@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ContentError, UsageError
+from ..core.errors import ContentError, UsageError
 from .cache import LintCache, code_stamp, digest
 from .model import Finding, Hit
 from .settings import Reporting, expand_codes, load_reporting, load_rule_settings
 
 if TYPE_CHECKING:  # the rules and their context are imported only when some file is not cached
-    from ..project import Project
-    from ..records import Ticket
+    from ..core.project import Project
+    from ..core.records import Ticket
     from .context import DocView, LintContext
-    from .registry import Rule
+    from .rule import Rule
 
 # Below this many files to lint (cache misses), forking a helper costs more than it saves
 # (measured: about even at 100 files, 15% faster at 200, on 2 cores).
@@ -93,7 +93,7 @@ class LintRun:
     @property
     def rules(self) -> dict[str, Rule]:
         """The rule table (imported only by reporters that print rule names)."""
-        from .registry import all_rules
+        from .rules import all_rules
 
         return all_rules()
 
@@ -117,8 +117,8 @@ def _finding(code: str, path: str, hit: Hit) -> Finding:
 
 def lint_source(absolute: Path, rel: str, data: bytes | OSError, ctx: LintContext, rules: list[Rule]) -> FileResult:
     """Lint one file's bytes (or report why it could not be read)."""
-    from ..parse import parse_document
-    from ..textio import decode
+    from ..core.io import decode
+    from ..core.parse import parse_document
     from .context import DocView
 
     if isinstance(data, OSError):
@@ -167,7 +167,7 @@ def _mentions(ticket: Ticket, view: DocView, ctx: LintContext) -> list[tuple[str
 
 def _directives(view: DocView) -> list[tuple[str, list[str], int]]:
     """Inline comments, except inside code; only files that mention `ticketgen-` get here."""
-    from ..markdown import block_tokens
+    from ..core.markdown import block_tokens
 
     found = []
     code: set[int] = set()
@@ -210,7 +210,7 @@ def suppressed(directives: list[tuple[str, list[str], int]], line: int, code: st
 
 def build_context(project: Project, options: LintOptions) -> tuple[LintContext, dict[str, Rule]]:
     from .context import LintContext, template_blank_after_headings
-    from .registry import all_rules
+    from .rules import all_rules
 
     rules = all_rules()
     config = project.config
@@ -282,7 +282,7 @@ def _helpers(jobs: int) -> int:
 def _gc_quiet() -> Iterator[None]:
     """Collect rarely (see `rare_collections`), and never scan the objects that exist before
     the run (which also keeps forked helpers from copying their pages)."""
-    from ..parse import rare_collections
+    from ..core.parse import rare_collections
 
     gc.freeze()
     try:
@@ -295,7 +295,7 @@ def _gc_quiet() -> Iterator[None]:
 def _lint_many(
     jobs: list[tuple[Path, str, bytes | OSError | None]], ctx: LintContext, rules: list[Rule]
 ) -> list[FileResult]:
-    from .. import parse  # noqa: F401  (imported once, before any fork: helpers start ready to parse)
+    from ..core import parse  # noqa: F401  (imported once, before any fork: helpers start ready to parse)
 
     helpers = _helpers(len(jobs))
     with _gc_quiet():
@@ -499,7 +499,7 @@ def _cross_file(results: dict[str, FileResult], project: Project, branches: bool
                 Finding("TG006", "", rel, line, 1, f"{ticket_id} is also defined at {others}")
             )
     if branches:
-        from ..ids import branch_ids
+        from ..authoring.ids import branch_ids
 
         elsewhere = branch_ids(project)
         for number, where in places.items():

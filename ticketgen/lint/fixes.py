@@ -7,9 +7,9 @@ import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import ContentError
-from ..project import Project
-from ..textio import read_source, write_atomic
+from ..core.errors import ContentError
+from ..core.io import read_source, write_atomic
+from ..core.project import Project
 from .cache import digest
 from .engine import LintOptions, LintRun, run_lint
 from .model import Edit

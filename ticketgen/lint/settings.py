@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError
+from ..core.errors import ConfigError
 from .model import SEVERITIES
 
 if TYPE_CHECKING:
-    from ..template import Schema
+    from ..core.template import Schema
 
 _KEYS = {"select", "ignore", "severity", "required_sections", "aliases", "done_statuses", "overrides", "cache"}
 _OVERRIDE_KEYS = {"paths", "select", "ignore", "severity"}

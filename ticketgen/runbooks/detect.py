@@ -14,9 +14,9 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..markdown import block_tokens
-from ..records import Ticket
-from .resources import KINDS, Origin, ResourceRef, kind_info, name_problem
+from ..core.kinds import KINDS, Origin, ResourceRef, kind_info, name_problem
+from ..core.markdown import block_tokens
+from ..core.records import Ticket
 
 SHELL_INFOS = {"", "bash", "sh", "shell", "console", "zsh", "shell-session"}
 CLI_DEFAULT_NAMESPACE = "flux-system"  # flux and tfctl (flux2 cmd/flux/main.go, cmd/tfctl/main.go)

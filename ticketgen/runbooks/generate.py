@@ -21,21 +21,13 @@ from typing import Any
 import yaml
 from jinja2 import TemplateError
 
-from ..errors import ConfigError, ContentError
-from ..markdown import block_tokens, escape_raw_html
-from ..project import Corpus, Project
-from ..records import Ticket
-from ..textio import read_source
-from .resources import (
-    KIND_BY_ID,
-    FoundResource,
-    ResourceRef,
-    RunbookSettings,
-    collect_resources,
-    invalid_resources,
-    load_extra_resources,
-    name_problem,
-)
+from ..core.errors import ConfigError, ContentError
+from ..core.io import read_source
+from ..core.kinds import KIND_BY_ID, ResourceRef, invalid_resources, name_problem
+from ..core.markdown import block_tokens, escape_raw_html
+from ..core.project import Corpus, Project
+from ..core.records import Ticket
+from .collect import FoundResource, RunbookSettings, collect_resources, load_extra_resources
 
 GENERATOR = "ticketgen"
 _FRONTMATTER = re.compile(r"\A---\n(?P<yaml>.*?\n)---\n", re.DOTALL)
@@ -369,7 +361,11 @@ def generate(project: Project) -> Generation:
     paths = runbook_paths(found, runbooks_dir)
     roles = project.schema.roles
     runbooks = [render_runbook(f, by_id, project.root, runbooks_dir, settings, env, paths[f.ref], roles) for f in found]
-    invalid = [(t.path, line, msg) for t in tickets for line, msg in invalid_resources(t, settings)]
+    invalid = [
+        (t.path, line, msg)
+        for t in tickets
+        for line, msg in invalid_resources(t, settings.resources_field, settings.frontmatter_key)
+    ]
     return Generation(runbooks, invalid, corpus)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .resources import ResourceRef, kind_for_api, name_problem
+from ..core.kinds import ResourceRef, kind_for_api, name_problem
 
 # Diagnosis code -> the heading of the runbook step that handles it, per kind (see the templates).
 RUNBOOK_STEPS: dict[str, dict[str, str]] = {
@@ -260,8 +260,8 @@ def link_findings(findings: list[Finding], project) -> list[Finding]:
     """Fill in each finding's runbook and tickets from the project (when there is one)."""
     if project is None:
         return findings
+    from .collect import collect_resources, load_extra_resources
     from .generate import runbook_paths, settings_for
-    from .resources import collect_resources, load_extra_resources
 
     settings = settings_for(project)
     runbooks_dir = project.config.runbooks_dir

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from ..errors import ContentError
-from ..parse import parse_document
-from ..project import Corpus, Project
-from ..records import Document
-from ..textio import decode
+from ..core.errors import ContentError
+from ..core.io import decode
+from ..core.parse import parse_document
+from ..core.project import Corpus, Project
+from ..core.records import Document
 from .parallel import Background, SharedJobs, spare_core
 from .render import PLACEHOLDER_WORD, GeneratedPage, PageSpec, SiteRenderer, unique_tickets
 from .runbooks import Runbook, read_runbook, runbook_files

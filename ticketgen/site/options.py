@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import Config
-from ..errors import ConfigError
-from ..template import Schema
+from ..core.config import Config
+from ..core.errors import ConfigError
+from ..core.template import Schema
 
 PALETTE = ("green", "teal", "blue", "yellow", "orange", "red", "grey")
 _KEYS = {

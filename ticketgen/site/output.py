@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import ContentError
-from ..textio import write_atomic
+from ..core.errors import ContentError
+from ..core.io import write_atomic
 from .content import SiteContent
 
 MARKER = ".ticketgen-render"

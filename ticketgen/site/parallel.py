@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, BinaryIO, Generic, TypeVar
 
-from ..parse import rare_collections
+from ..core.parse import rare_collections
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")

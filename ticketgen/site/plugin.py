@@ -21,9 +21,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from ..errors import TicketgenError
-from ..parse import rare_collections
-from ..project import Project
+from ..core.errors import TicketgenError
+from ..core.parse import rare_collections
+from ..core.project import Project
 from .content import ParseCache, SiteBuild, SiteContent, use_store
 from .links import TicketLinks
 from .options import load_options

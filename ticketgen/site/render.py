@@ -25,12 +25,12 @@ import jinja2
 import markupsafe
 from markupsafe import Markup, escape
 
-from ..errors import ConfigError
-from ..markdown import escape_raw_html
-from ..project import Project
-from ..records import Field, Ticket
-from ..template import Schema
-from ..textio import BOM, split_lines
+from ..core.errors import ConfigError
+from ..core.io import BOM, split_lines
+from ..core.markdown import escape_raw_html
+from ..core.project import Project
+from ..core.records import Field, Ticket
+from ..core.template import Schema
 from .options import SiteOptions
 from .runbooks import Runbook
 

@@ -13,10 +13,10 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from ..errors import ContentError
-from ..markdown import block_tokens, heading_text
-from ..records import Problem
-from ..textio import BOM, read_source, split_lines
+from ..core.errors import ContentError
+from ..core.io import BOM, read_source, split_lines
+from ..core.markdown import block_tokens, heading_text
+from ..core.records import Problem
 
 _FM = YAMLHandler()
 _PAGE_META = {"title", "description", "tags", "hide", "search", "icon"}

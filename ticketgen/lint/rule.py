@@ -1,6 +1,7 @@
-"""The rule table: every rule has a stable code, a name, a one-line summary, a default
-severity and its docs (why, a failing and a passing example, how to fix). `ticketgen rules`,
-the docs pages and the SARIF rule list all read this one table, so they never disagree.
+"""What a rule is, and the one table the rule modules register into. Every rule has a stable
+code, a name, a one-line summary, a default severity and its docs (why, a failing and a
+passing example, how to fix). `ticketgen rules`, the docs pages and the SARIF rule list all
+read this one table, so they never disagree.
 """
 
 from __future__ import annotations
@@ -65,13 +66,6 @@ def add(new: Rule) -> None:
     if new.code in RULES:
         raise ValueError(f"rule {new.code} registered twice")
     RULES[new.code] = new
-
-
-def all_rules() -> dict[str, Rule]:
-    """Every rule, sorted by code (importing the rule modules registers them)."""
-    from . import rules_content, rules_files, rules_ids, rules_style  # noqa: F401
-
-    return dict(sorted(RULES.items()))
 
 
 # A complete, clean ticket for the default template; rule examples are variations of it.

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .textio import DEFAULT_MAX_BYTES
+from .io import DEFAULT_MAX_BYTES
 
 DEFAULT_TEMPLATE = "tickets/_template.md"
 _KEYS = {"tickets_dir", "template", "documents", "runbooks_dir", "max_file_bytes", "roles"}

@@ -17,6 +17,7 @@ from typing import Any
 
 from markdown_it.token import Token
 
+from .io import BOM, DEFAULT_MAX_BYTES, read_source, split_lines
 from .markdown import (
     block_tokens,
     heading_level,
@@ -29,7 +30,6 @@ from .markdown import (
 )
 from .records import ActionItem, Chunk, CodeBlock, Document, Field, Problem, Reference, Section, Ticket
 from .template import Schema, find_template
-from .textio import BOM, DEFAULT_MAX_BYTES, read_source, split_lines
 
 _QUALIFIER = re.compile(r"^(?P<value>.*?)\s*\((?P<note>[^()]*)\)\s*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .config import find_settings
-from .template import default_template_text
-from .textio import write_atomic
+from ..core.config import find_settings
+from ..core.io import write_atomic
+from ..core.template import default_template_text
 
 _MARKDOWNLINT_CONFIGS = (
     ".markdownlint.yaml",

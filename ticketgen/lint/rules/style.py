@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..records import Ticket
-from .context import DocView, LintContext
-from .model import Edit, Hit
-from .registry import EXAMPLE, example, rule
+from ...core.records import Ticket
+from ..context import DocView, LintContext
+from ..model import Edit, Hit
+from ..rule import EXAMPLE, example, rule
 
 _BULLET = re.compile(r"^(?P<lead>[ \t]*(?:>[ \t]?)*[ \t]*)(?P<mark>[*+])[ \t]+\S")
 

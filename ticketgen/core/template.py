@@ -17,8 +17,8 @@ from pathlib import Path
 from markdown_it.token import Token
 
 from .errors import ConfigError, ContentError
+from .io import BOM, read_source, split_lines
 from .markdown import block_tokens, heading_level, heading_text, match_field, match_task
-from .textio import BOM, read_source, split_lines
 
 # `TICKET-XXX: Title`, `INC-NNN: Title`, `ADR-0000: Title`
 _PLACEHOLDER_HEADING = re.compile(r"^(?P<prefix>[A-Za-z][\w.-]*?[-_])(?P<digits>X+|N+|0+|#+)\s*:\s*(?P<title>.*)$")

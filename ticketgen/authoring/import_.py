@@ -10,15 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError, ContentError
-from .markdown import IMPORT_MARKER as MARKER
-from .markdown import block_tokens
-from .parse import parse_document
-from .project import Project
-from .records import Ticket
-from .scaffold import slugify
-from .template import Schema, find_template, schema_from_text
-from .textio import read_source, split_lines, write_atomic
+from ..core.errors import ConfigError, ContentError
+from ..core.io import read_source, split_lines, write_atomic
+from ..core.markdown import IMPORT_MARKER as MARKER
+from ..core.markdown import block_tokens
+from ..core.parse import parse_document
+from ..core.project import Project
+from ..core.records import Ticket
+from ..core.template import Schema, find_template, schema_from_text
+from .new import slugify
 
 INDEX_NAME = "index.md"
 TEMPLATE_NAME = "_template.md"

@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..markdown import IMPORT_MARKER_PREFIX
-from ..records import Ticket
-from .context import DocView, LintContext
-from .model import Hit
-from .registry import EXAMPLE, Rule, add, example, rule
+from ...core.markdown import IMPORT_MARKER_PREFIX
+from ...core.records import Ticket
+from ..context import DocView, LintContext
+from ..model import Hit
+from ..rule import EXAMPLE, Rule, add, example, rule
 
 add(
     Rule(

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import jinja2
 
-from .errors import ContentError, UsageError
+from ..core.errors import ContentError, UsageError
+from ..core.io import write_atomic
+from ..core.project import Corpus, Project
+from ..core.template import Schema
 from .ids import branch_ids, file_name_numbers, git_dir, id_width, used_numbers
-from .project import Corpus, Project
-from .template import Schema
-from .textio import write_atomic
 
 _MAX_SLUG = 60
 

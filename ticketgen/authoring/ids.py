@@ -11,9 +11,9 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
-from .parse import parse_document
-from .project import Corpus, Project
-from .template import Schema
+from ..core.parse import parse_document
+from ..core.project import Corpus, Project
+from ..core.template import Schema
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:

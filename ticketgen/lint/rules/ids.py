@@ -3,7 +3,7 @@ from each file's ID and mention lists (cached), never from a partial view."""
 
 from __future__ import annotations
 
-from .registry import EXAMPLE, Rule, add, example
+from ..rule import EXAMPLE, Rule, add, example
 
 add(
     Rule(

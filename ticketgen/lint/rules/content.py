@@ -6,16 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
-import importlib
 import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from ..parse import parse_date
-from ..records import Field, Ticket
-from .context import DocView, LintContext
-from .model import Hit
-from .registry import EXAMPLE, example, rule
+from ...core.kinds import invalid_resources
+from ...core.parse import parse_date
+from ...core.records import Field, Ticket
+from ..context import DocView, LintContext
+from ..model import Hit
+from ..rule import EXAMPLE, example, rule
 
 _PROBLEM = "Users who reset their password cannot log in until the session cache expires."
 
@@ -385,7 +385,7 @@ def _action_section(ticket: Ticket, ctx: LintContext):
     how_to_fix="Write each item as `- [ ] text` (open) or `- [x] text` (done).",
 )
 def action_item_not_task(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
-    from ..markdown import block_tokens, match_task
+    from ...core.markdown import block_tokens, match_task
 
     section = _action_section(ticket, ctx)
     if section is None or not section.body.strip():
@@ -505,15 +505,5 @@ def malformed_link(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[
     "(lowercase letters, digits, `-`, `.`).",
 )
 def invalid_resource(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
-    check = resource_checker()
-    if check is not None:
-        for line, message in check(ticket):
-            yield Hit(line, 1, message)
-
-
-def resource_checker():
-    """The runbooks stage's validator, if that stage is installed (imported only when needed)."""
-    try:
-        return importlib.import_module("ticketgen.runbooks.resources").invalid_resources
-    except ImportError:
-        return None
+    for line, message in invalid_resources(ticket):
+        yield Hit(line, 1, message)

@@ -16,7 +16,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .textio import split_lines
+from .io import split_lines
 
 # `ticketgen import` leaves this line in the index page where each ticket was.
 IMPORT_MARKER = "<!-- ticketgen:import {name} -->"
