@@ -330,10 +330,10 @@ def test_templates_copied_before_meta_still_work_and_a_broken_one_is_named(tmp_p
 
 def test_bad_site_settings_stop_the_build_with_a_clear_error(tmp_path: Path, caplog):
     repo = make_repo(tmp_path)
-    write(repo / "pyproject.toml", '[tool.ticketgen]\n\n[tool.ticketgen.site]\ndone_statuses = ["Finished"]\n')
+    write(repo / "pyproject.toml", '[tool.ticketgen]\n\n[tool.ticketgen.roles]\ndone = ["Finished"]\n')
     with caplog.at_level(logging.ERROR), pytest.raises(Abort):
         build_site(repo)
-    assert "done_statuses: 'Finished' is not one of the template's Status values" in caplog.text
+    assert "role 'done': 'Finished' is not one of the Status choices" in caplog.text
     # A tickets_dir that does not exist is a configuration error too, not an empty site.
     write(repo / "pyproject.toml", '[tool.ticketgen]\ntickets_dir = "tickest"\n')
     caplog.clear()

@@ -15,12 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-
 from ..core.errors import ContentError, UsageError
 from ..core.io import write_atomic
 from ..core.project import Corpus, Project
 from ..core.template import Schema
+from ..core.templating import environment
 from .ids import branch_ids, file_name_numbers, git_dir, id_width, used_numbers
 
 _MAX_SLUG = 60
@@ -57,12 +56,7 @@ def check_title(title: str) -> str:
 
 
 def render_ticket(schema: Schema, ticket_id: str, title: str, values: dict[str, str]) -> str:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("ticketgen", "templates/new"),
-        autoescape=False,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    env = environment("new", autoescape=False)
     return env.get_template("ticket.md.j2").render(schema=schema, ticket_id=ticket_id, title=title, values=values)
 
 

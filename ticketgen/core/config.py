@@ -29,7 +29,7 @@ class Config:
     documents: tuple[Path, ...]
     runbooks_dir: Path
     max_file_bytes: int = DEFAULT_MAX_BYTES
-    roles: dict[str, str] = field(default_factory=dict)
+    roles: dict[str, str | list[str]] = field(default_factory=dict)
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     tickets_dir_set: bool = False  # named in the settings (not the default): it must exist
 
@@ -94,7 +94,7 @@ def load_config(start: Path | None = None) -> Config:
     if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
         raise ConfigError("documents must be a list of paths", source)
     roles = table.get("roles", {})
-    if not isinstance(roles, dict) or not all(isinstance(v, str) for v in roles.values()):
+    if not isinstance(roles, dict) or not all(isinstance(v, (str, list)) for v in roles.values()):
         raise ConfigError('roles must map a role to a field name, e.g. status = "State"', source)
     max_bytes = table.get("max_file_bytes", DEFAULT_MAX_BYTES)
     if not isinstance(max_bytes, int) or max_bytes <= 0:

@@ -70,7 +70,7 @@ class Project:
         from .template import load_schema
 
         schema = load_schema(self.config.template)
-        return schema.with_roles(self.config.roles) if self.config.roles else schema
+        return schema.with_roles(self.config.roles, self.config.source) if self.config.roles else schema
 
     def check_tickets_dir(self) -> None:
         """A tickets_dir named in the settings must exist: a typo there would otherwise pass

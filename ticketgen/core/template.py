@@ -26,6 +26,9 @@ _PLACEHOLDER_HEADING = re.compile(r"^(?P<prefix>[A-Za-z][\w.-]*?[-_])(?P<digits>
 _MAYBE_TEMPLATE_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+[A-Za-z][\w.-]*?[-_](?:X+|N+|0+|#+)\s*:", re.MULTILINE)
 _DATE_PLACEHOLDER = re.compile(r"^(YYYY-MM-DD|yyyy-mm-dd)$")
 ROLE_NAMES = ("status", "priority", "discovered", "component", "action_items")
+# Roles that name values of a role's field rather than a field: which statuses mean "done",
+# which priorities are urgent. Defaults come from choice order (see `Schema.done_statuses`).
+VALUE_ROLES = {"done": "status", "urgent": "priority"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Schema:
     sections_text: str  # the template's verbatim text from the first section on
     roles: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)  # VALUE_ROLES set in the config
 
     @cached_property
     def id_regex(self) -> re.Pattern[str]:
@@ -95,17 +99,63 @@ class Schema:
         """The field (or, for `action_items`, section) name that plays `role`."""
         return self.roles.get(role)
 
-    def with_roles(self, overrides: dict[str, str]) -> Schema:
+    def choices_of(self, role: str) -> tuple[str, ...]:
+        spec = self.field(self.role(role) or "")
+        return spec.choices if spec else ()
+
+    @property
+    def done_statuses(self) -> tuple[str, ...]:
+        """Statuses that mean the work is done: `done` in `[tool.ticketgen.roles]`, else the
+        status field's last choice (`Resolved` in `Open | In Progress | Resolved`)."""
+        return self.values.get("done", self.choices_of("status")[-1:])
+
+    @property
+    def urgent_priorities(self) -> tuple[str, ...]:
+        """Priorities the dashboard leads with: `urgent` in the roles, else the last two choices."""
+        return self.values.get("urgent", self.choices_of("priority")[-2:])
+
+    def is_done(self, status: str | None) -> bool:
+        return status is not None and status in self.done_statuses
+
+    def with_roles(self, overrides: dict[str, str | list[str]], source: Path | None = None) -> Schema:
+        """The schema with `[tool.ticketgen.roles]` applied (errors name `source`, the config)."""
         roles = dict(self.roles)
+        values = dict(self.values)
+        where = source or self.path
         for role, name in overrides.items():
+            if role in VALUE_ROLES:
+                continue
             if role not in ROLE_NAMES:
-                raise ConfigError(f"unknown role {role!r} (known: {', '.join(ROLE_NAMES)})", self.path)
+                known = ", ".join((*ROLE_NAMES, *VALUE_ROLES))
+                raise ConfigError(f"unknown role {role!r} (known: {known})", where)
+            if not isinstance(name, str):
+                raise ConfigError(f"role {role!r} must name a field", where)
             known = self.section(name) if role == "action_items" else self.field(name)
             if known is None:
-                raise ConfigError(f"role {role!r} names {name!r}, which the template does not define", self.path)
+                raise ConfigError(f"role {role!r} names {name!r}, which the template does not define", where)
             roles[role] = known.title if isinstance(known, SectionSpec) else known.name
         fields = {f: getattr(self, f) for f in self.__dataclass_fields__}
-        return Schema(**{**fields, "roles": roles})
+        schema = Schema(**{**fields, "roles": roles})
+        for role, of in VALUE_ROLES.items():
+            if role not in overrides:
+                continue
+            given = overrides[role]
+            if not isinstance(given, list) or not all(isinstance(v, str) for v in given):
+                raise ConfigError(f"role {role!r} must be a list of {of} values", where)
+            spec = schema.field(schema.role(of) or "")
+            if spec is None:
+                raise ConfigError(f"role {role!r}: the template has no {of} field", where)
+            canonical = []
+            for value in given:
+                found = spec.choice_for(value)
+                if found is None:
+                    raise ConfigError(
+                        f"role {role!r}: {value!r} is not one of the {spec.name} choices ({', '.join(spec.choices)})",
+                        where,
+                    )
+                canonical.append(found)
+            values[role] = tuple(canonical)
+        return Schema(**{**fields, "roles": roles, "values": values})
 
 
 def _field_spec(name: str, placeholder: str) -> FieldSpec:

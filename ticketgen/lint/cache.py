@@ -29,7 +29,10 @@ def code_stamp() -> str:
     package = Path(__file__).parents[1]
     files = [
         *sorted((package / "lint").glob("*.py")),
-        *(package / n for n in ("core/parse.py", "core/markdown.py", "core/records.py", "core/template.py", "data/template.md")),
+        *(
+            package / n
+            for n in ("core/parse.py", "core/markdown.py", "core/records.py", "core/template.py", "data/template.md")
+        ),
     ]
     runbooks = package / "runbooks" / "resources.py"
     if runbooks.exists():

@@ -7,7 +7,6 @@ ignore = ["TG024"]
 severity = { TG022 = "error" }
 required_sections = { default = ["Problem Statement", "Action Items"], Resolved = ["Problem Statement"] }
 aliases = { "Current Workarounds" = "Workarounds" }
-done_statuses = ["Resolved"]           # default: the status field's last choice
 cache = true
 
 [[tool.ticketgen.lint.overrides]]
@@ -30,7 +29,9 @@ from .model import SEVERITIES
 if TYPE_CHECKING:
     from ..core.template import Schema
 
-_KEYS = {"select", "ignore", "severity", "required_sections", "aliases", "done_statuses", "overrides", "cache"}
+_KEYS = {"select", "ignore", "severity", "required_sections", "aliases", "overrides", "cache"}
+# Moved to the schema, where every stage reads them: `[tool.ticketgen.roles] done = [...]`.
+_MOVED = {"done_statuses": "[tool.ticketgen.roles] done"}
 _OVERRIDE_KEYS = {"paths", "select", "ignore", "severity"}
 DEFAULT_KEY = "default"
 
@@ -92,7 +93,6 @@ class RuleSettings:
 
     required: dict[str, tuple[str, ...]]  # casefolded status (or "default") -> template section titles
     aliases: dict[str, str]  # casefolded heading -> template section title
-    done_statuses: frozenset[str]  # canonical spellings
 
     def required_sections(self, status: str | None) -> tuple[str, ...]:
         if status is not None and status.casefold() in self.required:
@@ -120,6 +120,9 @@ def _severities(value: Any, codes: dict[str, str], what: str, source: Path | Non
 
 
 def check_keys(table: dict[str, Any], source: Path | None) -> None:
+    moved = sorted(set(table) & set(_MOVED))
+    if moved:
+        raise ConfigError(f"[tool.ticketgen.lint] {moved[0]} is now {_MOVED[moved[0]]}", source)
     unknown = set(table) - _KEYS
     if unknown:
         known = ", ".join(sorted(_KEYS))
@@ -163,7 +166,7 @@ def load_reporting(table: dict[str, Any], defaults: dict[str, str], source: Path
 
 
 def load_rule_settings(table: dict[str, Any], schema: Schema, source: Path | None) -> RuleSettings:
-    """required_sections, aliases and done_statuses, checked against the template."""
+    """required_sections and aliases, checked against the template."""
     check_keys(table, source)
     where = "[tool.ticketgen.lint]"
 
@@ -182,14 +185,7 @@ def load_rule_settings(table: dict[str, Any], schema: Schema, source: Path | Non
             f'{where} aliases must map a heading to a template section, e.g. {{"Workaround" = "Workarounds"}}', source
         )
     aliases = {str(k).casefold(): section_title(v, f"aliases.{k}") for k, v in aliases_table.items()}
-    statuses = status_field.choices if status_field else ()
-    done = set()
-    for name in _string_list(table.get("done_statuses", list(statuses[-1:])), "done_statuses", source):
-        canonical = status_field.choice_for(name) if status_field else None
-        if canonical is None:
-            raise ConfigError(f"{where} done_statuses: {name!r} is not a status choice ({', '.join(statuses)})", source)
-        done.add(canonical)
-    return RuleSettings(required, aliases, frozenset(done))
+    return RuleSettings(required, aliases)
 
 
 def _required(raw: Any, schema: Schema, status_field, section_title, source: Path | None) -> dict[str, tuple[str, ...]]:

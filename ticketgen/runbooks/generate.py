@@ -27,6 +27,7 @@ from ..core.kinds import KIND_BY_ID, ResourceRef, invalid_resources, name_proble
 from ..core.markdown import block_tokens, escape_raw_html
 from ..core.project import Corpus, Project
 from ..core.records import Ticket
+from ..core.templating import environment
 from .collect import FoundResource, RunbookSettings, collect_resources, load_extra_resources
 
 GENERATOR = "ticketgen"
@@ -176,16 +177,8 @@ def content_hash(body: str) -> str:
 
 
 def _environment(override_dir: Path):
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
-
-    return Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(override_dir)), PackageLoader("ticketgen", "templates/runbooks")]),
-        autoescape=False,  # Markdown out; ticket text is passed as data, never compiled
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    # Markdown out (no autoescape); ticket text is passed as data, never compiled.
+    return environment("runbooks", override_dir, autoescape=False)
 
 
 def _blockquote(body: str) -> str:

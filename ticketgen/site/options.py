@@ -14,13 +14,13 @@ from ..core.config import Config
 from ..core.errors import ConfigError
 from ..core.template import Schema
 
+# Moved to the schema, where every stage reads them.
+_MOVED = {"done_statuses": "[tool.ticketgen.roles] done", "urgent_priorities": "[tool.ticketgen.roles] urgent"}
 PALETTE = ("green", "teal", "blue", "yellow", "orange", "red", "grey")
 _KEYS = {
     "tickets_url",
     "runbooks_url",
     "templates",
-    "done_statuses",
-    "urgent_priorities",
     "badge_colors",
     "dashboard_rows",
     "edit_url",
@@ -33,8 +33,6 @@ class SiteOptions:
     tickets_url: str = "tickets"
     runbooks_url: str = "runbooks"
     templates: Path | None = None  # a folder whose same-named .j2 files replace ours
-    done_statuses: tuple[str, ...] = ()  # empty: the status field's last choice
-    urgent_priorities: tuple[str, ...] = ()  # empty: the priority field's two last choices
     badge_colors: dict[str, str] = field(default_factory=dict)  # casefolded value -> palette name
     dashboard_rows: int = 10
     edit_url: str | None = None  # e.g. "https://github.com/o/r/edit/main/{path}"
@@ -48,6 +46,9 @@ def load_options(config: Config, schema: Schema) -> SiteOptions:
     def fail(message: str) -> ConfigError:
         return ConfigError(f"[tool.ticketgen.site] {message}", where)
 
+    moved = sorted(set(table) & set(_MOVED))
+    if moved:
+        raise fail(f"{moved[0]} is now {_MOVED[moved[0]]}")
     unknown = set(table) - _KEYS
     if unknown:
         raise fail(f"unknown setting(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(_KEYS))})")
@@ -103,8 +104,6 @@ def load_options(config: Config, schema: Schema) -> SiteOptions:
         tickets_url=url_part("tickets_url", "tickets"),
         runbooks_url=url_part("runbooks_url", "runbooks"),
         templates=templates_dir if templates_dir.is_dir() else None,
-        done_statuses=choices("done_statuses", "status"),
-        urgent_priorities=choices("urgent_priorities", "priority"),
         badge_colors={k.casefold(): v for k, v in colors.items()},
         dashboard_rows=rows,
         edit_url=edit_url,

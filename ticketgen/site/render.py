@@ -261,29 +261,15 @@ class SiteRenderer:
         color = self.options.badge_colors.get(value.casefold())
         if color is None and canonical:
             scale = _PROGRESS if role == "status" else _HEAT
-            if role == "status" and canonical in self.done_statuses:
+            if role == "status" and canonical in self.schema.done_statuses:
                 color = _PROGRESS[-1]
             else:
                 position = rank / (len(choices) - 1) if len(choices) > 1 else 0
                 color = scale[round(position * (len(scale) - 1))]
         return Badge(value, color or "grey", rank)
 
-    @property
-    def done_statuses(self) -> tuple[str, ...]:
-        if self.options.done_statuses:
-            return self.options.done_statuses
-        spec = self.schema.field(self.schema.role("status") or "")
-        return spec.choices[-1:] if spec else ()
-
-    @property
-    def urgent_priorities(self) -> tuple[str, ...]:
-        if self.options.urgent_priorities:
-            return self.options.urgent_priorities
-        spec = self.schema.field(self.schema.role("priority") or "")
-        return spec.choices[-2:] if spec else ()
-
     def is_open(self, ticket: Ticket) -> bool:
-        return ticket.status not in self.done_statuses
+        return not self.schema.is_done(ticket.status)
 
     # -- pages -------------------------------------------------------------------------------
     def plan(self, tickets: Iterable[Ticket], runbooks: Iterable[Runbook] = ()) -> list[PageSpec]:
@@ -369,7 +355,7 @@ class SiteRenderer:
         rows = self.options.dashboard_rows
         open_tickets = [t for t in tickets if self.is_open(t)]
         dated = [t for t in tickets if t.discovered]
-        urgent = [t for t in open_tickets if t.priority in self.urgent_priorities]
+        urgent = [t for t in open_tickets if t.priority in self.schema.urgent_priorities]
         urgent.sort(key=lambda t: (-(self.badge("priority", t.priority).rank), t.number))
         items = [a for t in tickets for a in t.action_items]
         busy = [t for t in open_tickets if t.open_items]
@@ -378,7 +364,7 @@ class SiteRenderer:
             "by_priority": self._counts(tickets, "priority"),
             "open_count": len(open_tickets),
             "urgent": urgent,
-            "urgent_names": self.urgent_priorities,
+            "urgent_names": self.schema.urgent_priorities,
             "recent": sorted(dated, key=lambda t: (t.discovered, t.number), reverse=True)[:rows],
             "oldest": sorted((t for t in open_tickets if t.discovered), key=lambda t: (t.discovered, t.number))[:rows],
             "items_done": sum(a.done for a in items),

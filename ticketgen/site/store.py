@@ -25,7 +25,14 @@ from ..core.project import Project
 from ..core.records import Document
 
 _FORMAT = 3
-_PARSER_FILES = ("core/parse.py", "core/records.py", "core/markdown.py", "core/template.py", "core/io.py", "data/template.md")
+_PARSER_FILES = (
+    "core/parse.py",
+    "core/records.py",
+    "core/markdown.py",
+    "core/template.py",
+    "core/io.py",
+    "data/template.md",
+)
 # Libraries whose output is kept here: parsed tickets (markdown-it, YAML) and pages (Jinja).
 _LIBRARIES = ("markdown-it-py", "PyYAML", "python-frontmatter", "Jinja2", "MarkupSafe")
 

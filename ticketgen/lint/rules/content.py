@@ -433,10 +433,10 @@ def _all_items_are_tasks(ticket: Ticket, section, view: DocView) -> bool:
     bad=example("- [ ] Invalidate", "- [x] Invalidate"),
     good=EXAMPLE,
     how_to_fix="Add the next step as `- [ ] ...`, or set the status to a done value (the status field's last "
-    "choice by default; `done_statuses` in the config).",
+    "choice by default; `done` in `[tool.ticketgen.roles]`).",
 )
 def no_open_action_items(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
-    if ticket.status is None or ticket.status in ctx.settings.done_statuses:
+    if ticket.status is None or ctx.schema.is_done(ticket.status):
         return
     section = _action_section(ticket, ctx)
     if section is not None and not ticket.open_items:
@@ -455,7 +455,7 @@ def no_open_action_items(ticket: Ticket, view: DocView, ctx: LintContext) -> Ite
     how_to_fix="Tick the items that were done (`[x]`), move the rest to a new ticket, or reopen this one.",
 )
 def done_with_open_items(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
-    if ticket.status in ctx.settings.done_statuses:
+    if ctx.schema.is_done(ticket.status):
         for item in ticket.open_items:
             yield Hit(item.line, 1, f"{ticket.id} is {ticket.status} but this item is open: {item.text[:60]!r}")
 
