@@ -15,6 +15,15 @@ SEED = FIXTURES / "seed-TICKETS.md"
 EXAMPLES = FIXTURES / "examples"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def user_cache(tmp_path_factory) -> Path:
+    """A cache folder for the session: ticketgen's cache never touches the real ~/.cache."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(folder))
+        yield folder
+
+
 def run_cli(*args: str, cwd: Path, input: str | None = None) -> Result:
     """Run `ticketgen -C cwd ARGS` in-process; stdout and stderr are kept apart."""
     return CliRunner().invoke(main, ["-C", str(cwd), *args], input=input, catch_exceptions=False)

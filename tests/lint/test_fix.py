@@ -80,7 +80,6 @@ def test_fix_leaves_no_temp_files(examples_project: Path):
     shutil.rmtree(examples_project / "tickets")
     run_cli("lint", "--fix", cwd=examples_project)
     assert sorted(p.name for p in examples_project.iterdir()) == [
-        ".ticketgen_cache",
         "platform-notes.md",
         "ticketgen.toml",
     ]
@@ -98,21 +97,25 @@ def _context():
 
     root = Path(tempfile.mkdtemp())
     make_project(root, {})
-    ctx, rules = build_context(Project.discover(root), LintOptions())
-    return ctx, list(rules.values())
+    project = Project.discover(root)
+    project.use_cache = False
+    ctx, rules = build_context(project, LintOptions())
+    return project, ctx, list(rules.values())
 
 
 @settings(max_examples=150, deadline=None)
 @given(prefix=_noise, middle=_noise, suffix=_noise, ending=st.sampled_from(["\n", "\r\n"]))
 def test_fixing_never_changes_bytes_outside_the_fixed_spans(prefix: str, middle: str, suffix: str, ending: str):
     """Lint a ticket surrounded by arbitrary text; the fixed text differs only inside edit spans."""
+    from ticketgen.core.project import SourceFile
     from ticketgen.lint.engine import lint_source
 
     body = EXAMPLE.replace("**Priority:** High", "**Priority:** hIGH").replace("- [ ]", "* [X]")
     text = (prefix + ending + body.replace("\n", ending) + middle + ending + "* item" + ending + suffix).lstrip(
         "\ufeff"
     )
-    result = lint_source(Path("/nonexistent/x.md"), "x.md", text.encode("utf-8"), *_context())
+    project, ctx, rules = _context()
+    result = lint_source(project, SourceFile(Path("/nonexistent/x.md"), Path("x.md"), text.encode("utf-8")), ctx, rules)
     edits = [e for f in result.findings for e in f.edits]
     fixed = apply_edits(text, edits)
     kept = sorted(set(edits), key=lambda e: (e.start, e.end))

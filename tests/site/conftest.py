@@ -9,15 +9,6 @@ import pytest
 from site_repo import CHROMIUM, CHROMIUM_ARGS
 
 
-@pytest.fixture(autouse=True, scope="session")
-def user_cache(tmp_path_factory) -> Path:
-    """A cache folder for the session: the parse store never touches the real ~/.cache."""
-    folder = tmp_path_factory.mktemp("user-cache")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CACHE_HOME", str(folder))
-        yield folder
-
-
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: end-to-end test in headless chromium against `mkdocs serve`")
 

@@ -1,4 +1,4 @@
-"""The engine-agnostic side: parse cache, `ticketgen render --out`, URL helpers."""
+"""The engine-agnostic side: the one cache, `ticketgen render --out`, URL helpers."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from site_repo import build_site, make_repo, ticket, write
 
+import ticketgen.core.parse as parse
+import ticketgen.site.html as html
 from ticketgen.cli import main
 from ticketgen.core.project import Project
-from ticketgen.site.content import ParseCache, site_content
+from ticketgen.site.content import site_content
 from ticketgen.site.options import load_options
-from ticketgen.site.render import SiteRenderer, relative_href
+from ticketgen.site.pages import Page, SiteRenderer, relative_href
 
 
 def renderer_for(root: Path) -> SiteRenderer:
@@ -20,62 +22,76 @@ def renderer_for(root: Path) -> SiteRenderer:
     return SiteRenderer(project, load_options(project.config, project.schema))
 
 
-def test_second_build_reparses_only_the_edited_file(tmp_path: Path):
+def build_pages(repo: Path) -> dict[str, Page]:
+    """What a new `mkdocs build` process does: load, plan, render every page, save the cache."""
+    renderer = renderer_for(repo)
+    content = site_content(renderer.project, renderer)
+    pages = {spec.src_uri: renderer.page(spec) for spec in content.specs}
+    renderer.project.cache.save()
+    return pages
+
+
+@pytest.fixture
+def work(monkeypatch) -> dict[str, list[str]]:
+    """The files parsed and the bodies rendered, as they happen."""
+    seen: dict[str, list[str]] = {"parsed": [], "rendered": []}
+    real_parse, real_render = parse.parse_document, html.render
+    monkeypatch.setattr(
+        parse,
+        "parse_document",
+        lambda text, path, schema: seen["parsed"].append(path.name) or real_parse(text, path, schema),
+    )
+    monkeypatch.setattr(html, "render", lambda *a, **k: seen["rendered"].append("body") or real_render(*a, **k))
+    return seen
+
+
+def test_a_second_build_parses_and_renders_only_the_edited_ticket(tmp_path: Path, work):
     repo = make_repo(tmp_path)
-    cache = ParseCache()
-    first = site_content(Project.discover(repo), renderer_for(repo), cache)
-    assert len(cache.parsed) == 5  # 3 tickets and 2 runbooks; the template is not a ticket
+    first = build_pages(repo)
+    assert len(work["parsed"]) == 3 and len(work["rendered"]) == 5  # 3 tickets, 2 runbooks
     edited = repo / "tickets" / "TICKET-003-resolved.md"
     edited.write_text(edited.read_text().replace("Registry token expiry", "Token expiry, edited"))
-    os.utime(edited, ns=(edited.stat().st_atime_ns, edited.stat().st_mtime_ns + 1_000_000))
-    second = site_content(Project.discover(repo), renderer_for(repo), cache)
-    assert cache.parsed == [edited.resolve()]
-    page = {p.src_uri: p.markdown for p in second.pages}["tickets/TICKET-003.md"]
-    assert "Token expiry, edited" in page
-    assert first.pages != second.pages
+    work["parsed"].clear(), work["rendered"].clear()
+    second = build_pages(repo)
+    assert work == {"parsed": ["TICKET-003-resolved.md"], "rendered": ["body"]}
+    assert second["tickets/TICKET-003.md"].title == "TICKET-003: Token expiry, edited"
+    assert first["tickets/TICKET-002.md"] == second["tickets/TICKET-002.md"]
+    work["parsed"].clear(), work["rendered"].clear()
+    assert build_pages(repo) == second and work == {"parsed": [], "rendered": []}
 
 
-def test_parsed_tickets_are_reused_by_the_next_process_until_a_file_or_the_template_changes(
-    tmp_path: Path, monkeypatch
-):
-    import ticketgen.site.content as content
-
+def test_lint_and_the_site_share_one_cache(tmp_path: Path, work):
     repo = make_repo(tmp_path, runbooks={})
-    parsed: list[str] = []
-    real = content.parse_document
-    monkeypatch.setattr(
-        content, "parse_document", lambda text, path, schema: parsed.append(path.name) or real(text, path, schema)
-    )
+    assert run(repo, "lint").exit_code in (0, 1)
+    assert len(work["parsed"]) == 3
+    work["parsed"].clear()
+    build_pages(repo)
+    assert work["parsed"] == []  # the records lint stored; the bodies are rendered from them
 
-    def fresh_build() -> list[str]:  # what a new `mkdocs build` process does
-        parsed.clear()
-        project = Project.discover(repo)
-        cache = ParseCache()
-        content.use_store(cache, project)
-        site_content(project, renderer_for(repo), cache)
-        cache.store.save()
-        return sorted(parsed)
 
-    assert len(fresh_build()) == 3
-    assert fresh_build() == []
-    edited = repo / "tickets" / "TICKET-002-mentions.md"
-    edited.write_text(edited.read_text().replace("Mentions and", "Mentions, edited, and"))
-    assert fresh_build() == ["TICKET-002-mentions.md"]
+def test_a_changed_template_or_setting_drops_the_cache(tmp_path: Path, work):
+    repo = make_repo(tmp_path, runbooks={})
+    build_pages(repo)
     template = repo / "tickets" / "_template.md"
     template.write_text(template.read_text().replace("### References", "### Links"))
-    assert len(fresh_build()) == 3
+    work["parsed"].clear()
+    build_pages(repo)
+    assert len(work["parsed"]) == 3
+    work["parsed"].clear()
+    write(repo / "ticketgen.toml", "max_file_bytes = 500000\n")
+    build_pages(repo)
+    assert len(work["parsed"]) == 3
 
 
-def test_new_file_is_parsed_and_deleted_file_disappears(tmp_path: Path):
+def test_new_file_is_parsed_and_deleted_file_disappears(tmp_path: Path, work):
     repo = make_repo(tmp_path)
-    cache = ParseCache()
-    site_content(Project.discover(repo), renderer_for(repo), cache)
+    build_pages(repo)
     write(repo / "tickets" / "TICKET-009-new.md", ticket("TICKET-009", "Brand new"))
     (repo / "tickets" / "TICKET-003-resolved.md").unlink()
-    content = site_content(Project.discover(repo), renderer_for(repo), cache)
-    uris = {p.src_uri for p in content.pages}
+    work["parsed"].clear()
+    uris = set(build_pages(repo))
     assert "tickets/TICKET-009.md" in uris and "tickets/TICKET-003.md" not in uris
-    assert [p.name for p in cache.parsed] == ["TICKET-009-new.md"]
+    assert work["parsed"] == ["TICKET-009-new.md"]
 
 
 def test_render_writes_pages_and_assets(tmp_path: Path):
@@ -176,66 +192,18 @@ def run(repo: Path, *args: str):
     return CliRunner().invoke(main, ["-C", str(repo), *args], catch_exceptions=False)
 
 
-def test_unchanged_ticket_pages_are_not_rendered_again_by_the_next_build(tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+def test_each_build_shows_edits_new_runbooks_and_template_overrides(tmp_path: Path):
     repo = make_repo(tmp_path / "repo")
-    rendered: list[str] = []
-    real = SiteRenderer.page
-    monkeypatch.setattr(SiteRenderer, "page", lambda self, spec: rendered.append(spec.src_uri) or real(self, spec))
 
-    def build() -> tuple[list[str], str]:
-        rendered.clear()
-        site = build_site(repo)
-        html = (site / "tickets" / "TICKET-003" / "index.html").read_text()
-        return sorted(uri for uri in rendered if uri.startswith("tickets/TICKET-")), html
+    def page(name: str) -> str:
+        return (build_site(repo) / "tickets" / name / "index.html").read_text()
 
-    first, html = build()
-    assert first == ["tickets/TICKET-001.md", "tickets/TICKET-002.md", "tickets/TICKET-003.md"]
-    assert build() == ([], html)  # same site, nothing rendered again
-
+    assert "Registry token expiry" in page("TICKET-003")
     edited = repo / "tickets" / "TICKET-003-resolved.md"
     edited.write_text(edited.read_text().replace("Registry token expiry", "Token expiry, edited"))
-    pages, html = build()
-    assert pages == ["tickets/TICKET-003.md"] and "Token expiry, edited" in html
-
-    # A runbook newly listing a ticket changes that ticket's page (its related runbooks) only.
+    assert "Token expiry, edited" in page("TICKET-003")
     write(repo / "runbooks" / "rotate.md", "---\ntickets: [TICKET-002]\n---\n# Rotate the token\n\nSteps.\n")
-    assert build()[0] == ["tickets/TICKET-002.md"]
-
-    # A template override changes every page.
-    packaged = (Path(__file__).parents[2] / "ticketgen" / "templates" / "site" / "ticket.md.j2").read_text()
-    write(repo / "templates" / "site" / "ticket.md.j2", packaged + "\nOverridden.\n")
-    pages, html = build()
-    assert pages == first and "Overridden." in html
-
-
-def test_a_ticket_edited_while_a_build_runs_is_not_replayed_by_the_next_build(tmp_path: Path):
-    # The snapshot is keyed by the hashes of the files as scanned at the start; pages made
-    # from bytes written after that must not be saved under them.
-    from ticketgen.site.content import SiteBuild, use_store
-
-    repo = make_repo(tmp_path)
-    tickets = repo / "tickets"
-
-    def edit(name: str, old: str, new: str) -> None:
-        path = tickets / name
-        path.write_text(path.read_text().replace(old, new))
-        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
-
-    def build(meanwhile=lambda: None) -> str:
-        project = Project.discover(repo)
-        cache = ParseCache()
-        use_store(cache, project)
-        running = SiteBuild(project, cache, renderer_for(repo))
-        meanwhile()  # between the scan (on_config) and the pages (on_files)
-        content = running.content(None)
-        running.finish(content, content.pages)
-        cache.store.save()
-        return {p.src_uri: p.markdown for p in content.pages}["tickets/TICKET-003.md"]
-
-    assert "Registry token expiry" in build()
-    edit("TICKET-002-mentions.md", "Mentions and", "Mentions, edited, and")  # not a replay
-    page = build(lambda: edit("TICKET-003-resolved.md", "Registry token expiry", "Edited mid-build"))
-    assert "Edited mid-build" in page
-    edit("TICKET-003-resolved.md", "Edited mid-build", "Registry token expiry")  # as scanned last time
-    assert "Registry token expiry" in build()
+    assert "Rotate the token" in page("TICKET-002")
+    packaged = (Path(__file__).parents[2] / "ticketgen" / "templates" / "site" / "ticket.html.j2").read_text()
+    write(repo / "templates" / "site" / "ticket.html.j2", packaged + "\n<p>Overridden.</p>\n")
+    assert "Overridden." in page("TICKET-001")

@@ -28,21 +28,23 @@ from ._shared import current_project
 @click.option("--strict", is_flag=True, help="Exit 1 when a ticket or runbook has a problem (pages are still written).")
 def render(out: Path, force: bool, directory_urls: bool, strict: bool) -> None:
     """Write the generated ticket, index, dashboard and runbook pages (and the table JS/CSS) to OUT."""
-    from ..site.content import ParseCache, site_content, use_store
+    from ..core.errors import UsageError
+    from ..site.content import site_content
     from ..site.options import load_options
     from ..site.output import write_site
-    from ..site.render import SiteRenderer, asset_bytes
+    from ..site.pages import SiteRenderer, asset_bytes
 
     project = current_project()
+    if project.holds_sources(out):
+        raise UsageError(f"{out}: holds the project's tickets, runbooks or settings; render into another folder")
     options = load_options(project.config, project.schema)
     renderer = SiteRenderer(project, options, use_directory_urls=directory_urls)
-    cache = ParseCache()
-    use_store(cache, project)
-    content = site_content(project, renderer, cache)
-    cache.store.save()  # parsed tickets, for the next build or render
+    content = site_content(project, renderer)
+    pages = [renderer.page(spec) for spec in content.specs]
+    project.cache.save()
     for warning in content.warnings:
         click.echo(f"warning: {warning}", err=True)
-    written = write_site(content, asset_bytes(options.templates), out, force=force)
+    written = write_site(pages, asset_bytes(options.templates), out, force=force)
     click.echo(f"wrote {len(written)} files to {out}", err=True)
     if strict and content.warnings:
         raise click.exceptions.Exit(1)

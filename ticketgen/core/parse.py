@@ -7,7 +7,6 @@ ticket is kept as a `Chunk`; the parser never raises on text, it records `Proble
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import re
 from collections.abc import Iterator
@@ -29,10 +28,9 @@ from .markdown import (
     prose_text,
 )
 from .records import ActionItem, Chunk, CodeBlock, Document, Field, Problem, Reference, Section, Ticket
-from .template import Schema, find_template
+from .template import Schema, find_template, parse_date
 
 _QUALIFIER = re.compile(r"^(?P<value>.*?)\s*\((?P<note>[^()]*)\)\s*$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ANY_RECORD_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]*[-_]\d+\b")
 _FM_OPEN = "---"
 
@@ -249,6 +247,7 @@ def _ticket(
         code_blocks=code_blocks,
     )
     ticket.all_fields = all_fields  # every metadata line, duplicates included (for lint)
+    ticket.tokens, ticket.env = tokens[start:stop], env  # for the site: rendered, never parsed again
     _apply_roles(ticket, schema)
     return ticket
 
@@ -268,15 +267,6 @@ def _lookup(ticket: Ticket, name: str | None) -> Field | None:
         return None
     folded = name.casefold()
     return next((f for n, f in ticket.fields.items() if n.casefold() == folded), None)
-
-
-def parse_date(value: str) -> dt.date | None:
-    if not _ISO_DATE.match(value):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def _apply_roles(ticket: Ticket, schema: Schema) -> None:

@@ -1,17 +1,20 @@
 """A project: its config, its schema, and the files that hold its tickets.
 
-This is the one place that knows where tickets live; every command loads them through
-`Project.load()`, which reads each file once and never lets one bad file hide the others.
+This is the one loader: every command and the site read ticket files through `sources()`
+(each file read once) and `document()` (parsed once per content, through the one cache), or
+`load()` for both. One bad file never hides the others.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cache import Cache, digest
 from .config import Config, load_config
 from .errors import ConfigError, ContentError
 from .records import Document, Problem, Ticket
@@ -54,8 +57,23 @@ class Corpus:
 
 
 @dataclass
+class SourceFile:
+    """A ticket file's bytes, read once; `error` says why there are none."""
+
+    path: Path  # as found (absolute)
+    display: Path  # as the user knows it: relative to the project root
+    data: bytes | None
+    error: ContentError | None = None
+
+    @cached_property
+    def digest(self) -> str:
+        return digest(self.data) if self.data is not None else ""
+
+
+@dataclass
 class Project:
     config: Config
+    use_cache: bool = True  # False: nothing is read from or written to the cache (`--no-cache`)
 
     @classmethod
     def discover(cls, start: Path | None = None) -> Project:
@@ -110,19 +128,79 @@ class Project:
             return True
         return target.suffix.lower() == ".md" and target.is_relative_to(self.config.tickets_dir.resolve())
 
+    def holds_sources(self, folder: Path) -> bool:
+        """True when writing generated files into `folder` could touch the project's own sources:
+        it is the root, holds or sits inside the tickets or runbooks folder, or holds a
+        document, the template or the settings."""
+        target = Path(os.path.abspath(folder)).resolve()
+        config = self.config
+        inputs = [config.tickets_dir, config.runbooks_dir, config.root, *config.documents]
+        inputs += [p for p in (config.template, config.source) if p is not None]
+        for source in inputs:
+            source = source.resolve()
+            if source == target or source.is_relative_to(target):
+                return True
+        return any(target.is_relative_to(d.resolve()) for d in (config.tickets_dir, config.runbooks_dir))
+
     def display(self, path: Path) -> Path:
         return self.config.relative(path)
 
-    def read(self, path: Path) -> Document:
-        from .parse import read_document
+    @cached_property
+    def cache(self) -> Cache:
+        """Keyed by the template's bytes and the settings: either changes what a file means."""
+        from .template import default_template_text
 
-        return read_document(path, self.schema, self.config.max_file_bytes, self.display(path))
+        template = self.config.template
+        try:
+            schema_source = template.read_bytes() if template else default_template_text().encode()
+        except OSError:
+            schema_source = b""
+        key = digest(repr(self.config).encode() + b"\0" + schema_source)
+        return Cache(self.root, key if self.use_cache else None)
+
+    def source(self, path: Path) -> SourceFile:
+        shown = self.display(path)
+        limit = self.config.max_file_bytes
+        try:
+            size = path.stat().st_size
+            if size > limit:
+                error = ContentError(f"file is {size:,} bytes, over the {limit:,}-byte limit", shown, 1)
+                return SourceFile(path, shown, None, error)
+            return SourceFile(path, shown, path.read_bytes())
+        except OSError as exc:
+            return SourceFile(path, shown, None, ContentError(f"cannot read: {exc.strerror}", shown))
+
+    def sources(self, paths: Iterable[Path] | None = None) -> list[SourceFile]:
+        """Every ticket file (or `paths`), read once."""
+        return [self.source(path) for path in (self.ticket_files() if paths is None else paths)]
+
+    def document(self, source: SourceFile) -> Document:
+        """The parsed file: from the cache when these bytes were parsed before (by any command),
+        else parsed now, with its token stream kept for the site. Raises ContentError."""
+        from .io import decode
+        from .parse import parse_document
+
+        if source.error is not None:
+            raise source.error
+        records = self.cache.shelf("records")
+        key = (source.display.as_posix(), source.digest)
+        found = records.get(key)
+        if found is None:
+            text = decode(source.data, source.display, self.config.max_file_bytes).text
+            found = parse_document(text, source.display, self.schema)
+            records.put(key, found)
+        return found
 
     def load(self, paths: Iterable[Path] | None = None) -> Corpus:
+        """Every ticket file parsed (or `paths`); the cache keeps what was parsed."""
+        from .parse import rare_collections
+
         corpus = Corpus([])
-        for path in self.ticket_files() if paths is None else paths:
-            try:
-                corpus.documents.append(self.read(path))
-            except ContentError as exc:
-                corpus.unreadable.append(exc)
+        with rare_collections():
+            for source in self.sources(paths):
+                try:
+                    corpus.documents.append(self.document(source))
+                except ContentError as exc:
+                    corpus.unreadable.append(exc)
+        self.cache.shelf("records").save(prune=paths is None)
         return corpus

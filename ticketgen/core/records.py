@@ -86,6 +86,14 @@ class Ticket:
         folded = title.casefold()
         return next((s for s in self.sections if s.title.casefold() == folded), None)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Stored without its token stream (`tokens`, `env`: the parser's, kept in memory
+        for rendering): a ticket read back from the cache is rendered from its cached HTML."""
+        state = dict(self.__dict__)
+        state.pop("tokens", None)
+        state.pop("env", None)
+        return state
+
     @property
     def open_items(self) -> list[ActionItem]:
         return [a for a in self.action_items if not a.done]

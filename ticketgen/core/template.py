@@ -8,6 +8,7 @@ section name is written in Python.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,6 +26,7 @@ _PLACEHOLDER_HEADING = re.compile(r"^(?P<prefix>[A-Za-z][\w.-]*?[-_])(?P<digits>
 # Cheap pre-check before block-parsing a fence's content: a line that could be the heading.
 _MAYBE_TEMPLATE_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+[A-Za-z][\w.-]*?[-_](?:X+|N+|0+|#+)\s*:", re.MULTILINE)
 _DATE_PLACEHOLDER = re.compile(r"^(YYYY-MM-DD|yyyy-mm-dd)$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 ROLE_NAMES = ("status", "priority", "discovered", "component", "action_items")
 # Roles that name values of a role's field rather than a field: which statuses mean "done",
 # which priorities are urgent. Defaults come from choice order (see `Schema.done_statuses`).
@@ -91,6 +93,18 @@ class Schema:
         folded = name.casefold()
         return next((f for f in self.fields if f.name.casefold() == folded), None)
 
+    def value_problem(self, name: str, value: str) -> str | None:
+        """Why `value` is not allowed in field `name` (a choice the template does not list, a
+        date that is no real date), or None. Empty values and unknown fields are lint's business."""
+        spec = self.field(name)
+        if spec is None or not value.strip():
+            return None
+        if spec.kind == "choice" and spec.choice_for(value) is None:
+            return f"{spec.name} {value!r} is not one of the template's choices ({', '.join(spec.choices)})"
+        if spec.kind == "date" and parse_date(value) is None:
+            return f"{spec.name} {value!r} is not a date (YYYY-MM-DD)"
+        return None
+
     def section(self, title: str) -> SectionSpec | None:
         folded = title.casefold()
         return next((s for s in self.sections if s.title.casefold() == folded), None)
@@ -156,6 +170,16 @@ class Schema:
                 canonical.append(found)
             values[role] = tuple(canonical)
         return Schema(**{**fields, "roles": roles, "values": values})
+
+
+def parse_date(value: str) -> dt.date | None:
+    """An ISO date (`2026-01-06`) as written in a date field, or None."""
+    if not _ISO_DATE.match(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _field_spec(name: str, placeholder: str) -> FieldSpec:

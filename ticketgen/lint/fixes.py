@@ -7,10 +7,10 @@ import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..core.cache import digest
 from ..core.errors import ContentError
 from ..core.io import read_source, write_atomic
 from ..core.project import Project
-from .cache import digest
 from .engine import LintOptions, LintRun, run_lint
 from .model import Edit
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -43,11 +42,3 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
-
-    def to_cache(self) -> list[Any]:
-        return [self.code, self.line, self.column, self.message, [[e.start, e.end, e.replacement] for e in self.edits]]
-
-    @classmethod
-    def from_cache(cls, path: str, data: list[Any]) -> Finding:
-        code, line, column, message, edits = data
-        return cls(code, "", path, line, column, message, tuple(Edit(*e) for e in edits))

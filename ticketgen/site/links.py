@@ -1,4 +1,5 @@
-"""A Python-Markdown extension for links between tickets, runbooks and docs on the site.
+"""A Python-Markdown extension for the hand-written pages in docs/ (generated pages are
+rendered from tokens by `site.html`, which links the same way).
 
 - Every ticket ID mention becomes a link to the ticket's page. It runs inside the Markdown
   parser, after code spans, fenced and indented code and raw HTML have been set aside, and
@@ -23,7 +24,7 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from .render import relpath
+from .pages import relpath
 
 _MENTION_CLASS = "tg-mention"
 

@@ -25,6 +25,7 @@ _KEYS = {
     "dashboard_rows",
     "edit_url",
     "runbooks_in_nav",
+    "columns",
 }
 
 
@@ -37,6 +38,7 @@ class SiteOptions:
     dashboard_rows: int = 10
     edit_url: str | None = None  # e.g. "https://github.com/o/r/edit/main/{path}"
     runbooks_in_nav: bool = True
+    columns: tuple[str, ...] = ("owner", "tags")  # frontmatter keys on the card and in the index
 
 
 def load_options(config: Config, schema: Schema) -> SiteOptions:
@@ -93,6 +95,9 @@ def load_options(config: Config, schema: Schema) -> SiteOptions:
     in_nav = table.get("runbooks_in_nav", True)
     if not isinstance(in_nav, bool):
         raise fail("runbooks_in_nav must be true or false")
+    columns = table.get("columns", ["owner", "tags"])
+    if not isinstance(columns, list) or not all(isinstance(c, str) and c.strip() for c in columns):
+        raise fail("columns must be a list of frontmatter keys")
     edit_url = text("edit_url", None)
     if edit_url is not None and "{path}" not in edit_url:
         raise fail("edit_url must contain {path}")
@@ -108,4 +113,5 @@ def load_options(config: Config, schema: Schema) -> SiteOptions:
         dashboard_rows=rows,
         edit_url=edit_url,
         runbooks_in_nav=in_nav,
+        columns=tuple(columns),
     )

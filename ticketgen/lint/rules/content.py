@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from ...core.kinds import invalid_resources
-from ...core.parse import parse_date
 from ...core.records import Field, Ticket
+from ...core.template import parse_date
 from ..context import DocView, LintContext
 from ..model import Hit
 from ..rule import EXAMPLE, example, rule

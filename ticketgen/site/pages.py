@@ -1,20 +1,17 @@
-"""Records -> the site's pages, as Markdown strings, through Jinja templates. No mkdocs here.
+"""Records → the site's pages, as HTML, through Jinja templates. No mkdocs here.
 
-The mkdocs plugin and `ticketgen render --out` both plan the pages with `SiteRenderer.plan`
-and render each with `SiteRenderer.page`; whatever builds the site only has to turn Markdown
-into HTML. Ticket text is always template *data*:
-it is never compiled, and where a template builds HTML, autoescape turns `<` into `&lt;`.
-Verbatim Markdown (section bodies, runbooks) is passed through the `markdown` filter,
-which says "this is Markdown source for the next stage" rather than "this is HTML".
+The mkdocs plugin and `ticketgen render --out` both call `SiteRenderer.plan` (where each page
+goes, what its template gets) and `SiteRenderer.page` (one page's HTML, title, table of
+contents and metadata). Ticket bodies and runbooks are rendered from markdown-it tokens by
+`site.html`, once per content (the one cache keeps the HTML); the templates place them.
+Ticket text is always template *data*: never compiled, and escaped by autoescape.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import posixpath
 import re
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -23,14 +20,16 @@ from typing import Any
 
 import jinja2
 import markupsafe
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from ..core.cache import Shelf, digest
 from ..core.errors import ConfigError
-from ..core.io import BOM, split_lines
-from ..core.markdown import escape_raw_html
+from ..core.markdown import block_tokens
 from ..core.project import Project
 from ..core.records import Field, Ticket
 from ..core.template import Schema
+from ..core.templating import environment
+from . import html as markdown_html
 from .options import SiteOptions
 from .runbooks import Runbook
 
@@ -38,40 +37,24 @@ ASSET_DIR = "assets/ticketgen"
 ASSETS = ("ticketgen.css", "ticketgen.js")
 _HEAT = ("green", "blue", "yellow", "orange", "red")  # priority: first choice calm, last alarming
 _PROGRESS = ("orange", "yellow", "blue", "teal", "green")  # status: first choice new, last done
+_RENDER_VERSION = "1"  # bump when site.html's output changes shape without a code change
 
 
 @dataclass(frozen=True)
-class GeneratedPage:
-    """One page of the site. `src_uri` is where it sits among the docs (posix, `.md`).
-
-    `body` is Markdown in which each piece of finished HTML the templates made (tables,
-    header cards) is a one-word paragraph, a placeholder; `html` holds those pieces in order.
-    A site generator that can, keeps the HTML out of its Markdown conversion (the mkdocs
-    plugin does); `markdown` is the standalone page, with frontmatter and the HTML in place.
-    """
+class Page:
+    """One page of the site. `src_uri` is where it sits among the docs (posix, `.md`); `html`
+    is its body (links resolved for that place), `toc` its headings, `meta` what a site
+    generator reads from frontmatter (title, tags, search, hide)."""
 
     src_uri: str
-    body: str
     kind: str  # ticket | tickets-index | dashboard | status | component | runbook | runbooks-index
+    title: str
+    html: str
+    toc: tuple[markdown_html.Heading, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None  # the file it comes from, for edit links and watching
     in_nav: bool = False
     ticket_id: str | None = None
-    # Frontmatter (title, tags, search...) from the template's `meta`; None where the template
-    # set none, and its body may start with frontmatter of its own.
-    meta: dict[str, Any] | None = None
-    html: tuple[str, ...] = ()
-
-    @property
-    def content(self) -> str:
-        """`body` as a generator reads it: after a blank line where `meta` is set, so no text the
-        template put first (a runbook's own lines) is taken for page metadata."""
-        return self.body if self.meta is None else "\n" + self.body.lstrip("\n")
-
-    @property
-    def markdown(self) -> str:
-        body = self.content
-        body = PLACEHOLDER.sub(lambda m: self.html[int(m.group(1))], body) if self.html else body
-        return f"---\n{frontmatter(self.meta)}---\n{body}" if self.meta else body
 
 
 @dataclass(frozen=True)
@@ -87,11 +70,6 @@ class PageSpec:
     context: dict[str, Any] = field(default_factory=dict)
 
 
-# A paragraph of one word that no ticket text can contain: the nonce is new in every process.
-PLACEHOLDER_WORD = f"tgstash{secrets.token_hex(8)}n"
-PLACEHOLDER = re.compile(rf"{PLACEHOLDER_WORD}(\d+)")
-
-
 def page_url(src_uri: str, use_directory_urls: bool) -> str:
     """The URL mkdocs (and Zensical) give a Markdown file, relative to the site root."""
     stem = src_uri[:-3] if src_uri.endswith(".md") else src_uri
@@ -104,27 +82,6 @@ def page_url(src_uri: str, use_directory_urls: bool) -> str:
     return stem + "/"
 
 
-_JINJA_CODE = tuple(str(Path(module.__file__).parent) for module in (jinja2, markupsafe))
-_PACKAGED = str(Path(__file__).parents[1] / "templates")
-
-
-def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
-    """The template file and line an error was raised at, when the innermost frame outside
-    jinja2 itself is template code (jinja2 marks those and maps their lines back to the
-    template's); (None, None) when it is Python of ours that a template called."""
-    found: tuple[str | None, int | None] = (None, None)
-    tb = exc.__traceback__
-    while tb is not None:
-        frame = tb.tb_frame
-        template = frame.f_globals.get("__jinja_template__")
-        if isinstance(template, jinja2.Template):
-            found = (template.filename, template.get_corresponding_lineno(tb.tb_lineno))
-        elif not frame.f_code.co_filename.startswith(_JINJA_CODE):
-            found = (None, None)
-        tb = tb.tb_next
-    return found
-
-
 def relative_href(from_src: str, to_src: str, use_directory_urls: bool) -> str:
     here, there = page_url(from_src, use_directory_urls), page_url(to_src, use_directory_urls)
     base = here if here.endswith("/") or not here else posixpath.dirname(here)
@@ -135,8 +92,8 @@ def relative_href(from_src: str, to_src: str, use_directory_urls: bool) -> str:
 
 
 def relpath(path: str, start: str) -> str:
-    """`posixpath.relpath` for two site-root-relative paths, without its two `os.getcwd()` calls
-    (index pages link thousands of tickets, and every page mentions some)."""
+    """`posixpath.relpath` for two site-root-relative paths, without its `os.getcwd()` calls
+    (index pages link thousands of tickets)."""
     to = [part for part in path.split("/") if part and part != "."]
     base = [part for part in start.split("/") if part and part != "."]
     common = 0
@@ -168,6 +125,7 @@ class Badge:
     value: str
     color: str
     rank: int  # position among the template's choices; unknown values sort last
+    valid: bool = True  # False: not one of the template's choices (shown as such, never as a badge)
 
 
 @dataclass
@@ -181,6 +139,15 @@ class Row:
     age: int | None
     done: int
     total: int
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A ticket or runbook that mentions a ticket: for "Mentioned by"."""
+
+    title: str
+    uri: str
+    where: str  # path:line
 
 
 class SiteRenderer:
@@ -201,10 +168,15 @@ class SiteRenderer:
         self.edit_url = edit_url or self._configured_edit_url
         self.today = today or dt.date.today()
         self.with_tags = tags
-        self.env = _environment(options.templates)
+        self.env = environment("site", options.templates, autoescape=True)
+        self.env.filters["slug"] = slug
+        self.bodies: Shelf = project.cache.shelf("html")
         self._badges: dict[tuple[str, str], Badge | None] = {}
         self._rows: dict[int, Row] = {}
         self._group_uris: dict[tuple[str, str], str] = {}
+        self.ticket_pages: dict[int, str] = {}  # ticket number -> src_uri (mention links)
+        self.source_pages: dict[Path, str] = {}  # resolved source file -> src_uri (repository links)
+        self.mentioned_by: dict[str, list[Mention]] = {}
 
     # -- where things go -------------------------------------------------------------------
     def ticket_uri(self, ticket_id: str) -> str:
@@ -261,12 +233,12 @@ class SiteRenderer:
         color = self.options.badge_colors.get(value.casefold())
         if color is None and canonical:
             scale = _PROGRESS if role == "status" else _HEAT
-            if role == "status" and canonical in self.schema.done_statuses:
+            if role == "status" and self.schema.is_done(canonical):
                 color = _PROGRESS[-1]
             else:
                 position = rank / (len(choices) - 1) if len(choices) > 1 else 0
                 color = scale[round(position * (len(scale) - 1))]
-        return Badge(value, color or "grey", rank)
+        return Badge(value, color or "grey", rank, valid=canonical is not None or not choices)
 
     def is_open(self, ticket: Ticket) -> bool:
         return not self.schema.is_done(ticket.status)
@@ -282,21 +254,28 @@ class SiteRenderer:
         self._assign_group_uris(groups)
         by_ticket = runbooks_by_ticket(runbooks)
         known = {t.id.upper(): t for t in tickets}
+        self.ticket_pages = {t.number: self.ticket_uri(t.id) for t in tickets}
+        self.source_pages = {}
+        for ticket in tickets:  # a file holding several tickets links to its first one
+            self.source_pages.setdefault((self.project.root / ticket.path).resolve(), self.ticket_uri(ticket.id))
+        for runbook in runbooks:
+            self.source_pages.setdefault(runbook.path.resolve(), self.runbook_uri(runbook))
+        self.mentioned_by = self._mentions(tickets, runbooks)
         specs = [self.ticket_spec(t, by_ticket) for t in tickets]
         specs.append(
-            PageSpec("index.md.j2", self.index_uri, "tickets-index", in_nav=True, context={"tickets": tickets})
+            PageSpec("index.html.j2", self.index_uri, "tickets-index", in_nav=True, context={"tickets": tickets})
         )
         dashboard = {"tickets": tickets, **self._dashboard(tickets)}
-        specs.append(PageSpec("dashboard.md.j2", self.dashboard_uri, "dashboard", in_nav=True, context=dashboard))
+        specs.append(PageSpec("dashboard.html.j2", self.dashboard_uri, "dashboard", in_nav=True, context=dashboard))
         for role, values in groups.items():
             for value, members in values.items():
                 context = {"role": role, "value": value, "tickets": members}
-                specs.append(PageSpec("group.md.j2", self.group_uri(role, value), role, context=context))
+                specs.append(PageSpec("group.html.j2", self.group_uri(role, value), role, context=context))
         for runbook in runbooks:
             linked = [known[t.upper()] for t in runbook.tickets if t.upper() in known]
             specs.append(
                 PageSpec(
-                    "runbook.md.j2",
+                    "runbook.html.j2",
                     self.runbook_uri(runbook),
                     "runbook",
                     runbook.path,
@@ -307,13 +286,12 @@ class SiteRenderer:
         runbooks_index = f"{self.options.runbooks_url}/index.md"
         if runbooks and not any(spec.src_uri == runbooks_index for spec in specs):
             context = {"runbooks": runbooks, "known": known}
-            specs.append(PageSpec("runbooks.md.j2", runbooks_index, "runbooks-index", in_nav=True, context=context))
+            specs.append(PageSpec("runbooks.html.j2", runbooks_index, "runbooks-index", in_nav=True, context=context))
         return specs
 
     def ticket_spec(self, ticket: Ticket, by_ticket: dict[str, list[Runbook]]) -> PageSpec:
-        """A ticket's page: it depends on no other ticket (`TicketPages` keeps it across builds)."""
         return PageSpec(
-            "ticket.md.j2",
+            "ticket.html.j2",
             self.ticket_uri(ticket.id),
             "ticket",
             self.project.root / ticket.path,
@@ -321,8 +299,27 @@ class SiteRenderer:
             context={"ticket": ticket, "runbooks": by_ticket.get(ticket.id.upper(), [])},
         )
 
-    def forget_rows(self) -> None:
-        self._rows = {}
+    def _mentions(self, tickets: list[Ticket], runbooks: list[Runbook]) -> dict[str, list[Mention]]:
+        found: dict[str, list[Mention]] = {}
+        for ticket in tickets:
+            for mentioned in ticket.related:
+                number = self.schema.id_number(mentioned)
+                target = self.ticket_pages.get(number) if number is not None else None
+                if target is not None:
+                    where = f"{ticket.path.as_posix()}:{ticket.line}"
+                    found.setdefault(target, []).append(
+                        Mention(f"{ticket.id}: {ticket.title}", self.ticket_uri(ticket.id), where)
+                    )
+        for runbook in runbooks:
+            listed = {t.upper() for t in runbook.tickets}
+            for m in self.schema.mention_regex.finditer(runbook.body):
+                target = self.ticket_pages.get(int(m.group(1)))
+                if target is None or m.group(0).upper() in listed:
+                    continue  # listed in its frontmatter: shown as a related runbook already
+                entry = Mention(runbook.title, self.runbook_uri(runbook), self.project.display(runbook.path).as_posix())
+                if entry not in found.setdefault(target, []):
+                    found[target].append(entry)
+        return found
 
     def rows(self, tickets: Iterable[Ticket]) -> list[Row]:
         return [self.row(t) for t in tickets]
@@ -347,7 +344,7 @@ class SiteRenderer:
         groups: dict[str, list[Ticket]] = {}
         for ticket in tickets:
             value = getattr(ticket, role)
-            if value:
+            if value and (role != "status" or self.badge(role, value).valid):
                 groups.setdefault(value, []).append(ticket)
         return groups
 
@@ -373,34 +370,41 @@ class SiteRenderer:
         }
 
     def _counts(self, tickets: list[Ticket], role: str) -> list[tuple[Badge, int, int]]:
-        """(badge, all tickets, open tickets) per value, in the template's order."""
+        """(badge, all tickets, open tickets) per valid value, in the template's order."""
         counts: dict[str, list[int]] = {}
         for ticket in tickets:
             value = getattr(ticket, role)
-            if value:
+            if value and self.badge(role, value).valid:
                 entry = counts.setdefault(value, [0, 0])
                 entry[0] += 1
                 entry[1] += self.is_open(ticket)
         badges = [(self.badge(role, v), n, o) for v, (n, o) in counts.items()]
         return sorted(badges, key=lambda b: (b[0].rank, b[0].value.casefold()))
 
-    def page(self, spec: PageSpec) -> GeneratedPage:
-        """Render one planned page. The template's top-level `meta` becomes the frontmatter
-        (its strings HTML-escaped: themes print titles and tags as they are); each
-        `{% call html() %}` block becomes a placeholder (see GeneratedPage)."""
-        pieces: list[str] = []
+    def page(self, spec: PageSpec) -> Page:
+        """Render one planned page. The template's top-level `meta` (title, tags, search...) is
+        the page's metadata; everything it prints is the page's HTML."""
         uri = spec.src_uri
 
         def href(target: str) -> str:
             return relative_href(uri, target, self.use_directory_urls)
 
-        def html(caller: Callable[[], str]) -> Markup:
-            pieces.append(caller())
-            return Markup(f"\n\n{PLACEHOLDER_WORD}{len(pieces) - 1}\n\n")
+        toc: list[markdown_html.Heading] = []
+
+        def markdown(rendered: markdown_html.Rendered) -> Markup:
+            """A rendered body, placed: its link markers resolved for this page, its headings in the toc."""
+            toc.extend(rendered.headings)
+            return Markup(self.resolve(rendered.html, uri, spec.source))
+
+        def heading(title: str, anchor: str, level: int = 2) -> Markup:
+            """A heading the template adds (`Related runbooks`), with its permalink and toc entry."""
+            toc.append(markdown_html.Heading(level, anchor, title))
+            return Markup(markdown_html.heading_html(level, anchor, markupsafe.escape(title)))
 
         variables = {"site": self, "schema": self.schema, "today": self.today, "page_uri": uri, "href": href}
+        helpers = {"body": markdown, "heading": heading}
         try:
-            module = self.env.get_template(spec.template).make_module(variables | {"html": html} | spec.context)
+            module = self.env.get_template(spec.template).make_module(variables | helpers | spec.context)
             body = str(module)
         except Exception as exc:  # a broken override: say which template, where
             where, line = _template_frame(exc)
@@ -410,55 +414,151 @@ class SiteRenderer:
             where = getattr(exc, "filename", None) or where or spec.template
             line = getattr(exc, "lineno", None) or line
             raise ConfigError(f"site template: {exc}", where, line) from None
-        meta = getattr(module, "meta", None)
-        if meta is not None:
-            meta = _escape_strings(dict(meta))
-        return GeneratedPage(uri, body, spec.kind, spec.source, spec.in_nav, spec.ticket_id, meta, tuple(pieces))
+        # Themes print titles and tags as they are: ticket text in them must arrive escaped.
+        meta = _escape_strings(dict(getattr(module, "meta", None) or {}))
+        title = str(meta.get("title") or spec.ticket_id or Path(uri).stem)
+        return Page(uri, spec.kind, title, body, tuple(toc), meta, spec.source, spec.in_nav, spec.ticket_id)
+
+    def resolve(self, html: str, uri: str, source: Path | None) -> str:
+        """Mention and repository links of a rendered body, for the page at `uri`."""
+        folder = source.resolve().parent if source is not None else None
+
+        def mention(number: int) -> str | None:
+            target = self.ticket_pages.get(number)
+            return None if target is None or target == uri else relative_href(uri, target, self.use_directory_urls)
+
+        def repo(url: str) -> str | None:
+            path, _, fragment = url.partition("#")
+            if folder is None or not path:
+                return None
+            target = self.source_pages.get((folder / path).resolve()) if path.endswith(".md") else None
+            if target is None:
+                return None
+            return relative_href(uri, target, self.use_directory_urls) + (f"#{fragment}" if fragment else "")
+
+        return markdown_html.resolve_links(html, mention, repo)
 
     # -- helpers the templates call ------------------------------------------------------------
-    def preamble(self, ticket: Ticket) -> str:
-        """Text between the ticket's heading and its first section that is not a metadata line."""
-        lines = split_lines(ticket.text.removeprefix(BOM))
-        stop = (ticket.sections[0].line - ticket.line) if ticket.sections else len(lines)
-        field_lines = {f.line - ticket.line for f in getattr(ticket, "all_fields", ticket.fields.values())}
-        kept = [line for k, line in enumerate(lines[1:stop], 1) if k not in field_lines]
-        return "".join(kept).strip()
+    def ticket_body(self, ticket: Ticket) -> markdown_html.Rendered:
+        """The ticket's text below its heading, rendered once per content (the cache keeps it):
+        metadata lines left to the card, sections one level up, untouched template sections
+        shown as to be written."""
+        key = ("ticket", digest(ticket.text.encode()), _RENDER_VERSION)
+        found = self.bodies.get(key)
+        if found is None:
+            tokens = getattr(ticket, "tokens", None)
+            env = getattr(ticket, "env", None)
+            base = 0  # the parser's tokens count lines from the file's first line
+            if tokens is None:  # read from the cache by another command: parse this ticket alone
+                env = {}
+                tokens, base = block_tokens(ticket.text, env), ticket.line - 1
+            fields = getattr(ticket, "all_fields", ticket.fields.values())
+            drafts = frozenset(s.line - 1 - base for s in ticket.sections if self.is_draft(s.title, s.body))
+            options = markdown_html.Options(
+                shift=self.schema.heading_level - 1,
+                mention=self.schema.mention_regex,
+                skip_lines=frozenset(f.line - 1 - base for f in fields),
+                drafts=drafts,
+            )
+            found = markdown_html.render(tokens[3:], env, options)
+            found = markdown_html.Rendered(markdown_html.balance(found.html), found.headings)
+            self.bodies.put(key, found)
+        return found
 
-    def card_fields(self, ticket: Ticket) -> list[tuple[str, Field, Badge | None]]:
-        """(name, field, badge or None) for the header card, in the template's order."""
+    def markdown_body(self, text: str) -> markdown_html.Rendered:
+        """Any other Markdown of the repository (a runbook), rendered once per content."""
+        key = ("markdown", digest(text.encode()), _RENDER_VERSION)
+        found = self.bodies.get(key)
+        if found is None:
+            env: dict[str, Any] = {}
+            options = markdown_html.Options(mention=self.schema.mention_regex)
+            found = markdown_html.render(block_tokens(text, env), env, options)
+            found = markdown_html.Rendered(markdown_html.balance(found.html), found.headings)
+            self.bodies.put(key, found)
+        return found
+
+    def is_draft(self, title: str, body: str) -> bool:
+        """A section still holding the template's placeholder text: to be written."""
+        spec = self.schema.section(title)
+        return spec is not None and bool(spec.placeholder) and body.strip() == spec.placeholder.strip()
+
+    def card_fields(self, ticket: Ticket) -> list[tuple[str, Field, Badge | None, str | None]]:
+        """(name, field, badge or None, problem or None) for the header card, in the template's
+        order. A value the template does not allow is shown with its problem, never as a badge."""
         badges = {self.schema.role(r): r for r in ("status", "priority") if self.schema.role(r)}
         found = []
         for spec in self.schema.fields:
             value = ticket.fields.get(spec.name)
-            if value is not None:
-                role = badges.get(spec.name)
-                badge = self.badge(role, getattr(ticket, role) or value.value) if role else None
-                found.append((spec.name, value, badge))
+            if value is None:
+                continue
+            problem = self.schema.value_problem(spec.name, value.value)
+            role = badges.get(spec.name)
+            badge = self.badge(role, getattr(ticket, role) or value.value) if role and problem is None else None
+            found.append((spec.name, value, badge, problem))
         return found
 
-    def heading(self, level: int) -> str:
-        """Sections sit one level under the ticket heading; on its own page the ticket is the H1."""
-        return "#" * max(2, level - self.schema.heading_level + 1)
+    def extras(self, ticket: Ticket) -> list[tuple[str, list[str]]]:
+        """Frontmatter shown on the card and in the index: the configured keys (owner, tags...)."""
+        return [(key, values) for key in self.options.columns if (values := self.extra(ticket, key))]
+
+    def extra(self, ticket: Ticket, key: str) -> list[str]:
+        return _strings(ticket.frontmatter.get(key))
+
+    def extra_values(self, tickets: Iterable[Ticket], key: str) -> list[str]:
+        """Every value of frontmatter `key` in `tickets`: a filter menu (empty: no column)."""
+        return sorted({v for t in tickets for v in self.extra(t, key)}, key=str.casefold)
 
     def values(self, tickets: Iterable[Ticket], role: str) -> list[str]:
-        """The values of `role` present in `tickets`, in the template's order (filter menus)."""
+        """The valid values of `role` present in `tickets`, in the template's order (filter menus)."""
         present = {getattr(t, role) for t in tickets} - {None, ""}
+        if role in ("status", "priority"):
+            present = {v for v in present if self.badge(role, v).valid}
         return sorted(present, key=lambda v: (self.badge(role, v).rank, v.casefold()))
 
     def role_name(self, role: str) -> str | None:
         return self.schema.role(role)
 
     def tags(self, ticket: Ticket) -> list[str]:
-        """Material tags (`Status: Open`...): chips, tag pages, and search terms."""
+        """Material tags (`Status: Open`..., and frontmatter `tags`): chips, tag pages, search."""
         tags: list[str] = []
         if not self.with_tags:
             return tags
         for role in ("status", "priority", "component"):
             value = getattr(ticket, role)
             name = self.schema.role(role)
-            if value and name:
+            valid = role == "component" or (value and self.badge(role, value).valid)
+            if value and name and valid:
                 tags.append(f"{name}: {value}")
+        tags.extend(_strings(ticket.frontmatter.get("tags")))
         return tags
+
+    def problems(self, ticket: Ticket) -> list[str]:
+        """`path:line: message` for each metadata value the template does not allow: warnings, so
+        `mkdocs build --strict` fails where `ticketgen lint` reports an error."""
+        found = []
+        for f in ticket.fields.values():
+            problem = self.schema.value_problem(f.name, f.value)
+            if problem:
+                found.append(f"{ticket.path.as_posix()}:{f.line}: {ticket.id}: {problem}")
+        return found
+
+
+def _escape_strings(value: Any) -> Any:
+    if isinstance(value, str):
+        return str(markupsafe.escape(value))
+    if isinstance(value, dict):
+        return {k: _escape_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escape_strings(v) for v in value]
+    return value
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return [str(value)] if str(value).strip() else []
+    if isinstance(value, list):
+        return [str(v) for v in value if isinstance(v, str | int | float) and not isinstance(v, bool)]
+    return []
 
 
 def runbooks_by_ticket(runbooks: Iterable[Runbook]) -> dict[str, list[Runbook]]:
@@ -482,46 +582,22 @@ def unique_tickets(tickets: Iterable[Ticket]) -> tuple[list[Ticket], list[Ticket
     return list(seen.values()), dupes
 
 
-def frontmatter(meta: dict[str, Any]) -> str:
-    """YAML frontmatter lines, one key a line, each value in JSON's syntax (which YAML reads,
-    and which is much cheaper to write than YAML)."""
-    return "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in meta.items())
+_JINJA_CODE = tuple(str(Path(module.__file__).parent) for module in (jinja2, markupsafe))
+_PACKAGED = str(Path(__file__).parents[1] / "templates")
 
 
-def _yaml(value: dict[str, Any]) -> Markup:
-    return Markup(frontmatter(_escape_strings(value)))
-
-
-def _escape_strings(value: Any) -> Any:
-    if isinstance(value, str):
-        return str(escape(value))
-    if isinstance(value, dict):
-        return {k: _escape_strings(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_escape_strings(v) for v in value]
-    return value
-
-
-def _markdown(text: str) -> Markup:
-    """Verbatim Markdown from the repo, with its raw HTML shown as text (never run)."""
-    return Markup(escape_raw_html(text))
-
-
-def _environment(override: Path | None) -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = []
-    if override is not None:
-        loaders.append(jinja2.FileSystemLoader(str(override)))
-    loaders.append(jinja2.PackageLoader("ticketgen", "templates/site"))
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        auto_reload=False,  # one environment per build; no stat of every template for every page
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["markdown"] = _markdown
-    env.filters["yaml"] = _yaml  # for templates copied before `meta`: `---\n{{ {...} | yaml }}---`
-    env.filters["slug"] = slug
-    return env
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    """The template file and line an error was raised at, when the innermost frame outside
+    jinja2 itself is template code (jinja2 marks those and maps their lines back to the
+    template's); (None, None) when it is Python of ours that a template called."""
+    found: tuple[str | None, int | None] = (None, None)
+    tb = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        template = frame.f_globals.get("__jinja_template__")
+        if isinstance(template, jinja2.Template):
+            found = (template.filename, template.get_corresponding_lineno(tb.tb_lineno))
+        elif not frame.f_code.co_filename.startswith(_JINJA_CODE):
+            found = (None, None)
+        tb = tb.tb_next
+    return found

@@ -1,0 +1,419 @@
+"""Markdown → HTML from the markdown-it tokens the parser already made, as GitHub shows it.
+
+One dialect from parse to page: the records' block tokens (CommonMark + tables) get their
+inline pass here with GitHub's extensions (strikethrough, autolinked URLs, task lists,
+alerts), and are rendered in the HTML shape Material styles (heading permalinks, Pygments
+code blocks, task-list checkboxes, admonitions). Python-Markdown never sees ticket text.
+
+Ticket text is untrusted: raw HTML is shown as text (only bare `<details>`/`<summary>`, which
+GitHub also keeps, pass), and a link or image URL with a scheme outside a short allowlist is
+dropped. Links that depend on where the page sits (ticket mentions, repository links to
+other files) are left as `\0`-delimited markers, resolved per page by `resolve_links`, so
+the rendered body can be cached by content alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from html import escape, unescape
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+# GitHub alerts (`> [!NOTE]`) as Material admonitions: (class, title).
+ALERTS = {
+    "NOTE": ("note", "Note"),
+    "TIP": ("tip", "Tip"),
+    "IMPORTANT": ("important", "Important"),
+    "WARNING": ("warning", "Warning"),
+    "CAUTION": ("danger", "Caution"),
+}
+_ALERT = re.compile(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*(?:\n|$)", re.IGNORECASE)
+_TASK = re.compile(r"\[([ xX])\][ \t]+")
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "ftp", "xmpp", "tel"})
+_IMAGE_DATA = re.compile(r"data:image/(?:gif|png|jpeg|webp);", re.IGNORECASE)
+# Browsers drop these anywhere in a URL before reading its scheme (`java\tscript:`).
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+_KEPT_TAG = re.compile(r"<(/?)(details|summary)(\s+open)?\s*>", re.IGNORECASE)
+_LANG = re.compile(r"[\w+#.-]{1,40}")
+_MARKER = re.compile(r"\0(?:M(\d+)\x01([^\0]*)|L([^\0]*))\0")
+_SLUG_DROP = re.compile(r"[^\w\- ]")
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    title: str  # plain text, for the table of contents
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered body: its HTML (with link markers, see `resolve_links`) and its headings."""
+
+    html: str
+    headings: tuple[Heading, ...] = ()
+
+
+@dataclass
+class Options:
+    """How one body is rendered: `shift` moves headings up (a ticket's `###` sections are the
+    page's `h2`); `mention` finds ticket-ID mentions in text (None: no mention links);
+    `skip_lines` are source lines (0-based) left out (metadata lines shown in the card);
+    `drafts` are heading lines (0-based) whose section the template still fills: shown as to be written."""
+
+    shift: int = 0
+    mention: re.Pattern[str] | None = None
+    skip_lines: frozenset[int] = frozenset()
+    drafts: frozenset[int] = frozenset()
+    slugs: dict[str, int] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True})
+    md.enable(["table", "strikethrough"])
+    md.use(gfm_autolink_plugin)
+    md.core.ruler.disable(["normalize", "block"])  # the block tokens come from the records' parse
+    md.core.ruler.after("inline", "ticketgen_tasks", _tasks)
+    md.core.ruler.after("ticketgen_tasks", "ticketgen_alerts", _alerts)
+    md.renderer = _Renderer(md)
+    md.validateLink = lambda url: True  # every URL is checked by `safe_url` as it is rendered
+    return md
+
+
+def render(tokens: list[Token], env: dict | None = None, options: Options | None = None) -> Rendered:
+    """HTML for block tokens from `core.markdown.block_tokens` (whose `env` holds the link
+    reference definitions). The tokens are used up: their inline children are (re)made here."""
+    md = _parser()
+    options = options or Options()
+    tokens = _prepare(tokens, options)
+    state = StateCore("", md, dict(env or {}))
+    state.tokens = tokens
+    md.core.process(state)
+    headings: list[Heading] = []
+    state.env["ticketgen"] = (options, headings)
+    html = md.renderer.render(tokens, md.options, state.env)
+    return Rendered(html, tuple(headings))
+
+
+def _prepare(tokens: list[Token], options: Options) -> list[Token]:
+    """Leave out skipped lines and draft sections; reset inline children for a fresh inline pass."""
+    out: list[Token] = []
+    draft_level = 0
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        top = tok.level == 0
+        if draft_level:
+            if top and tok.type == "heading_open" and int(tok.tag[1]) <= draft_level:
+                draft_level = 0
+            else:
+                i += 1
+                continue
+        if tok.type == "inline":
+            tok.children = []
+        if top and tok.type == "paragraph_open" and tok.map and options.skip_lines:
+            kept = _kept_lines(tokens[i + 1], tok.map[0], options.skip_lines)
+            if kept is None:  # every line is skipped: drop the paragraph
+                i += 3
+                continue
+            tokens[i + 1].content = kept
+        out.append(tok)
+        if top and tok.type == "heading_open" and tok.map and tok.map[0] in options.drafts:
+            out.extend(tokens[i + 1 : i + 3])
+            tokens[i + 1].children = []
+            draft = Token("ticketgen_draft", "p", 0)
+            out.append(draft)
+            draft_level = int(tok.tag[1])
+            i += 3
+            continue
+        i += 1
+    return out
+
+
+def _kept_lines(inline: Token, first: int, skip: frozenset[int]) -> str | None:
+    lines = inline.content.split("\n")
+    kept = [line for n, line in enumerate(lines) if first + n not in skip]
+    if len(kept) == len(lines):
+        return inline.content
+    return "\n".join(kept) if any(line.strip() for line in kept) else None
+
+
+def _tasks(state: StateCore) -> None:
+    """GitHub task lists: `- [ ] text` / `- [x] text` in a list item's first paragraph."""
+    tokens = state.tokens
+    for i in range(2, len(tokens)):
+        tok = tokens[i]
+        if tok.type != "inline" or tokens[i - 1].type != "paragraph_open" or tokens[i - 2].type != "list_item_open":
+            continue
+        m = _TASK.match(tok.content)
+        first = tok.children[0] if tok.children else None
+        if m is None or first is None or first.type != "text" or not first.content.startswith(m.group(0)):
+            continue
+        first.content = first.content[m.end() :]
+        tokens[i - 2].meta = {**(tokens[i - 2].meta or {}), "checked": m.group(1) != " "}
+
+
+def _alerts(state: StateCore) -> None:
+    """GitHub alerts: a quote whose first line is `[!NOTE]` (or TIP, IMPORTANT, WARNING, CAUTION)."""
+    tokens = state.tokens
+    for i, tok in enumerate(tokens[:-2]):
+        if tok.type != "blockquote_open" or tokens[i + 1].type != "paragraph_open":
+            continue
+        inline = tokens[i + 2]
+        m = _ALERT.match(inline.content)
+        if m is None or not inline.children:
+            continue
+        kind = m.group(1).upper()
+        # Drop the marker: the children up to the first line break (or all of them).
+        children = inline.children
+        cut = next((k for k, c in enumerate(children) if c.type in ("softbreak", "hardbreak")), len(children) - 1)
+        inline.children = children[cut + 1 :]
+        inline.content = inline.content[m.end() :]
+        tok.meta = {**(tok.meta or {}), "alert": kind}
+        close = _closing(tokens, i)
+        if close is not None:
+            tokens[close].meta = {**(tokens[close].meta or {}), "alert": kind}
+        if not inline.children:  # the marker was the whole paragraph
+            tokens[i + 1].hidden = tokens[i + 3].hidden = True
+
+
+def _closing(tokens: list[Token], start: int) -> int | None:
+    depth = 0
+    for k in range(start, len(tokens)):
+        depth += tokens[k].nesting
+        if depth == 0:
+            return k
+    return None
+
+
+def slugify(text: str, seen: dict[str, int]) -> str:
+    """GitHub's anchors: lower case, punctuation dropped, spaces to `-`; repeats get `-1`, `-2`…
+    (so `#action-items` links written for GitHub work on the site too)."""
+    base = _SLUG_DROP.sub("", text.strip().lower()).replace(" ", "-") or "section"
+    n = seen.get(base)
+    seen[base] = 0 if n is None else n + 1
+    return base if n is None else f"{base}-{n + 1}"
+
+
+def safe_url(url: str, image: bool = False) -> bool:
+    """A URL a browser may follow or load: relative, or with an allowlisted scheme (read as a
+    browser reads it: entities decoded, control characters and spaces dropped); `data:` only for
+    raster images."""
+    plain = _URL_NOISE.sub("", unescape(url))
+    try:
+        scheme = urlsplit(plain).scheme.lower()
+    except ValueError:
+        return False
+    if not scheme:
+        return not plain.startswith("\\")  # `\\host` is `//host` to a browser: keep to real paths
+    if scheme == "data":
+        return image and _IMAGE_DATA.match(plain) is not None
+    return scheme in SAFE_SCHEMES
+
+
+def _plain_text(children: Sequence[Token] | None) -> str:
+    return "".join(c.content for c in children or () if c.type in ("text", "code_inline"))
+
+
+class _Renderer(RendererHTML):
+    def _state(self, env) -> tuple[Options, list[Heading]]:
+        return env.get("ticketgen") or (Options(), [])
+
+    # -- headings ---------------------------------------------------------------------------
+    def heading_open(self, tokens, idx, options, env):
+        opts, headings = self._state(env)
+        tok = tokens[idx]
+        level = max(1, min(6, int(tok.tag[1]) - opts.shift))
+        title = _plain_text(tokens[idx + 1].children)
+        slug = slugify(title, opts.slugs)
+        headings.append(Heading(level, slug, title))
+        env["ticketgen_heading"] = (level, slug)
+        return f'<h{level} id="{escape(slug)}">'
+
+    def heading_close(self, tokens, idx, options, env):
+        level, slug = env.pop("ticketgen_heading", (int(tokens[idx].tag[1]), ""))
+        return f"{_permalink(slug)}</h{level}>\n"
+
+    # -- code -------------------------------------------------------------------------------
+    def fence(self, tokens, idx, options, env):
+        tok = tokens[idx]
+        lang = tok.info.strip().split(maxsplit=1)[0] if tok.info.strip() else ""
+        return _code(tok.content, lang if _LANG.fullmatch(lang) else "")
+
+    def code_block(self, tokens, idx, options, env):
+        return _code(tokens[idx].content, "")
+
+    # -- raw HTML is text -------------------------------------------------------------------
+    def html_block(self, tokens, idx, options, env):
+        content = tokens[idx].content
+        if _only_kept_tags(content):
+            return _kept(content)
+        return f'<p class="tg-raw-html">{_kept(content).rstrip()}</p>\n'
+
+    def html_inline(self, tokens, idx, options, env):
+        return _kept(tokens[idx].content)
+
+    # -- links, images, mentions ------------------------------------------------------------
+    def link_open(self, tokens, idx, options, env):
+        tok = tokens[idx]
+        href = str(tok.attrs.get("href", ""))
+        links = env.setdefault("ticketgen_links", [])
+        links.append(safe_url(href))
+        if not links[-1]:  # the link text stays, as text
+            return ""
+        if _repo_link(href):
+            href = f"\0L{href}\0"
+        title = tok.attrs.get("title")
+        title_attr = f' title="{escape(str(title))}"' if title else ""
+        return f'<a href="{escape(href)}"{title_attr}>'
+
+    def link_close(self, tokens, idx, options, env):
+        links = env.get("ticketgen_links")
+        return "</a>" if not links or links.pop() else ""
+
+    def image(self, tokens, idx, options, env):
+        tok = tokens[idx]
+        src = str(tok.attrs.get("src", ""))
+        alt = escape(self.renderInlineAsText(tok.children, options, env))
+        if not safe_url(src, image=True):
+            return alt
+        if _repo_link(src):
+            src = f"\0L{src}\0"
+        title = tok.attrs.get("title")
+        title_attr = f' title="{escape(str(title))}"' if title else ""
+        return f'<img src="{escape(src)}" alt="{alt}"{title_attr}>'
+
+    def text(self, tokens, idx, options, env):
+        content = tokens[idx].content
+        opts, _ = self._state(env)
+        if opts.mention is None or any(env.get("ticketgen_links", ())) or not opts.mention.search(content):
+            return escape(content, quote=False)
+        out, pos = [], 0
+        for m in opts.mention.finditer(content):
+            out.append(escape(content[pos : m.start()], quote=False))
+            out.append(f"\0M{int(m.group(1))}\x01{escape(m.group(0))}\0")
+            pos = m.end()
+        out.append(escape(content[pos:], quote=False))
+        return "".join(out)
+
+    # -- task lists, alerts, drafts ---------------------------------------------------------
+    def list_item_open(self, tokens, idx, options, env):
+        tok = tokens[idx]
+        if not tok.meta or "checked" not in tok.meta:
+            return "<li>"
+        checked = " checked" if tok.meta["checked"] else ""
+        return (
+            '<li class="task-list-item"><label class="task-list-control">'
+            f'<input type="checkbox" disabled{checked}><span class="task-list-indicator"></span></label> '
+        )
+
+    def bullet_list_open(self, tokens, idx, options, env):
+        return '<ul class="task-list">\n' if _holds_tasks(tokens, idx) else "<ul>\n"
+
+    def blockquote_open(self, tokens, idx, options, env):
+        kind = (tokens[idx].meta or {}).get("alert")
+        if kind is None:
+            return "<blockquote>\n"
+        css, title = ALERTS[kind]
+        return f'<div class="admonition {css}">\n<p class="admonition-title">{title}</p>\n'
+
+    def blockquote_close(self, tokens, idx, options, env):
+        return "</div>\n" if (tokens[idx].meta or {}).get("alert") else "</blockquote>\n"
+
+    def ticketgen_draft(self, tokens, idx, options, env):
+        return '<p class="tg-draft">To be written.</p>\n'
+
+
+def _permalink(anchor: str) -> str:
+    return f'<a class="headerlink" href="#{escape(anchor)}" title="Permanent link">&para;</a>' if anchor else ""
+
+
+def heading_html(level: int, anchor: str, title_html: str) -> str:
+    """A heading in the shape the body's headings have (Material styles the permalink)."""
+    return f'<h{level} id="{escape(anchor)}">{title_html}{_permalink(anchor)}</h{level}>'
+
+
+def _holds_tasks(tokens: Sequence[Token], idx: int) -> bool:
+    level = tokens[idx].level + 1
+    for tok in tokens[idx + 1 :]:
+        if tok.level < level:
+            return False
+        if tok.type == "list_item_open" and tok.level == level and tok.meta and "checked" in tok.meta:
+            return True
+    return False
+
+
+def _repo_link(url: str) -> bool:
+    """A relative link to a file (`../tickets/TICKET-001-x.md`), resolved per page."""
+    if not url or url.startswith(("#", "/")) or "\0" in url:
+        return False
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc and bool(parts.path)
+
+
+def _kept(content: str) -> str:
+    """`content` escaped, except the bare details/summary tags GitHub keeps too."""
+    out, pos = [], 0
+    for m in _KEPT_TAG.finditer(content):
+        out.append(escape(content[pos : m.start()], quote=False))
+        out.append(f"<{m.group(1)}{m.group(2).lower()}{' open' if m.group(3) else ''}>")
+        pos = m.end()
+    out.append(escape(content[pos:], quote=False))
+    return "".join(out)
+
+
+def _only_kept_tags(content: str) -> bool:
+    return _KEPT_TAG.sub("", content).strip() == "" or bool(_KEPT_TAG.match(content.strip()))
+
+
+def _code(content: str, lang: str) -> str:
+    lexer = None
+    if lang:
+        try:
+            lexer = get_lexer_by_name(lang)
+        except ClassNotFound:
+            lexer = None
+    body = highlight(content, lexer, _FORMATTER) if lexer is not None else escape(content, quote=False)
+    css = f"language-{lang} highlight" if lang else "highlight"
+    return f'<div class="{escape(css)}"><pre><span></span><code>{body}</code></pre></div>\n'
+
+
+def balance(html: str) -> str:
+    """Close the details/summary a body left open, so it cannot swallow the rest of the page."""
+    depth = {"details": 0, "summary": 0}
+    for m in _KEPT_TAG.finditer(html):
+        name = m.group(2).lower()
+        depth[name] = max(0, depth[name] + (-1 if m.group(1) else 1))
+    return html + "</summary>" * depth["summary"] + "</details>" * depth["details"]
+
+
+def resolve_links(html: str, mention: Callable[[int], str | None], repo: Callable[[str], str | None]) -> str:
+    """Fill the link markers for one page: `mention(number)` gives the href of a ticket's page
+    (None: no such ticket, the mention stays text-like); `repo(url)` the href of a repository
+    link (None: keep the URL as written)."""
+    if "\0" not in html:
+        return html
+
+    def fill(m: re.Match[str]) -> str:
+        if m.group(1) is not None:
+            found = mention(int(m.group(1)))
+            return m.group(2) if found is None else f'<a class="tg-mention" href="{escape(found)}">{m.group(2)}</a>'
+        value = unescape(m.group(3))
+        found = repo(value)
+        return escape(found if found is not None else value)
+
+    return _MARKER.sub(fill, html)
