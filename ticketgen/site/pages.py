@@ -160,7 +160,11 @@ class SiteRenderer:
         edit_url: Callable[[Path], str | None] | None = None,
         today: dt.date | None = None,
         tags: bool = True,
+        source_links: bool = False,
     ):
+        """`source_links`: link pages by their Markdown files (`../runbooks/x.md`), for a
+        generator that turns such links into URLs itself (Zensical does, even in raw HTML);
+        otherwise by URL, as the mkdocs plugin hands over finished pages."""
         self.project = project
         self.schema: Schema = project.schema
         self.options = options
@@ -168,6 +172,7 @@ class SiteRenderer:
         self.edit_url = edit_url or self._configured_edit_url
         self.today = today or dt.date.today()
         self.with_tags = tags
+        self.source_links = source_links
         self.env = environment("site", options.templates, autoescape=True)
         self.env.filters["slug"] = slug
         self.bodies: Shelf = project.cache.shelf("html")
@@ -387,7 +392,7 @@ class SiteRenderer:
         uri = spec.src_uri
 
         def href(target: str) -> str:
-            return relative_href(uri, target, self.use_directory_urls)
+            return self.href(uri, target)
 
         toc: list[markdown_html.Heading] = []
 
@@ -419,13 +424,19 @@ class SiteRenderer:
         title = str(meta.get("title") or spec.ticket_id or Path(uri).stem)
         return Page(uri, spec.kind, title, body, tuple(toc), meta, spec.source, spec.in_nav, spec.ticket_id)
 
+    def href(self, from_uri: str, to_uri: str) -> str:
+        """A link from one generated page to another."""
+        if self.source_links:
+            return relpath(to_uri, posixpath.dirname(from_uri))
+        return relative_href(from_uri, to_uri, self.use_directory_urls)
+
     def resolve(self, html: str, uri: str, source: Path | None) -> str:
         """Mention and repository links of a rendered body, for the page at `uri`."""
         folder = source.resolve().parent if source is not None else None
 
         def mention(number: int) -> str | None:
             target = self.ticket_pages.get(number)
-            return None if target is None or target == uri else relative_href(uri, target, self.use_directory_urls)
+            return None if target is None or target == uri else self.href(uri, target)
 
         def repo(url: str) -> str | None:
             path, _, fragment = url.partition("#")
@@ -434,7 +445,7 @@ class SiteRenderer:
             target = self.source_pages.get((folder / path).resolve()) if path.endswith(".md") else None
             if target is None:
                 return None
-            return relative_href(uri, target, self.use_directory_urls) + (f"#{fragment}" if fragment else "")
+            return self.href(uri, target) + (f"#{fragment}" if fragment else "")
 
         return markdown_html.resolve_links(html, mention, repo)
 
@@ -459,6 +470,7 @@ class SiteRenderer:
                 mention=self.schema.mention_regex,
                 skip_lines=frozenset(f.line - 1 - base for f in fields),
                 drafts=drafts,
+                stop_line=ticket.end_line - base,
             )
             found = markdown_html.render(tokens[3:], env, options)
             found = markdown_html.Rendered(markdown_html.balance(found.html), found.headings)
