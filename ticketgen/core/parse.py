@@ -67,6 +67,9 @@ def parse_document(text: str, path: Path, schema: Schema) -> Document:
     tickets, other = _split(tokens, lines, path, schema, fm_lines, env)
     if len(tickets) == 1:
         tickets[0].frontmatter = frontmatter
+    for ticket in tickets:
+        if ticket.text == text:  # the whole file: one string, kept (and stored) once
+            ticket.text = text
     return Document(path, text, tickets, other, frontmatter, problems)
 
 

@@ -8,7 +8,7 @@ This is the one loader: every command and the site read ticket files through `so
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -191,16 +191,22 @@ class Project:
             records.put(key, found)
         return found
 
-    def load(self, paths: Iterable[Path] | None = None) -> Corpus:
-        """Every ticket file parsed (or `paths`); the cache keeps what was parsed."""
+    def load(self, paths: Iterable[Path] | None = None, each: Callable[[Document], None] | None = None) -> Corpus:
+        """Every ticket file parsed (or `paths`); the cache keeps what was parsed. `each` sees
+        every document while its token stream is still there (the site renders it then)."""
         from .parse import rare_collections
 
         corpus = Corpus([])
         with rare_collections():
             for source in self.sources(paths):
                 try:
-                    corpus.documents.append(self.document(source))
+                    document = self.document(source)
                 except ContentError as exc:
                     corpus.unreadable.append(exc)
+                    continue
+                if each is not None:
+                    each(document)
+                document.release_tokens()
+                corpus.documents.append(document)
         self.cache.shelf("records").save(prune=paths is None)
         return corpus

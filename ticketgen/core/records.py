@@ -13,7 +13,7 @@ from typing import Any
 JSON_VERSION = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Field:
     """A metadata line. `value` drops a parenthesised qualifier, kept in `note`:
     `Open (blocking deploys)` is value `Open`, note `blocking deploys`."""
@@ -26,7 +26,7 @@ class Field:
     column: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     title: str
     level: int
@@ -39,21 +39,21 @@ class Section:
         return not self.body.strip()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ActionItem:
     text: str
     done: bool
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     text: str
     url: str
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CodeBlock:
     info: str  # the fence's info string ("" for indented code)
     content: str
@@ -126,7 +126,7 @@ class Ticket:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Chunk:
     """Text of a document that is not a ticket, kept so nothing is dropped silently.
 
@@ -141,7 +141,7 @@ class Chunk:
     label: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Something in a file that stopped part of it from being read (bad frontmatter...)."""
 
@@ -162,6 +162,12 @@ class Document:
     other: list[Chunk]
     frontmatter: dict[str, Any]
     problems: list[Problem]
+
+    def release_tokens(self) -> None:
+        """Drop the parser's token stream (kept for rendering): it is the bulk of a parsed file's memory."""
+        for ticket in self.tickets:
+            ticket.__dict__.pop("tokens", None)
+            ticket.__dict__.pop("env", None)
 
 
 def _jsonable(value: Any) -> Any:

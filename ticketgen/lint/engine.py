@@ -99,6 +99,7 @@ def lint_source(project: Project, source: SourceFile, ctx: LintContext, rules: l
         message = f"{exc.message} (max_file_bytes)" if "-byte limit" in exc.message else exc.message
         result.findings.append(Finding("TG001", "", rel, exc.location.line or 1, 1, message))
         return result
+    document.release_tokens()  # rules work on the records and the text
     text = document.text
     view = DocView(document, source.path)
     result.findings = _rule_hits(view, ctx, rules)

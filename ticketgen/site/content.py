@@ -21,7 +21,7 @@ class SiteContent:
 
 def site_content(project: Project, renderer: SiteRenderer) -> SiteContent:
     """Load tickets (through the one loader and cache) and runbooks, and plan every page."""
-    corpus = project.load()
+    corpus = project.load(each=renderer.prepare)
     runbooks, unreadable_runbooks = load_runbooks(
         project.config.runbooks_dir, project.display, project.config.max_file_bytes
     )

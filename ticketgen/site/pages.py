@@ -477,6 +477,11 @@ class SiteRenderer:
             self.bodies.put(key, found)
         return found
 
+    def prepare(self, document) -> None:
+        """Render a document's ticket bodies while the parser's tokens are at hand (see `Project.load`)."""
+        for ticket in document.tickets:
+            self.ticket_body(ticket)
+
     def markdown_body(self, text: str) -> markdown_html.Rendered:
         """Any other Markdown of the repository (a runbook), rendered once per content."""
         key = ("markdown", digest(text.encode()), _RENDER_VERSION)

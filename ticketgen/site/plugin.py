@@ -26,7 +26,7 @@ from ..core.project import Project
 from .content import SiteContent, site_content
 from .links import TicketLinks
 from .options import load_options
-from .pages import ASSET_DIR, ASSETS, Page, SiteRenderer, asset_bytes
+from .pages import ASSET_DIR, ASSETS, Page, PageSpec, SiteRenderer, asset_bytes
 
 log = get_plugin_logger("ticketgen")
 
@@ -42,7 +42,8 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         self.project: Project | None = None
         self.failure: str | None = None
         self.content: SiteContent | None = None  # kept while serving, for on_serve
-        self.pages: dict[str, Page] = {}  # by src_uri: the pages this build added
+        self.specs: dict[str, PageSpec] = {}  # by src_uri: the pages this build adds, planned
+        self.pages: dict[str, Page] = {}  # by src_uri: those rendered (as mkdocs reads them)
         self.links: TicketLinks | None = None  # mention links in hand-written docs pages
 
     def load_config(self, options, config_file_path=None):
@@ -114,18 +115,14 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         for f in files.documentation_pages():  # `../docs/guide.md` in a ticket: that page
             if f.abs_src_path and f.generated_by is None:
                 renderer.source_pages.setdefault(Path(f.abs_src_path).resolve(), f.src_uri)
-        self.pages = {}
+        self.specs, self.pages = {}, {}
         for spec in self.content.specs:
             if spec.src_uri in taken:
                 log.info("%s exists in docs_dir; it replaces the generated page", spec.src_uri)
                 continue
-            try:
-                page = renderer.page(spec)
-            except TicketgenError as exc:  # a broken template override
-                raise PluginError(f"ticketgen: {exc}") from None
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, spec.src_uri, content="", inclusion=inclusion))
-            self.pages[spec.src_uri] = page
+            self.specs[spec.src_uri] = spec
         for uri, data in asset_bytes(self.options.templates).items():
             if uri not in taken:
                 files.append(File.generated(config, uri, content=data))
@@ -136,8 +133,12 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         return files
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
-        generated = self.pages.get(page.file.src_uri)
-        if generated is not None:
+        spec = self.specs.get(page.file.src_uri)
+        if spec is not None:  # rendered now, one page at a time, as mkdocs reads it
+            try:
+                generated = self.pages[spec.src_uri] = self.renderer.page(spec)
+            except TicketgenError as exc:  # a broken template override
+                raise PluginError(f"ticketgen: {exc}") from None
             page.meta.update(generated.meta)  # before the tags plugin (priority -50) reads them
             page.meta.setdefault("title", generated.title)
             return ""  # its HTML is ready: nothing for Python-Markdown to convert
@@ -171,6 +172,9 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         if generated.source is not None:
             page.edit_url = self.renderer.edit_url(generated.source)
         return context
+
+    def on_post_build(self, *, config) -> None:
+        self.project.cache.save()  # runbook bodies, rendered with their pages
 
     def on_serve(self, server, *, config, builder):
         docs = Path(config.docs_dir).resolve()
