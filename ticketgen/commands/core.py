@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from ..core.errors import EXIT_CONTENT, ContentError, UsageError
+from ..core.errors import EXIT_CONTENT, UsageError
 from ..core.project import Corpus, Project
 from ..core.records import Ticket
 from ._shared import current_project, from_project_dir, printable, report_unread, stdin_is_terminal
@@ -193,16 +193,12 @@ def show(ticket_id: str, fmt: str) -> None:
     TICKET_ID is read as `new` reads it (TICKET-1, ticket-001 and 1 are the same ticket).
     Exit 1 if the ticket is not found or a file could not be read (as for `list`).
     """
+    from ..authoring.edit import find_ticket
+
     project = current_project()
-    number = project.schema.given_number(ticket_id)
-    if number is None:
-        raise UsageError(f"{ticket_id!r} is not a ticket ID ({project.schema.prefix}{'N' * project.schema.width})")
     corpus = project.load()
     bad = report_unread(corpus)
-    ticket = corpus.find(ticket_id.strip()) or corpus.find_number(number)
-    if ticket is None:
-        known = ", ".join(t.id for t in sorted(corpus.tickets, key=lambda t: t.number)[:10])
-        raise ContentError(f"no ticket {ticket_id!r}" + (f" (known: {known}…)" if known else " (no tickets found)"))
+    ticket = find_ticket(corpus, project, ticket_id)
     if fmt == "json":
         click.echo(json.dumps(ticket.to_json(), indent=2, ensure_ascii=False))
     else:

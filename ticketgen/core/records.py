@@ -90,6 +90,15 @@ class Ticket:
     def open_items(self) -> list[ActionItem]:
         return [a for a in self.action_items if not a.done]
 
+    def value_of(self, name: str) -> Any:
+        """A value by name, wherever the ticket keeps it: a metadata line (a template field or
+        not), else a frontmatter key (`owner`, `tags`); names match without regard to case."""
+        folded = name.casefold()
+        found = next((f.value for n, f in self.fields.items() if n.casefold() == folded), None)
+        if found is not None:
+            return found
+        return next((v for k, v in self.frontmatter.items() if str(k).casefold() == folded), None)
+
     def age_days(self, today: dt.date) -> int | None:
         return (today - self.discovered).days if self.discovered else None
 
