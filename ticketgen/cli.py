@@ -58,20 +58,45 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's signature
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:  # output still buffered meets a closed pipe here, where it is handled below
+                sys.stdout.flush()
         except TicketgenError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except BrokenPipeError:  # `ticketgen list | head -1`: the reader has all it wants, as with git
+            _silence_stdout()
+            ctx.exit(0)
+        except click.UsageError as exc:  # click's own messages get the one `error:` prefix too
+            if exc.ctx is not None:
+                click.echo(exc.ctx.get_usage(), err=True)
+                click.echo(f"Try '{exc.ctx.command_path} --help' for help.", err=True)
+            click.echo(f"error: {exc.format_message()}", err=True)
+            ctx.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug in ticketgen: say so plainly, traceback on request
             if os.environ.get("TICKETGEN_DEBUG"):
                 raise
-            click.echo(f"internal error: {type(exc).__name__}: {exc} (set TICKETGEN_DEBUG=1 for a traceback)", err=True)
+            message = f"internal error: {type(exc).__name__}: {exc} (set TICKETGEN_DEBUG=1 for a traceback)"
+            click.echo(f"error: {message}", err=True)
             ctx.exit(EXIT_USAGE)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the flush at exit does not fail on the closed pipe again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file behind stdout (a test runner)
+        pass
 
 
 def _available(target: str) -> bool:

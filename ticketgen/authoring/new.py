@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.errors import ContentError, UsageError
+from ..core.errors import ConfigError, ContentError, TicketgenError, UsageError
 from ..core.io import write_atomic
 from ..core.project import Corpus, Project
 from ..core.template import Schema
 from ..core.templating import environment
+from .edit import check_value, field_value
 from .ids import branch_ids, file_name_numbers, git_dir, id_width, used_numbers
 
 _MAX_SLUG = 60
@@ -52,43 +53,81 @@ def normalize_id(raw: str, schema: Schema, width: int) -> str:
 def check_title(title: str) -> str:
     if "\n" in title or "\r" in title:
         raise UsageError("the title must be a single line")
-    return title.strip()
+    return check_value("the title", title)
 
 
-def render_ticket(schema: Schema, ticket_id: str, title: str, values: dict[str, str]) -> str:
+def render_ticket(
+    schema: Schema, ticket_id: str, title: str, values: dict[str, str], frontmatter: dict[str, str] | None = None
+) -> str:
     env = environment("new", autoescape=False)
-    return env.get_template("ticket.md.j2").render(schema=schema, ticket_id=ticket_id, title=title, values=values)
+    return env.get_template("ticket.md.j2").render(
+        schema=schema, ticket_id=ticket_id, title=title, values=values, frontmatter=frontmatter or {}
+    )
 
 
-def default_values(schema: Schema, given: dict[str, str], today: dt.date) -> dict[str, str]:
-    """Given values (validated against the template), then today's date for date fields and
-    the first choice for the status; anything else keeps the template's placeholder."""
+def configured_defaults(project: Project) -> dict[str, str]:
+    """`[tool.ticketgen.new] defaults = {Priority = "Medium"}`: values `new` uses when none is
+    given, checked against the template like given ones."""
+    config = project.config
+    table = config.tables.get("new", {})
+    unknown = set(table) - {"defaults"}
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in [new]: {', '.join(sorted(unknown))} (known: defaults)", config.source)
+    defaults = table.get("defaults", {})
+    if not isinstance(defaults, dict) or not all(isinstance(v, str) for v in defaults.values()):
+        raise ConfigError('[new] defaults must map fields to values, e.g. {Priority = "Medium"}', config.source)
+    checked = {}
+    for name, value in defaults.items():
+        if project.schema.field(name) is None:
+            raise ConfigError(f"[new] defaults: the template has no field {name!r}", config.source)
+        try:
+            spec_name, written = field_value(project, name, value)
+        except TicketgenError as exc:
+            raise ConfigError(f"[new] defaults: {exc.message}", config.source) from None
+        checked[spec_name] = written
+    return checked
+
+
+def missing_choices(project: Project, given: dict[str, str]) -> list[str]:
+    """Choice fields that would get no value: not given, no configured default, and not the
+    status (which starts at its first open choice)."""
+    schema = project.schema
+    have = {name.casefold() for name in [*given, *configured_defaults(project)]}
+    status = schema.role("status")
+    return [f.name for f in schema.fields if f.kind == "choice" and f.name.casefold() not in have and f.name != status]
+
+
+def default_values(project: Project, given: dict[str, str], today: dt.date) -> dict[str, str]:
+    """Template fields: the given values (checked against the template), else the configured
+    default, else today's date for a date field (not the resolved date) and the first open
+    status; other text fields keep the template's placeholder. A choice field never does: with
+    no value for it, `new` stops and names it."""
+    schema = project.schema
     values = {f.name: f.placeholder for f in schema.fields}
     for f in schema.fields:
-        if f.kind == "date":
+        if f.kind == "date" and f.name != schema.resolved_field:
             values[f.name] = today.isoformat()
     status = schema.role("status")
-    if status:
-        spec = schema.field(status)
-        if spec and spec.choices:
-            values[spec.name] = spec.choices[0]
+    if status and schema.open_status:
+        values[status] = schema.open_status
+    values.update(configured_defaults(project))
     for name, value in given.items():
-        spec = schema.field(name)
-        if spec is None:
-            raise UsageError(f"the template has no field {name!r} (fields: {', '.join(f.name for f in schema.fields)})")
-        if "\n" in value:
-            raise UsageError(f"{spec.name} must be a single line")
-        if spec.kind == "choice":
-            choice = spec.choice_for(value.strip())
-            if choice is None:
-                raise UsageError(f"{spec.name} must be one of: {', '.join(spec.choices)} (got {value!r})")
-            value = choice
-        elif spec.kind == "date":
-            try:
-                value = dt.date.fromisoformat(value.strip()).isoformat()
-            except ValueError:
-                raise UsageError(f"{spec.name} must be a date YYYY-MM-DD (got {value!r})") from None
-        values[spec.name] = value.strip()
+        try:
+            spec_name, written = field_value(project, name, value)
+        except ContentError as exc:  # on the command line, a bad value is a usage error
+            raise UsageError(exc.message) from None
+        values[spec_name] = written
+    missing = missing_choices(project, given)
+    if missing:
+        spec = schema.field(missing[0])
+        assert spec is not None
+        flag = "--priority VALUE" if schema.role("priority") == spec.name else f"--set '{spec.name}=VALUE'"
+        source = project.config.source
+        where = project.display(source).as_posix() if source else "ticketgen.toml"
+        raise UsageError(
+            f"{spec.name} needs a value, one of: {', '.join(spec.choices)}; pass {flag}, "
+            f"or set a default ([new] defaults in {where})"
+        )
     return values
 
 
@@ -114,11 +153,14 @@ def create_ticket(
     title: str,
     given: dict[str, str],
     today: dt.date | None = None,
+    frontmatter: dict[str, str] | None = None,
 ) -> NewTicket:
+    """Write the ticket. `given` holds template fields; `frontmatter` other keys (`owner`),
+    already written as YAML values."""
     schema = project.schema
     tickets_dir = project.config.tickets_dir
     title = check_title(title)
-    values = default_values(schema, given, today or dt.date.today())
+    values = default_values(project, given, today or dt.date.today())
     project.check_tickets_dir()  # before the lock, which may create the folder
     notes = []
     slug = slugify(title)
@@ -143,6 +185,6 @@ def create_ticket(
         clash = sorted(tickets_dir.glob(f"{ticket_id}-*.md")) + sorted(tickets_dir.glob(f"{ticket_id}.md"))
         if clash:
             raise ContentError(f"{ticket_id} is already used by a file", project.display(clash[0]))
-        text = render_ticket(schema, ticket_id, title or schema.title_placeholder, values)
+        text = render_ticket(schema, ticket_id, title or schema.title_placeholder, values, frontmatter)
         write_atomic(path, text, exclusive=True)
     return NewTicket(ticket_id, path, tuple(notes))

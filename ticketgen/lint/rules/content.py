@@ -297,6 +297,7 @@ def placeholder_text(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterato
         spec = ctx.field_spec(f.name)
         if spec is not None and f.raw.strip() and _is_placeholder(f.raw, spec.placeholder):
             yield Hit(f.line, f.column, f"**{f.name}:** still holds the template's placeholder {spec.placeholder!r}")
+    drafts: list[tuple[int, str]] = []  # (first placeholder line, section title)
     for title, section in _sections_by_template(ticket, ctx):
         spec = schema.section(title) if title else None
         if spec is None or not spec.placeholder:
@@ -306,7 +307,12 @@ def placeholder_text(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterato
             continue  # the common case, decided without going through the section line by line
         for offset, line in enumerate(section.body.splitlines(), section.line + 1):
             if line.strip() in placeholder_lines and offset not in view.code_lines:
-                yield Hit(offset, 1, f"'{line.strip()}' is the template's placeholder for '{spec.title}'")
+                drafts.append((offset, spec.title))
+                break
+    if drafts:  # one finding for a draft, not one per section the template wrote
+        count = f"{len(drafts)} section{'s' if len(drafts) != 1 else ''}"
+        names = ", ".join(title for _, title in drafts)
+        yield Hit(drafts[0][0], 1, f"draft: {count} to write, still as the template wrote them ({names})")
 
 
 @rule(
