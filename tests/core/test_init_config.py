@@ -17,7 +17,9 @@ def test_init_creates_what_adoption_needs_and_a_working_setup(tmp_path: Path):
     lint = (tmp_path / ".markdownlint.yaml").read_text()
     assert "siblings_only: true" in lint and "MD041: false" in lint
     assert "- ticketgen" in (tmp_path / "mkdocs.yml").read_text()
-    assert run_cli("new", "--priority", "Low", "--title", "first", cwd=tmp_path).stdout == "tickets/TICKET-001-first.md\n"
+    assert (
+        run_cli("new", "--priority", "Low", "--title", "first", cwd=tmp_path).stdout == "tickets/TICKET-001-first.md\n"
+    )
 
 
 def test_init_never_touches_existing_files(tmp_path: Path):
@@ -102,7 +104,9 @@ def test_missing_project_dir_is_a_usage_error(tmp_path: Path):
     assert not (tmp_path / "missing").exists()
 
 
-@pytest.mark.parametrize("command", ["new", "lint", "list", "show", "render", "runbooks", "set", "close", "check", "edit"])
+@pytest.mark.parametrize(
+    "command", ["new", "lint", "list", "show", "render", "runbooks", "set", "close", "check", "edit"]
+)
 def test_subcommand_help_says_where_dash_c_goes(tmp_path: Path, command: str):
     from click.testing import CliRunner
 
@@ -142,7 +146,9 @@ def test_unreadable_template_is_a_config_error(tmp_path: Path):
     assert result.exit_code == 2 and "_template.md:1: not UTF-8" in result.stderr
 
 
-@pytest.mark.parametrize("command", [["lint"], ["list"], ["show", "TICKET-001"], ["resources"], ["new", "--priority", "Low", "-t", "x"]])
+@pytest.mark.parametrize(
+    "command", [["lint"], ["list"], ["show", "TICKET-001"], ["resources"], ["new", "--priority", "Low", "-t", "x"]]
+)
 def test_a_configured_tickets_dir_that_is_missing_is_a_config_error(seed_project: Path, command: list[str]):
     (seed_project / "ticketgen.toml").write_text("tickets_dir = 'nope'\ntemplate = 'tickets/_template.md'\n")
     result = run_cli(*command, cwd=seed_project)

@@ -83,7 +83,9 @@ def test_title_cannot_leave_the_tickets_folder(seed_project: Path):
 
 
 def test_template_text_in_values_is_data_not_jinja(seed_project: Path):
-    run_cli("new", "--priority", "Low", "--title", "{{ 7 * 7 }} {% if x %}", "--component", "{{ config }}", cwd=seed_project)
+    run_cli(
+        "new", "--priority", "Low", "--title", "{{ 7 * 7 }} {% if x %}", "--component", "{{ config }}", cwd=seed_project
+    )
     text = next((seed_project / "tickets").glob("TICKET-001*.md")).read_text()
     assert "## TICKET-001: {{ 7 * 7 }} {% if x %}" in text
     assert "**Component:** {{ config }}" in text
@@ -128,7 +130,18 @@ def test_next_id_sees_local_and_remote_branches(seed_project: Path, tmp_path_fac
 def test_parallel_new_calls_get_distinct_ids(seed_project: Path):
     def one(i: int) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "ticketgen", "-C", str(seed_project), "new", "--priority", "Low", "--title", f"parallel {i}"],
+            [
+                sys.executable,
+                "-m",
+                "ticketgen",
+                "-C",
+                str(seed_project),
+                "new",
+                "--priority",
+                "Low",
+                "--title",
+                f"parallel {i}",
+            ],
             capture_output=True,
             text=True,
             stdin=subprocess.DEVNULL,
@@ -155,7 +168,10 @@ def test_unreadable_ticket_files_still_hold_their_id(seed_project: Path, name: s
     first = run_cli("new", "--priority", "Low", "--title", "next", cwd=seed_project)
     assert first.exit_code == 0, first.stderr
     assert first.stdout == "tickets/TICKET-003-next.md\n"
-    assert run_cli("new", "--priority", "Low", "--title", "after", cwd=seed_project).stdout == "tickets/TICKET-004-after.md\n"
+    assert (
+        run_cli("new", "--priority", "Low", "--title", "after", cwd=seed_project).stdout
+        == "tickets/TICKET-004-after.md\n"
+    )
     assert (seed_project / "tickets" / name).read_bytes() == content
 
 

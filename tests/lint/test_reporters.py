@@ -113,7 +113,7 @@ def test_output_file_replaces_an_earlier_report_atomically(examples_project: Pat
 
 def test_warnings_and_info_alone_exit_zero(seed_doc_project: Path):
     clean = run_cli("lint", cwd=seed_doc_project)
-    assert clean.exit_code == 0 and clean.stdout.splitlines()[-1].startswith("Found 5 info in 1 of 1 file(s)")
+    assert clean.exit_code == 0 and clean.stdout.splitlines()[-1].startswith("Found 5 info in 1 of 1 file.")
 
 
 def test_untrusted_text_cannot_reach_the_terminal_or_break_xml(tmp_path: Path):
