@@ -183,7 +183,9 @@ def list_(
     chosen = [t for t in corpus.tickets if all(query.matches(t, n, w, today, partial=p) for n, w, p in filters)]
     tickets = query.ordered(chosen, schema, sort_names, today)
     if fmt == "json":
-        click.echo(json.dumps([t.to_json() for t in tickets], indent=2, ensure_ascii=False))
+        backlinks = corpus.mentioned_by()
+        records = [t.to_json(backlinks.get(t.id.upper())) for t in tickets]
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
     else:
         header = [*query.COLUMNS[:-1], *_values(columns), query.COLUMNS[-1]]
         rows = [[query.text(query.value(t, name, today)) for name in header] for t in tickets]
@@ -281,7 +283,8 @@ def show(ticket_id: str, fmt: str) -> None:
     bad = report_unread(corpus)
     ticket = find_ticket(corpus, project, ticket_id)
     if fmt == "json":
-        click.echo(json.dumps(ticket.to_json(), indent=2, ensure_ascii=False))
+        record = ticket.to_json(corpus.mentioned_by().get(ticket.id.upper()))
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
     else:
         click.echo(ticket.text, nl=not ticket.text.endswith(("\n", "\r")))
     if bad:

@@ -76,6 +76,7 @@ class Ticket:
     related: list[str]
     code_blocks: list[CodeBlock]
     frontmatter: dict[str, Any] = field(default_factory=dict)
+    mention_lines: dict[int, int] = field(default_factory=dict)  # number of each of `related` -> first line
     status: str | None = None
     status_note: str | None = None
     priority: str | None = None
@@ -102,7 +103,8 @@ class Ticket:
     def age_days(self, today: dt.date) -> int | None:
         return (today - self.discovered).days if self.discovered else None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, mentioned_by: list[Backlink] | None = None) -> dict[str, Any]:
+        """The record; `mentioned_by` comes from `Corpus.mentioned_by()` (it needs every ticket)."""
         return {
             "id": self.id,
             "title": self.title,
@@ -124,7 +126,20 @@ class Ticket:
             "path": self.path.as_posix(),
             "line": self.line,
             "end_line": self.end_line,
+            "mentioned_by": [
+                {"id": b.id, "title": b.title, "path": b.path.as_posix(), "line": b.line} for b in mentioned_by or []
+            ],
         }
+
+
+@dataclass(frozen=True)
+class Backlink:
+    """A ticket that mentions another: its ID and title, and where the first mention is."""
+
+    id: str
+    title: str
+    path: Path
+    line: int
 
 
 @dataclass(frozen=True)
