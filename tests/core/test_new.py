@@ -182,3 +182,39 @@ def test_next_id_never_goes_backwards_when_no_file_can_be_read(seed_project: Pat
     result = run_cli("new", "--priority", "Low", "--title", "next", cwd=seed_project)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "tickets/TICKET-1001-next.md\n"
+
+
+def test_a_choice_gets_its_configured_default_and_other_keys_go_to_frontmatter(seed_project: Path):
+    (seed_project / "ticketgen.toml").write_text('[new]\ndefaults = { Priority = "medium" }\n')
+    result = run_cli(
+        "new", "--title", "x", "--set", "owner=alice", "--set", "tags=[postgres, on-call]", cwd=seed_project
+    )
+    assert result.exit_code == 0, result.stderr
+    text = (seed_project / result.stdout.strip()).read_text()
+    assert text.startswith(
+        "---\nowner: alice\ntags: [postgres, on-call]\n---\n## TICKET-001: x\n\n**Status:** Open\n**Priority:** Medium\n"
+    )
+    assert "|" not in text.split("### ")[0]  # no choice placeholder anywhere in the metadata
+    assert "**Component:** affected component\n\n### Problem Statement\n" in text  # a blank line before the sections
+    record = json.loads(run_cli("show", "1", "--format", "json", cwd=seed_project).stdout)
+    assert record["frontmatter"] == {"owner": "alice", "tags": ["postgres", "on-call"]}
+
+
+@pytest.mark.parametrize(
+    "defaults, message",
+    [('{ Priority = "Urgent" }', "Priority must be one of"), ('{ Owner = "x" }', "the template has no field 'Owner'")],
+)
+def test_a_bad_configured_default_is_a_config_error(seed_project: Path, defaults: str, message: str):
+    (seed_project / "ticketgen.toml").write_text(f"[new]\ndefaults = {defaults}\n")
+    result = run_cli("new", "--title", "x", cwd=seed_project)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ticketgen.toml") or "ticketgen.toml" in result.stderr
+    assert message in result.stderr
+
+
+def test_a_fresh_ticket_is_one_draft_finding_not_one_per_section(seed_project: Path):
+    run_cli("new", "--title", "Slow sync", "--priority", "High", "--component", "db", cwd=seed_project)
+    result = run_cli("lint", "--format", "json", "--no-cache", cwd=seed_project)
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["code"], f["line"]) for f in findings] == [("TG023", 9)]
+    assert findings[0]["message"].startswith("draft: 7 sections to write")
