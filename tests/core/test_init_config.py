@@ -22,6 +22,35 @@ def test_init_creates_what_adoption_needs_and_a_working_setup(tmp_path: Path):
     )
 
 
+def test_init_adds_ci_pre_commit_ignores_and_a_home_page_that_links_the_site(tmp_path: Path):
+    import yaml
+
+    assert run_cli("init", cwd=tmp_path).exit_code == 0
+    ignored = (tmp_path / ".gitignore").read_text().splitlines()
+    assert "/site/" in ignored and ".ticketgen_cache/" in ignored
+    workflow = yaml.safe_load((tmp_path / ".github/workflows/tickets.yml").read_text())
+    runs = [s.get("run", "") for s in workflow["jobs"]["tickets"]["steps"]]
+    assert "ticketgen lint --format github --branches" in runs and "mkdocs build --strict" in runs
+    assert any("--format sarif" in r for r in runs)
+    uses = [s.get("uses", "") for s in workflow["jobs"]["tickets"]["steps"]]
+    assert any(u.startswith("github/codeql-action/upload-sarif@") for u in uses)
+    (hook,) = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())["repos"]
+    assert hook["repo"] == "local" and hook["hooks"][0]["entry"] == "ticketgen lint"
+    assert hook["hooks"][0]["language"] == "system"
+    home = (tmp_path / "docs/index.md").read_text()
+    assert "(tickets/index.md)" in home and "(tickets/dashboard.md)" in home and "Runbooks" in home
+
+
+def test_init_appends_only_the_missing_ignore_lines(tmp_path: Path):
+    (tmp_path / ".gitignore").write_bytes(b"node_modules\r\n/site/")
+    result = run_cli("init", cwd=tmp_path)
+    assert "updated .gitignore  (appended .ticketgen_cache/)" in result.stdout
+    assert (tmp_path / ".gitignore").read_bytes() == (
+        b"node_modules\r\n/site/\r\n# ticketgen: the built site and the lint cache are generated\r\n.ticketgen_cache/\r\n"
+    )
+    assert "kept    .gitignore" in run_cli("init", cwd=tmp_path).stdout
+
+
 def test_init_never_touches_existing_files(tmp_path: Path):
     (tmp_path / "mkdocs.yml").write_bytes(b"site_name: mine\r\n")
     (tmp_path / ".markdownlint.json").write_text("{}")

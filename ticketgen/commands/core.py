@@ -318,18 +318,21 @@ def import_(source: Path, into: Path | None, dry_run: bool) -> None:
 
 @click.command()
 def init() -> None:
-    """Add ticketgen's files to this repository; never changes a file that exists.
+    """Add ticketgen's files to this repository; never changes a file that exists, except
+    .gitignore, which gets the lines it lacks.
 
-    Creates tickets/_template.md, runbooks/, mkdocs.yml, docs/index.md, ticketgen.toml and
-    a .markdownlint.yaml under which template tickets pass (MD024 siblings_only, MD041,
-    MD022, MD032 and MD013 off).
+    Creates tickets/_template.md, runbooks/, mkdocs.yml, docs/index.md, ticketgen.toml, a
+    .markdownlint.yaml under which template tickets pass (MD024 siblings_only, MD041,
+    MD022, MD032 and MD013 off), .github/workflows/tickets.yml (lint, SARIF, strict site
+    build) and a .pre-commit-config.yaml with a local ticketgen hook; .gitignore gets site/
+    and .ticketgen_cache/.
     """
     from ..authoring.init import init_repository
 
     ctx = click.get_current_context()
     root = Path(ctx.find_root().obj or Path.cwd())
     for step in init_repository(root):
-        mark = "created" if step.created else "kept   "
+        mark = "created" if step.created else ("updated" if step.why.startswith("appended") else "kept   ")
         click.echo(
             f"{mark} {step.path.relative_to(root) if step.path.is_relative_to(root) else step.path}  ({step.why})"
         )
