@@ -177,3 +177,36 @@ def test_set_replaces_a_block_frontmatter_value_only(seed_project: Path):
     assert path.read_text() == '---\ntags: [c, "yes", "12"]\nowner: x\n---\n## TICKET-001: X\n\n**Status:** Open\n'
     record = json.loads(run_cli("show", "1", "--format", "json", cwd=seed_project).stdout)
     assert record["frontmatter"] == {"tags": ["c", "yes", "12"], "owner": "x"}
+
+
+def test_edit_opens_the_editor_at_the_ticket_line_then_lints(tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    doc = tmp_path / "TICKETS.md"
+    doc.write_text(
+        SEED.read_text()
+        + "\n## TICKET-002: Second\n\n**Status:** Open\n**Priority:** Low\n**Discovered:** 2026-01-07\n**Component:** db\n\n### Problem Statement\n\nIt breaks.\n\n### Action Items\n\n- [ ] step\n"
+    )
+    (tmp_path / "ticketgen.toml").write_text('template = "TICKETS.md"\ndocuments = ["TICKETS.md"]\n')
+    editor = tmp_path / "vi"  # named like an editor that takes +LINE
+    editor.write_text(
+        f"#!{sys.executable}\nimport sys, pathlib\nline, path = sys.argv[1:]\npathlib.Path('{tmp_path}/args').write_text(line)\np = pathlib.Path(path)\np.write_text(p.read_text().replace('**Priority:** Low', '**Priority:** Lo'))\n"
+    )
+    editor.chmod(0o755)
+    primary, secondary = os.openpty()
+    proc = subprocess.run(
+        [sys.executable, "-m", "ticketgen", "-C", str(tmp_path), "edit", "2"],
+        stdin=secondary,
+        stdout=secondary,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "EDITOR": str(editor)},
+        timeout=60,
+    )
+    os.close(secondary)
+    output = os.read(primary, 65536).decode()
+    os.close(primary)
+    assert (tmp_path / "args").read_text() == "+136"  # TICKET-002's heading
+    assert proc.returncode == 1  # the lint after the edit found the broken choice
+    assert "TICKETS.md:139:15: TG013" in output
