@@ -210,3 +210,17 @@ def test_edit_opens_the_editor_at_the_ticket_line_then_lints(tmp_path: Path):
     assert (tmp_path / "args").read_text() == "+136"  # TICKET-002's heading
     assert proc.returncode == 1  # the lint after the edit found the broken choice
     assert "TICKETS.md:139:15: TG013" in output
+
+
+def test_set_takes_a_qualified_choice_and_keeps_a_frontmatter_copy_in_step(seed_project: Path):
+    path = seed_project / "tickets" / "TICKET-001-x.md"
+    path.write_text("---\nstatus: open\n---\n## TICKET-001: X\n\n**Status:** Open\n**Priority:** Low\n")
+    result = run_cli("set", "1", "status=in progress (waiting on upstream)", cwd=seed_project)
+    assert result.exit_code == 0, result.stderr
+    assert path.read_text() == (
+        "---\nstatus: In Progress\n---\n## TICKET-001: X\n\n**Status:** In Progress (waiting on upstream)\n**Priority:** Low\n"
+    )
+    record = json.loads(run_cli("show", "1", "--format", "json", cwd=seed_project).stdout)
+    assert (record["status"], record["status_note"]) == ("In Progress", "waiting on upstream")
+    lint = json.loads(run_cli("lint", "--format", "json", "--no-cache", cwd=seed_project).stdout)["findings"]
+    assert "TG018" not in {f["code"] for f in lint}

@@ -219,3 +219,12 @@ def test_a_fresh_ticket_is_one_draft_warning_not_one_error_per_section(seed_proj
     findings = json.loads(result.stdout)["findings"]
     assert [(f["code"], f["severity"], f["line"]) for f in findings] == [("TG026", "warning", 9)]
     assert findings[0]["message"].startswith("draft: 7 sections to write")
+
+
+def test_in_a_terminal_new_asks_for_every_choice_and_the_component(seed_project: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr("ticketgen.commands.core.stdin_is_terminal", lambda: True)
+    result = run_cli("new", cwd=seed_project, input="Slow sync\nurgent\nhigh\npgbouncer\n")
+    assert result.exit_code == 0, result.output
+    assert "Priority (Low, Medium, High, Critical)" in result.output
+    text = (seed_project / "tickets/TICKET-001-slow-sync.md").read_text()
+    assert "**Priority:** High\n" in text and "**Component:** pgbouncer\n" in text

@@ -22,6 +22,7 @@ from ..core.records import Field, Ticket
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _TASK_MARK = re.compile(r"^(?P<lead>[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[)(?P<mark>[ xX])\]")
 _FM_BOUNDARY = re.compile(r"^-{3}[ \t]*$")
+_QUALIFIER = re.compile(r"^(.*?)\s*\(([^()]*)\)$")
 _PLAIN_YAML = re.compile(r"^[A-Za-z0-9_./@+-][A-Za-z0-9_ ./@+-]*$")
 
 
@@ -40,10 +41,11 @@ def field_value(project: Project, name: str, value: str) -> tuple[str, str]:
     assert spec is not None
     value = check_value(spec.name, value)
     if spec.kind == "choice":
-        choice = spec.choice_for(value)
+        qualified = _QUALIFIER.match(value)  # `Open (blocking deploys)`: a choice and its note
+        choice = spec.choice_for(value) or (spec.choice_for(qualified.group(1)) if qualified else None)
         if choice is None:
             raise ContentError(f"{spec.name} must be one of: {', '.join(spec.choices)} (got {value!r})")
-        return spec.name, choice
+        return spec.name, choice if spec.choice_for(value) else f"{choice} ({qualified.group(2).strip()})"
     if spec.kind == "date" and parse_date(value) is None:
         raise ContentError(f"{spec.name} must be a date YYYY-MM-DD (got {value!r})")
     return spec.name, value
@@ -178,7 +180,12 @@ class TicketEdit:
         frontmatter key (of a ticket in its own file) or a new metadata line (in a document)."""
         schema = self.project.schema
         if schema.field(name) is not None:
-            self.set_field(*field_value(self.project, name, value))
+            spec_name, written = field_value(self.project, name, value)
+            self.set_field(spec_name, written)
+            # A frontmatter copy of the field (`status: Open`) must not be left disagreeing (TG018).
+            key = next((k for k in self.ticket.frontmatter if str(k).casefold() == spec_name.casefold()), None)
+            if self.alone and key is not None:
+                self.set_frontmatter(str(key), _yaml_scalar(written.split(" (", 1)[0]))
         elif self._line_field(name) is not None:
             self.set_field(self._line_field(name).name, check_value(name, value))
         elif self.alone:
