@@ -221,10 +221,14 @@ def test_a_fresh_ticket_is_one_draft_warning_not_one_error_per_section(seed_proj
     assert findings[0]["message"].startswith("draft: 7 sections to write")
 
 
-def test_in_a_terminal_new_asks_for_every_choice_and_the_component(seed_project: Path, monkeypatch: pytest.MonkeyPatch):
+def test_in_a_terminal_new_asks_for_every_choice_and_the_component(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    (tmp_path / "tickets").mkdir()
+    (tmp_path / "tickets" / "_template.md").write_text(
+        "## INC-XXX: Title\n\n**Status:** Open | Closed\n**Priority:** P1 | P2\n**Severity:** S1 | S2\n**Team:** team name\n"
+    )
     monkeypatch.setattr("ticketgen.commands.core.stdin_is_terminal", lambda: True)
-    result = run_cli("new", cwd=seed_project, input="Slow sync\nurgent\nhigh\npgbouncer\n")
+    result = run_cli("new", cwd=tmp_path, input="Slow sync\np9\np2\ns1\npayments\n")
     assert result.exit_code == 0, result.output
-    assert "Priority (Low, Medium, High, Critical)" in result.output
-    text = (seed_project / "tickets/TICKET-001-slow-sync.md").read_text()
-    assert "**Priority:** High\n" in text and "**Component:** pgbouncer\n" in text
+    assert "Severity (S1, S2)" in result.output
+    text = (tmp_path / "tickets/INC-001-slow-sync.md").read_text()
+    assert "**Status:** Open\n**Priority:** P2\n**Severity:** S1\n**Team:** payments\n" in text
