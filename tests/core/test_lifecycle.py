@@ -224,3 +224,33 @@ def test_set_takes_a_qualified_choice_and_keeps_a_frontmatter_copy_in_step(seed_
     assert (record["status"], record["status_note"]) == ("In Progress", "waiting on upstream")
     lint = json.loads(run_cli("lint", "--format", "json", "--no-cache", cwd=seed_project).stdout)["findings"]
     assert "TG018" not in {f["code"] for f in lint}
+
+
+def test_new_into_a_document_then_its_whole_life_there(tmp_path: Path):
+    doc = tmp_path / "TICKETS.md"
+    seed = SEED.read_text()
+    doc.write_text(seed)
+    (tmp_path / "ticketgen.toml").write_text('template = "TICKETS.md"\ndocuments = ["TICKETS.md"]\n')
+    created = run_cli("new", "--into", "TICKETS.md", "--title", "Orphaned connections", "--priority", "high",
+                      "--component", "db", "--set", "owner=alice", cwd=tmp_path)  # fmt: skip
+    assert (created.exit_code, created.stdout) == (0, "TICKETS.md\n"), created.stderr
+    after_new = doc.read_text()
+    end_of_first = seed.index("\n---\n\n## Template for New Tickets")
+    assert after_new[:end_of_first] == seed[:end_of_first] and after_new.endswith(seed[end_of_first:])
+    added = after_new[end_of_first : len(after_new) - len(seed) + end_of_first]
+    assert added.startswith("\n---\n\n## TICKET-002: Orphaned connections\n\n**Status:** Open\n**Priority:** High\n")
+    assert "**Component:** db\n**owner:** alice\n\n### Problem Statement\n" in added
+    for args in (["set", "2", "Priority=critical"], ["check", "2", "1"], ["close", "2"], ["reopen", "2"]):
+        assert run_cli(*args, cwd=tmp_path).exit_code == 0
+    final = doc.read_text()
+    assert (
+        final.replace("- [x] Concrete next steps", "- [ ] Concrete next steps").replace(
+            "**Priority:** Critical", "**Priority:** High"
+        )
+        == after_new
+    )
+    assert run_cli("list", "--owner", "alice", "--format", "csv", cwd=tmp_path).stdout.count("TICKET-002") == 1
+    lint = run_cli("lint", "--format", "json", "--no-cache", cwd=tmp_path)
+    assert lint.exit_code == 0, lint.stdout
+    refused = run_cli("new", "--into", "notes.md", "--title", "x", "--priority", "low", cwd=tmp_path)
+    assert refused.exit_code == 2 and "not a configured document" in refused.stderr

@@ -57,11 +57,17 @@ def check_title(title: str) -> str:
 
 
 def render_ticket(
-    schema: Schema, ticket_id: str, title: str, values: dict[str, str], frontmatter: dict[str, str] | None = None
+    schema: Schema,
+    ticket_id: str,
+    title: str,
+    values: dict[str, str],
+    frontmatter: dict[str, str] | None = None,
+    extra: dict[str, str] | None = None,
 ) -> str:
+    """The ticket's Markdown; `frontmatter` keys go above it, `extra` ones are metadata lines."""
     env = environment("new", autoescape=False)
     return env.get_template("ticket.md.j2").render(
-        schema=schema, ticket_id=ticket_id, title=title, values=values, frontmatter=frontmatter or {}
+        schema=schema, ticket_id=ticket_id, title=title, values=values, frontmatter=frontmatter or {}, extra=extra or {}
     )
 
 
@@ -154,14 +160,17 @@ def create_ticket(
     given: dict[str, str],
     today: dt.date | None = None,
     frontmatter: dict[str, str] | None = None,
+    into: Path | None = None,
 ) -> NewTicket:
-    """Write the ticket. `given` holds template fields; `frontmatter` other keys (`owner`),
-    already written as YAML values."""
+    """Write the ticket to its own file, or append it to `into`, a configured document.
+    `given` holds template fields; `frontmatter` other keys (`owner`), as YAML values."""
     schema = project.schema
     tickets_dir = project.config.tickets_dir
     title = check_title(title)
     values = default_values(project, given, today or dt.date.today())
     project.check_tickets_dir()  # before the lock, which may create the folder
+    if into is not None and into.resolve() not in {d.resolve() for d in project.config.documents}:
+        raise UsageError(f"{project.display(into)} is not a configured document (`documents` in the settings)")
     notes = []
     slug = slugify(title)
     if title and ("/" in title or "\\" in title or ".." in title):
@@ -180,11 +189,42 @@ def create_ticket(
                 raise ContentError(f"{ticket_id} already exists", existing.path, existing.line)
             if ticket_id in elsewhere:
                 raise ContentError(f"{ticket_id} already exists on {', '.join(sorted(elsewhere[ticket_id]))}")
-        name = f"{ticket_id}-{slug}.md" if slug else f"{ticket_id}.md"
-        path = tickets_dir / name
         clash = sorted(tickets_dir.glob(f"{ticket_id}-*.md")) + sorted(tickets_dir.glob(f"{ticket_id}.md"))
         if clash:
             raise ContentError(f"{ticket_id} is already used by a file", project.display(clash[0]))
+        if into is not None:
+            # In a document, keys the template does not define are metadata lines of the ticket.
+            text = render_ticket(schema, ticket_id, title or schema.title_placeholder, values, extra=frontmatter)
+            append_to_document(project, into, text)
+            return NewTicket(ticket_id, into, tuple(notes))
+        name = f"{ticket_id}-{slug}.md" if slug else f"{ticket_id}.md"
+        path = tickets_dir / name
         text = render_ticket(schema, ticket_id, title or schema.title_placeholder, values, frontmatter)
         write_atomic(path, text, exclusive=True)
     return NewTicket(ticket_id, path, tuple(notes))
+
+
+def append_to_document(project: Project, path: Path, ticket: str) -> None:
+    """Add a ticket to a multi-ticket document after its last ticket (at the end when it has
+    none), behind a `---` rule as in the seed, in the document's line endings; every other byte
+    stays, and the document is written only if it did not change meanwhile."""
+    from ..core.io import decode, replace_if_unchanged, split_lines
+    from ..core.parse import parse_document
+
+    shown = project.display(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(f"cannot read: {exc.strerror}", shown) from None
+    text = decode(data, shown, project.config.max_file_bytes).text
+    lines = split_lines(text)
+    ending = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
+    tickets = parse_document(text, shown, project.schema).tickets
+    at = max(t.end_line for t in tickets) if tickets else len(lines)
+    if at and not lines[at - 1].endswith(("\n", "\r")):
+        lines[at - 1] += ending
+    block = ("" if not at else f"{ending}---{ending}{ending}") + ticket.replace("\n", ending)
+    if at < len(lines) and lines[at].strip():
+        block += ending  # keep a blank line before what follows
+    lines.insert(at, block)
+    replace_if_unchanged(path, data, "".join(lines).encode("utf-8"))

@@ -43,6 +43,11 @@ def _report_chunks(corpus: Corpus) -> None:
     metavar="FIELD=VALUE",
     help="Any other template field, or a frontmatter key (owner=alice); repeatable.",
 )
+@click.option(
+    "--into",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append the ticket to this multi-ticket document (one of `documents`) instead of a new file.",
+)
 @click.option("--edit", is_flag=True, help="Open the new ticket in $EDITOR.")
 def new(
     ticket_id: str | None,
@@ -51,6 +56,7 @@ def new(
     priority: str | None,
     component: str | None,
     settings: tuple[str, ...],
+    into: Path | None,
     edit: bool,
 ) -> None:
     """Create a ticket from the template and print its path.
@@ -65,7 +71,7 @@ def new(
       ticketgen new --title "Orphaned connections" --priority High
       ticketgen new TICKET-002 --title "Orphaned connections"
     """
-    from ..authoring.edit import pairs, yaml_value
+    from ..authoring.edit import check_value, pairs, yaml_value
     from ..authoring.new import configured_defaults, create_ticket, missing_choices
 
     project = current_project()
@@ -75,9 +81,9 @@ def new(
     for name, value in pairs(settings):
         if schema.field(name) is not None:
             given[name] = value
-        else:  # not a template field: a frontmatter key of the new ticket (owner, tags...)
+        else:  # not a template field: a frontmatter key (owner, tags...); in a document, a metadata line
             try:
-                frontmatter[name] = yaml_value(name, value)
+                frontmatter[name] = check_value(name, value) if into else yaml_value(name, value)
             except TicketgenError as exc:
                 raise UsageError(exc.message) from None
     interactive = stdin_is_terminal()
@@ -101,12 +107,13 @@ def new(
             value = click.prompt(name, type=choice, default="" if choice is None else None, show_default=False)
             if value:
                 given[name] = value
-    created = create_ticket(project, ticket_id, title or "", given, frontmatter=frontmatter)
+    document = from_project_dir(into) if into else None
+    created = create_ticket(project, ticket_id, title or "", given, frontmatter=frontmatter, into=document)
     for note in created.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(project.display(created.path).as_posix())
     if edit:
-        click.edit(filename=str(created.path))
+        click.edit(filename=str(created.path))  # a document opens at its top: `ticketgen edit ID` goes to the line
 
 
 def _values(given: tuple[str, ...]) -> tuple[str, ...]:
