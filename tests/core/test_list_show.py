@@ -243,3 +243,10 @@ def test_click_usage_errors_have_the_one_error_prefix(people_project: Path):
     result = run_cli("list", "--bogus", cwd=people_project)
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1].startswith("error: No such option '--bogus'.")
+
+
+@pytest.mark.parametrize("args", [["--sort", "priorty"], ["--columns", "ownr"]])
+def test_a_misspelt_sort_or_column_is_a_usage_error(people_project: Path, args: list[str]):
+    result = run_cli("list", *args, cwd=people_project)
+    assert result.exit_code == 2
+    assert f"no ticket has a field or frontmatter key {args[1]!r}" in result.stderr

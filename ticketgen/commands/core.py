@@ -180,13 +180,15 @@ def list_(
         *((name, _values((value,)), False) for name, value in pairs(where)),
     ]
     sort_names = _values(sorts)
-    for name in sort_names:
-        known = name.lstrip("-").casefold() in query.COLUMNS or schema.field(name.lstrip("-"))
-        if not known and not name.lstrip("-"):
-            raise UsageError(f"--sort needs a field name (got {name!r})")
     corpus = project.load()
     bad = report_unread(corpus)
     _report_chunks(corpus)
+    for option, names in (("--sort", [n.removeprefix("-") for n in sort_names]), ("--columns", _values(columns))):
+        for name in names:  # a typo must not sort by nothing, or add an empty column, silently
+            known = name.casefold() in query.COLUMNS or schema.field(name) is not None
+            if not known and all(query.value(t, name, today) is None for t in corpus.tickets):
+                fields = ", ".join([*query.COLUMNS, *(f.name for f in schema.fields)])
+                raise UsageError(f"{option}: no ticket has a field or frontmatter key {name!r} (columns: {fields})")
     chosen = [t for t in corpus.tickets if all(query.matches(t, n, w, today, partial=p) for n, w, p in filters)]
     tickets = query.ordered(chosen, schema, sort_names, today)
     if fmt == "json":
