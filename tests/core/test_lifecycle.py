@@ -254,3 +254,10 @@ def test_new_into_a_document_then_its_whole_life_there(tmp_path: Path):
     assert lint.exit_code == 0, lint.stdout
     refused = run_cli("new", "--into", "notes.md", "--title", "x", "--priority", "low", cwd=tmp_path)
     assert refused.exit_code == 2 and "not a configured document" in refused.stderr
+
+
+def test_setting_one_field_twice_in_a_command_keeps_the_last_value(seed_project: Path):
+    path = seed_project / "tickets" / "TICKET-001-x.md"
+    path.write_text("## TICKET-001: X\n\n**Status:** Open\n**Priority:** Medium\n")
+    assert run_cli("set", "1", "Priority=critical", "priority=Low", cwd=seed_project).exit_code == 0
+    assert path.read_text() == "## TICKET-001: X\n\n**Status:** Open\n**Priority:** Low\n"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..core.errors import ContentError, UsageError
@@ -41,11 +41,13 @@ def field_value(project: Project, name: str, value: str) -> tuple[str, str]:
     assert spec is not None
     value = check_value(spec.name, value)
     if spec.kind == "choice":
+        written = spec.choice_for(value)
         qualified = _QUALIFIER.match(value)  # `Open (blocking deploys)`: a choice and its note
-        choice = spec.choice_for(value) or (spec.choice_for(qualified.group(1)) if qualified else None)
-        if choice is None:
+        if written is None and qualified and spec.choice_for(qualified.group(1)):
+            written = f"{spec.choice_for(qualified.group(1))} ({qualified.group(2).strip()})"
+        if written is None:
             raise ContentError(f"{spec.name} must be one of: {', '.join(spec.choices)} (got {value!r})")
-        return spec.name, choice if spec.choice_for(value) else f"{choice} ({qualified.group(2).strip()})"
+        return spec.name, written
     if spec.kind == "date" and parse_date(value) is None:
         raise ContentError(f"{spec.name} must be a date YYYY-MM-DD (got {value!r})")
     return spec.name, value
@@ -104,13 +106,14 @@ class TicketEdit:
         start = f.column - 1 + (1 if index == 0 and self.lines[0].startswith(BOM) else 0)
         return start, start + len(f.raw)
 
-    def _line_field(self, name: str) -> Field | None:
+    def line_field(self, name: str) -> Field | None:
+        """The ticket's metadata line of that name (a template field or not), as edited so far."""
         folded = name.casefold()
         return next((f for f in self.ticket.all_fields if f.name.casefold() == folded), None)
 
     def set_field(self, name: str, value: str) -> None:
         """Set a metadata line's value, adding the line after the last one when it is missing."""
-        found = self._line_field(name)
+        found = self.line_field(name)
         if found is not None:
             if found.raw == value:
                 return
@@ -119,6 +122,8 @@ class TicketEdit:
             gap = " " if not found.raw and line[start - 1 : start] not in (" ", "\t") else ""
             self.lines[found.line - 1] = line[:start] + gap + value + line[end:]
             self.changes.append(Change(found.line, f"{found.name}: {found.raw or '(empty)'} -> {value}"))
+            edited = replace(found, raw=value, value=value, column=found.column + len(gap))
+            self.ticket.all_fields = [edited if f is found else f for f in self.ticket.all_fields]
             return
         if not self.ticket.all_fields:
             raise ContentError(f"{self.ticket.id} has no metadata lines to add {name} to", self.shown, self.ticket.line)
@@ -186,8 +191,8 @@ class TicketEdit:
             key = next((k for k in self.ticket.frontmatter if str(k).casefold() == spec_name.casefold()), None)
             if self.alone and key is not None:
                 self.set_frontmatter(str(key), _yaml_scalar(written.split(" (", 1)[0]))
-        elif self._line_field(name) is not None:
-            self.set_field(self._line_field(name).name, check_value(name, value))
+        elif self.line_field(name) is not None:
+            self.set_field(self.line_field(name).name, check_value(name, value))
         elif self.alone:
             self.set_frontmatter(name, yaml_value(name, value))
         else:
@@ -292,7 +297,7 @@ def reopen(edit: TicketEdit) -> None:
         return
     edit.set_field(status, opened)
     resolved = schema.resolved_field
-    if resolved is not None and edit._line_field(resolved) is not None:
+    if resolved is not None and edit.line_field(resolved) is not None:
         spec = schema.field(resolved)
         edit.set_field(resolved, spec.placeholder if spec else "")
 
