@@ -17,10 +17,10 @@ from .core.errors import EXIT_USAGE, TicketgenError
 # name -> (module:function, one-line help). Imported only when the command runs.
 COMMANDS = {
     "new": ("ticketgen.commands.core:new", "Scaffold a ticket from the template (next free ID by default)."),
-    "list": ("ticketgen.commands.core:list_", "List tickets, filtered by status, priority or component."),
+    "list": ("ticketgen.commands.core:list_", "List tickets, filtered and sorted by any field, owner or tag."),
     "show": ("ticketgen.commands.core:show", "Show one ticket as Markdown or as its JSON record."),
-    "set": ("ticketgen.commands.edit:set_", "Set metadata fields or frontmatter keys (owner, tags) of a ticket."),
-    "close": ("ticketgen.commands.edit:close", "Close a ticket: the template's done status, and the resolved date."),
+    "set": ("ticketgen.commands.edit:set_", "Set a ticket's fields or frontmatter keys (owner, tags)."),
+    "close": ("ticketgen.commands.edit:close", "Close a ticket (the template's done status)."),
     "reopen": ("ticketgen.commands.edit:reopen", "Reopen a closed ticket."),
     "check": ("ticketgen.commands.edit:check", "Tick an action item of a ticket."),
     "uncheck": ("ticketgen.commands.edit:uncheck", "Untick an action item of a ticket."),
