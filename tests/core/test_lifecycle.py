@@ -112,7 +112,7 @@ def test_edits_keep_crlf_a_bom_and_trailing_spaces(seed_project: Path):
         (["check", "1", "nothing like it"], 1, "no action item of TICKET-001 match"),
         (["close", "1", "--note", "see (x)"], 2, "parentheses"),
         (["close", "404"], 1, "no ticket '404'"),
-        (["edit", "1"], 2, "edit needs a terminal"),
+        (["edit", "1"], 2, "editing needs a terminal"),
     ],
 )
 def test_bad_edits_are_refused_and_the_file_kept(seed_project: Path, args, code, message):

@@ -57,6 +57,7 @@ def test_existing_id_is_refused_and_the_file_kept(seed_project: Path):
         (["new", "--priority", "Low", "--status", "Closed"], "must be one of: Open, In Progress, Resolved"),
         (["new", "--set", "owner=me"], "Priority needs a value, one of: Low, Medium, High, Critical; pass --priority"),
         (["new", "--priority", "Low", "--set", "owner=a\rb"], "owner contains a control character"),
+        (["new", "--priority", "Low", "--edit"], "editing needs a terminal"),
         (["new", "--priority", "Low", "--component", "a\x1b[31mb"], "contains a control character"),
         (["new", "--priority", "Low", "--set", "Discovered=yesterday"], "must be a date"),
         (["new", "--priority", "Low", "--set", "nonsense"], "FIELD=VALUE"),

@@ -48,7 +48,7 @@ def _report_chunks(corpus: Corpus) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Append the ticket to this multi-ticket document (one of `documents`) instead of a new file.",
 )
-@click.option("--edit", is_flag=True, help="Open the new ticket in $EDITOR.")
+@click.option("--edit", is_flag=True, help="Open the new ticket in $EDITOR, then lint it (as `ticketgen edit`).")
 def new(
     ticket_id: str | None,
     title: str | None,
@@ -74,6 +74,10 @@ def new(
     from ..authoring.edit import check_value, pairs, yaml_value
     from ..authoring.new import configured_defaults, create_ticket, missing_choices
 
+    if edit:
+        from .edit import require_terminal
+
+        require_terminal()  # before anything is written
     project = current_project()
     schema = project.schema
     given: dict[str, str] = {}
@@ -113,7 +117,9 @@ def new(
         click.echo(f"note: {note}", err=True)
     click.echo(project.display(created.path).as_posix())
     if edit:
-        click.edit(filename=str(created.path))  # a document opens at its top: `ticketgen edit ID` goes to the line
+        from .edit import edit_and_lint
+
+        edit_and_lint(project, created.ticket_id)
 
 
 def _values(given: tuple[str, ...]) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ import sys
 import click
 
 from ..core.errors import EXIT_CONTENT, UsageError
+from ..core.project import Project
 from ._shared import current_project, printable
 
 _ID_HELP = "TICKET_ID is read as `new` reads it (TICKET-1, ticket-001 and 1 are the same ticket)."
@@ -111,13 +112,22 @@ def edit(ticket_id: str) -> None:
 
     Needs a terminal. Exit status: the lint's (1 when the file has errors).
     """
+    require_terminal()
+    edit_and_lint(current_project(), ticket_id)
+
+
+def require_terminal() -> None:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError("editing needs a terminal; use `ticketgen set` to change a ticket from a script")
+
+
+def edit_and_lint(project: Project, ticket_id: str) -> None:
+    """Open the ticket's file at its heading in the user's editor, then lint that file (exit 1
+    on errors), so a slip made in the editor is reported at once."""
     from ..authoring.edit import find_ticket
     from ..lint.engine import run_lint
     from ..lint.reporters import text
 
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError("edit needs a terminal; use `ticketgen set` to change a ticket from a script")
-    project = current_project()
     ticket = find_ticket(project.load(), project, ticket_id)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     path = ticket.path if ticket.path.is_absolute() else project.root / ticket.path
