@@ -28,7 +28,7 @@ def code_stamp() -> str:
     """Changes whenever the code that produces findings changes (also in editable installs)."""
     package = Path(__file__).parents[1]
     files = [
-        *sorted((package / "lint").glob("*.py")),
+        *sorted((package / "lint").rglob("*.py")),  # rules/ too: a changed rule must not answer from the cache
         *(
             package / n
             for n in ("core/parse.py", "core/markdown.py", "core/records.py", "core/template.py", "data/template.md")
