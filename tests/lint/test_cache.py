@@ -91,3 +91,11 @@ def test_two_processes_find_exactly_what_one_finds(examples_project: Path, monke
     parallel = _lint(examples_project, use_cache=False)
     assert parallel.findings == serial.findings
     assert [f.edits for f in parallel.findings] == [f.edits for f in serial.findings]
+
+
+def test_the_code_stamp_covers_the_rule_modules():
+    # Editing a rule (ticketgen/lint/rules/*.py) must invalidate cached findings in an editable install.
+    from ticketgen.lint.cache import code_stamp
+    from ticketgen.lint.rules import content
+
+    assert f"{Path(content.__file__).name}:" in code_stamp()
