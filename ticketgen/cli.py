@@ -17,8 +17,14 @@ from .core.errors import EXIT_USAGE, TicketgenError
 # name -> (module:function, one-line help). Imported only when the command runs.
 COMMANDS = {
     "new": ("ticketgen.commands.core:new", "Scaffold a ticket from the template (next free ID by default)."),
-    "list": ("ticketgen.commands.core:list_", "List tickets, filtered by status, priority or component."),
+    "list": ("ticketgen.commands.core:list_", "List tickets, filtered and sorted by any field, owner or tag."),
     "show": ("ticketgen.commands.core:show", "Show one ticket as Markdown or as its JSON record."),
+    "set": ("ticketgen.commands.edit:set_", "Set a ticket's fields or frontmatter keys (owner, tags)."),
+    "close": ("ticketgen.commands.edit:close", "Close a ticket (the template's done status)."),
+    "reopen": ("ticketgen.commands.edit:reopen", "Reopen a closed ticket."),
+    "check": ("ticketgen.commands.edit:check", "Tick an action item of a ticket."),
+    "uncheck": ("ticketgen.commands.edit:uncheck", "Untick an action item of a ticket."),
+    "edit": ("ticketgen.commands.edit:edit", "Open a ticket in $EDITOR at its line, then lint it."),
     "import": ("ticketgen.commands.core:import_", "Split a multi-ticket document into one file per ticket."),
     "init": ("ticketgen.commands.core:init", "Add ticketgen's files to an existing repository."),
     "lint": ("ticketgen.commands.lint:lint", "Check tickets against the template; CI output formats and fixes."),
@@ -52,20 +58,45 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's signature
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:  # output still buffered meets a closed pipe here, where it is handled below
+                sys.stdout.flush()
         except TicketgenError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except BrokenPipeError:  # `ticketgen list | head -1`: the reader has all it wants, as with git
+            _silence_stdout()
+            ctx.exit(0)
+        except click.UsageError as exc:  # click's own messages get the one `error:` prefix too
+            if exc.ctx is not None:
+                click.echo(exc.ctx.get_usage(), err=True)
+                click.echo(f"Try '{exc.ctx.command_path} --help' for help.", err=True)
+            click.echo(f"error: {exc.format_message()}", err=True)
+            ctx.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug in ticketgen: say so plainly, traceback on request
             if os.environ.get("TICKETGEN_DEBUG"):
                 raise
-            click.echo(f"internal error: {type(exc).__name__}: {exc} (set TICKETGEN_DEBUG=1 for a traceback)", err=True)
+            message = f"internal error: {type(exc).__name__}: {exc} (set TICKETGEN_DEBUG=1 for a traceback)"
+            click.echo(f"error: {message}", err=True)
             ctx.exit(EXIT_USAGE)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the flush at exit does not fail on the closed pipe again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file behind stdout (a test runner)
+        pass
 
 
 def _available(target: str) -> bool:

@@ -59,7 +59,7 @@ def test_import_refuses_to_overwrite_and_writes_nothing(seed_project: Path):
 
 
 def test_import_refuses_an_id_that_already_exists_elsewhere(seed_project: Path):
-    run_cli("new", "TICKET-001", "--title", "already here", cwd=seed_project)
+    run_cli("new", "--priority", "Low", "TICKET-001", "--title", "already here", cwd=seed_project)
     result = run_cli("import", str(SEED), "--into", str(seed_project / "other"), cwd=seed_project)
     assert result.exit_code == 1
     assert "TICKET-001 already exists" in result.stderr

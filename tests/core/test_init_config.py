@@ -17,7 +17,38 @@ def test_init_creates_what_adoption_needs_and_a_working_setup(tmp_path: Path):
     lint = (tmp_path / ".markdownlint.yaml").read_text()
     assert "siblings_only: true" in lint and "MD041: false" in lint
     assert "- ticketgen" in (tmp_path / "mkdocs.yml").read_text()
-    assert run_cli("new", "--title", "first", cwd=tmp_path).stdout == "tickets/TICKET-001-first.md\n"
+    assert (
+        run_cli("new", "--priority", "Low", "--title", "first", cwd=tmp_path).stdout == "tickets/TICKET-001-first.md\n"
+    )
+
+
+def test_init_adds_ci_pre_commit_ignores_and_a_home_page_that_links_the_site(tmp_path: Path):
+    import yaml
+
+    assert run_cli("init", cwd=tmp_path).exit_code == 0
+    ignored = (tmp_path / ".gitignore").read_text().splitlines()
+    assert "/site/" in ignored
+    workflow = yaml.safe_load((tmp_path / ".github/workflows/tickets.yml").read_text())
+    runs = [s.get("run", "") for s in workflow["jobs"]["tickets"]["steps"]]
+    assert "ticketgen lint --format github --branches" in runs and "mkdocs build --strict" in runs
+    assert any("--format sarif" in r for r in runs)
+    uses = [s.get("uses", "") for s in workflow["jobs"]["tickets"]["steps"]]
+    assert any(u.startswith("github/codeql-action/upload-sarif@") for u in uses)
+    (hook,) = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())["repos"]
+    assert hook["repo"] == "local" and hook["hooks"][0]["entry"] == "ticketgen lint"
+    assert hook["hooks"][0]["language"] == "system"
+    home = (tmp_path / "docs/index.md").read_text()
+    assert "(tickets/index.md)" in home and "(tickets/dashboard.md)" in home and "Runbooks" in home
+
+
+def test_init_appends_only_the_missing_ignore_lines(tmp_path: Path):
+    (tmp_path / ".gitignore").write_bytes(b"node_modules\r\n/site/")
+    result = run_cli("init", cwd=tmp_path)
+    assert "updated .gitignore  (appended .ticketgen_cache/)" in result.stdout
+    assert (tmp_path / ".gitignore").read_bytes() == (
+        b"node_modules\r\n/site/\r\n# ticketgen: the built site and the lint cache are generated\r\n.ticketgen_cache/\r\n"
+    )
+    assert "kept    .gitignore" in run_cli("init", cwd=tmp_path).stdout
 
 
 def test_init_never_touches_existing_files(tmp_path: Path):
@@ -71,7 +102,7 @@ def test_bad_config_is_exit_2_naming_the_file(tmp_path: Path, toml: str, message
 
 def test_roles_from_config_change_what_list_shows(seed_project: Path):
     (seed_project / "ticketgen.toml").write_text("[roles]\ncomponent = 'Priority'\n")
-    run_cli("new", "--title", "x", "--component", "High", cwd=seed_project)
+    run_cli("new", "--priority", "Low", "--title", "x", "--component", "High", cwd=seed_project)
     out = run_cli("list", "--format", "csv", cwd=seed_project).stdout
     assert out.splitlines()[1].split(",")[3:5] == ["High", "High"]
 
@@ -97,12 +128,14 @@ def test_a_pyproject_whose_tool_is_not_a_table_is_ignored(tmp_path: Path):
 
 
 def test_missing_project_dir_is_a_usage_error(tmp_path: Path):
-    result = run_cli("new", "--title", "x", cwd=tmp_path / "missing")
+    result = run_cli("new", "--priority", "Low", "--title", "x", cwd=tmp_path / "missing")
     assert result.exit_code == 2
     assert not (tmp_path / "missing").exists()
 
 
-@pytest.mark.parametrize("command", ["new", "lint", "list", "show", "render", "runbooks"])
+@pytest.mark.parametrize(
+    "command", ["new", "lint", "list", "show", "render", "runbooks", "set", "close", "check", "edit"]
+)
 def test_subcommand_help_says_where_dash_c_goes(tmp_path: Path, command: str):
     from click.testing import CliRunner
 
@@ -115,7 +148,7 @@ def test_subcommand_help_says_where_dash_c_goes(tmp_path: Path, command: str):
 
 def test_unwritable_target_is_an_error_not_a_crash(tmp_path: Path):
     (tmp_path / "tickets").write_text("a file where the folder should be")
-    result = run_cli("new", "--title", "x", cwd=tmp_path)
+    result = run_cli("new", "--priority", "Low", "--title", "x", cwd=tmp_path)
     assert result.exit_code in (1, 2)
     assert result.stderr.startswith("error: ") and "Traceback" not in result.output
     assert (tmp_path / "tickets").read_text() == "a file where the folder should be"
@@ -131,7 +164,7 @@ def test_unwritable_target_is_an_error_not_a_crash(tmp_path: Path):
 def test_templates_that_would_make_unlintable_tickets_are_refused(tmp_path: Path, template: str, message: str):
     (tmp_path / "tickets").mkdir()
     (tmp_path / "tickets" / "_template.md").write_text(template)
-    result = run_cli("new", cwd=tmp_path)
+    result = run_cli("new", "--priority", "Low", cwd=tmp_path)
     assert result.exit_code == 2 and message in result.stderr
 
 
@@ -142,7 +175,9 @@ def test_unreadable_template_is_a_config_error(tmp_path: Path):
     assert result.exit_code == 2 and "_template.md:1: not UTF-8" in result.stderr
 
 
-@pytest.mark.parametrize("command", [["lint"], ["list"], ["show", "TICKET-001"], ["resources"], ["new", "-t", "x"]])
+@pytest.mark.parametrize(
+    "command", [["lint"], ["list"], ["show", "TICKET-001"], ["resources"], ["new", "--priority", "Low", "-t", "x"]]
+)
 def test_a_configured_tickets_dir_that_is_missing_is_a_config_error(seed_project: Path, command: list[str]):
     (seed_project / "ticketgen.toml").write_text("tickets_dir = 'nope'\ntemplate = 'tickets/_template.md'\n")
     result = run_cli(*command, cwd=seed_project)
@@ -152,7 +187,7 @@ def test_a_configured_tickets_dir_that_is_missing_is_a_config_error(seed_project
     assert not (seed_project / "nope").exists()
 
 
-@pytest.mark.parametrize("command", [["lint"], ["list"], ["new", "-t", "x"]])
+@pytest.mark.parametrize("command", [["lint"], ["list"], ["new", "--priority", "Low", "-t", "x"]])
 def test_a_tickets_dir_that_is_a_file_is_a_config_error(seed_project: Path, command: list[str]):
     (seed_project / "README.md").write_text("# readme\n")
     (seed_project / "ticketgen.toml").write_text("tickets_dir = 'README.md'\ntemplate = 'tickets/_template.md'\n")
@@ -163,7 +198,7 @@ def test_a_tickets_dir_that_is_a_file_is_a_config_error(seed_project: Path, comm
 
 
 def test_new_in_a_brand_new_project_creates_the_default_tickets_folder(tmp_path: Path):
-    result = run_cli("new", "--title", "first", cwd=tmp_path)
+    result = run_cli("new", "--priority", "Low", "--title", "first", cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "tickets/TICKET-001-first.md\n"
     assert (tmp_path / "tickets" / "TICKET-001-first.md").is_file()

@@ -1,6 +1,9 @@
 import csv
+import datetime as dt
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -129,3 +132,121 @@ def test_control_characters_in_titles_do_not_reach_the_terminal(seed_project: Pa
     )
     out = run_cli("list", cwd=seed_project).stdout
     assert "\x1b" not in out and "\\x1b]0;pwned\\x07 title" in out
+
+
+@pytest.fixture
+def people_project(seed_project: Path) -> Path:
+    """Four tickets with owners, tags, priorities and discovery dates that sort differently."""
+    rows = [
+        ("1", "Low", "Open", "2026-01-10", "owner: alice\ntags: [postgres, on-call]\n"),
+        ("2", "Critical", "In Progress", "2026-01-02", "owner: bob\ntags: [flux]\n"),
+        ("3", "Medium", "Resolved", "2026-01-05", "owner: alice\n"),
+        ("4", "High", "Open", "2026-01-01", ""),
+    ]
+    for number, priority, status, found, frontmatter in rows:
+        head = f"---\n{frontmatter}---\n" if frontmatter else ""
+        (seed_project / "tickets" / f"TICKET-00{number}-t.md").write_text(
+            f"{head}## TICKET-00{number}: T{number}\n\n**Status:** {status}\n**Priority:** {priority}\n"
+            f"**Discovered:** {found}\n**Component:** db\n"
+        )
+    return seed_project
+
+
+def ids(root: Path, *args: str) -> list[str]:
+    result = run_cli("list", "--format", "json", *args, cwd=root)
+    assert result.exit_code == 0, result.stderr
+    return [r["id"] for r in json.loads(result.stdout)]
+
+
+def test_list_filters_take_several_values(people_project: Path):
+    assert ids(people_project, "--status", "open", "--status", "resolved") == ["TICKET-001", "TICKET-003", "TICKET-004"]
+    assert ids(people_project, "--status", "open,in progress") == ["TICKET-001", "TICKET-002", "TICKET-004"]
+    assert ids(people_project, "--priority", "low,critical") == ["TICKET-001", "TICKET-002"]
+    bad = run_cli("list", "--status", "open,closed", cwd=people_project)
+    assert bad.exit_code == 2 and "--status must be one of: Open, In Progress, Resolved (got 'closed')" in bad.stderr
+
+
+def test_list_by_owner_tag_and_any_key(people_project: Path):
+    assert ids(people_project, "--owner", "alice") == ["TICKET-001", "TICKET-003"]
+    assert ids(people_project, "--owner", "alice", "--tag", "on-call") == ["TICKET-001"]
+    assert ids(people_project, "--tag", "flux,postgres") == ["TICKET-001", "TICKET-002"]
+    assert ids(people_project, "--where", "Component=db", "--where", "owner=bob") == ["TICKET-002"]
+    table = run_cli("list", "--columns", "owner,tags", cwd=people_project).stdout.splitlines()
+    assert table[0].split() == [
+        "ID",
+        "TITLE",
+        "STATUS",
+        "PRIORITY",
+        "COMPONENT",
+        "DISCOVERED",
+        "AGE",
+        "ITEMS",
+        "OWNER",
+        "TAGS",
+        "PATH",
+    ]
+    assert "alice  postgres, on-call" in table[1]
+
+
+def test_list_sorts_choices_in_template_order_and_dates_as_dates(people_project: Path):
+    assert ids(people_project, "--sort", "priority") == ["TICKET-001", "TICKET-003", "TICKET-004", "TICKET-002"]
+    assert ids(people_project, "--sort=-priority") == ["TICKET-002", "TICKET-004", "TICKET-003", "TICKET-001"]
+    assert ids(people_project, "--sort", "status") == ["TICKET-001", "TICKET-004", "TICKET-002", "TICKET-003"]
+    assert ids(people_project, "--sort", "discovered") == ["TICKET-004", "TICKET-002", "TICKET-003", "TICKET-001"]
+    # A key some tickets lack: those come last, in either direction.
+    assert ids(people_project, "--sort", "-owner") == ["TICKET-002", "TICKET-001", "TICKET-003", "TICKET-004"]
+
+
+def test_list_age_markdown_and_colour(people_project: Path, monkeypatch: pytest.MonkeyPatch):
+    age = (dt.date.today() - dt.date(2026, 1, 1)).days
+    rows = list(csv.DictReader(io.StringIO(run_cli("list", "--format", "csv", cwd=people_project).stdout)))
+    assert rows[3]["age"] == str(age)
+    md = run_cli("list", "--format", "markdown", "--owner", "bob", cwd=people_project).stdout.splitlines()
+    assert md[0] == "| id | title | status | priority | component | discovered | age | items | path |"
+    assert md[2].startswith("| TICKET-002 | T2 | In Progress | Critical | db | 2026-01-02 |")
+    plain = run_cli("list", cwd=people_project).stdout
+    assert "\x1b[" not in plain  # piped (the test runner's stdout is not a terminal)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[31m\x1b[1mCritical" in run_cli("list", cwd=people_project).stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in run_cli("list", cwd=people_project).stdout
+
+
+def test_show_json_lists_the_tickets_that_mention_it(people_project: Path):
+    tickets = people_project / "tickets"
+    two = tickets / "TICKET-002-t.md"
+    two.write_text(two.read_text() + "\n### Problem Statement\n\nSame root cause as TICKET-1, see `TICKET-004`.\n")
+    three = tickets / "TICKET-003-t.md"
+    three.write_text(three.read_text() + "\n### Problem Statement\n\nBlocks TICKET-001.\nAnd TICKET-001 again.\n")
+    record = json.loads(run_cli("show", "1", "--format", "json", cwd=people_project).stdout)
+    jsonschema.validate(record, SCHEMA)
+    assert record["mentioned_by"] == [
+        {"id": "TICKET-002", "title": "T2", "path": "tickets/TICKET-002-t.md", "line": 14},
+        {"id": "TICKET-003", "title": "T3", "path": "tickets/TICKET-003-t.md", "line": 13},
+    ]
+    four = json.loads(run_cli("show", "4", "--format", "json", cwd=people_project).stdout)
+    assert four["mentioned_by"] == []  # a mention inside code is code
+
+
+def test_a_closed_pipe_ends_output_commands_quietly(people_project: Path):
+    for command in (["rules"], ["list"], ["show", "1", "--format", "json"]):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ticketgen", "-C", str(people_project), *command],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        proc.stdout.close()  # as `| head -1` does once it has its line
+        assert (proc.wait(), proc.stderr.read()) == (0, b"")
+
+
+def test_click_usage_errors_have_the_one_error_prefix(people_project: Path):
+    result = run_cli("list", "--bogus", cwd=people_project)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1].startswith("error: No such option '--bogus'.")
+
+
+@pytest.mark.parametrize("args", [["--sort", "priorty"], ["--columns", "ownr"]])
+def test_a_misspelt_sort_or_column_is_a_usage_error(people_project: Path, args: list[str]):
+    result = run_cli("list", *args, cwd=people_project)
+    assert result.exit_code == 2
+    assert f"no ticket has a field or frontmatter key {args[1]!r}" in result.stderr

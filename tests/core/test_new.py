@@ -26,23 +26,23 @@ def test_new_with_title_renders_the_template(seed_project: Path):
 
 
 def test_new_without_title_is_named_by_id(seed_project: Path):
-    result = run_cli("new", "7", cwd=seed_project)
+    result = run_cli("new", "--priority", "Low", "7", cwd=seed_project)
     assert result.exit_code == 0
     assert result.stdout == "tickets/TICKET-007.md\n"
 
 
 def test_next_free_id_and_padding(seed_project: Path):
-    assert run_cli("new", "--title", "a", cwd=seed_project).stdout == "tickets/TICKET-001-a.md\n"
-    assert run_cli("new", "TICKET-041", "--title", "b", cwd=seed_project).exit_code == 0
-    assert run_cli("new", "--title", "c", cwd=seed_project).stdout == "tickets/TICKET-042-c.md\n"
+    assert run_cli("new", "--priority", "Low", "--title", "a", cwd=seed_project).stdout == "tickets/TICKET-001-a.md\n"
+    assert run_cli("new", "--priority", "Low", "TICKET-041", "--title", "b", cwd=seed_project).exit_code == 0
+    assert run_cli("new", "--priority", "Low", "--title", "c", cwd=seed_project).stdout == "tickets/TICKET-042-c.md\n"
 
 
 def test_existing_id_is_refused_and_the_file_kept(seed_project: Path):
-    run_cli("new", "TICKET-002", "--title", "first", cwd=seed_project)
+    run_cli("new", "--priority", "Low", "TICKET-002", "--title", "first", cwd=seed_project)
     path = seed_project / "tickets/TICKET-002-first.md"
     path.write_bytes(path.read_bytes() + b"\r\nhand edit\r\n")
     before = path.read_bytes()
-    result = run_cli("new", "TICKET-002", "--title", "second", cwd=seed_project)
+    result = run_cli("new", "--priority", "Low", "TICKET-002", "--title", "second", cwd=seed_project)
     assert result.exit_code == 1
     assert "TICKET-002 already exists" in result.stderr
     assert "tickets/TICKET-002-first.md:1" in result.stderr
@@ -53,12 +53,15 @@ def test_existing_id_is_refused_and_the_file_kept(seed_project: Path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["new", "BUG-1"], "does not match the template's ID pattern"),
-        (["new", "--status", "Closed"], "must be one of: Open, In Progress, Resolved"),
-        (["new", "--set", "Owner=me"], "no field 'Owner'"),
-        (["new", "--set", "Discovered=yesterday"], "must be a date"),
-        (["new", "--set", "nonsense"], "FIELD=VALUE"),
-        (["new", "--title", "two\nlines"], "single line"),
+        (["new", "--priority", "Low", "BUG-1"], "does not match the template's ID pattern"),
+        (["new", "--priority", "Low", "--status", "Closed"], "must be one of: Open, In Progress, Resolved"),
+        (["new", "--set", "owner=me"], "Priority needs a value, one of: Low, Medium, High, Critical; pass --priority"),
+        (["new", "--priority", "Low", "--set", "owner=a\rb"], "owner contains a control character"),
+        (["new", "--priority", "Low", "--edit"], "editing needs a terminal"),
+        (["new", "--priority", "Low", "--component", "a\x1b[31mb"], "contains a control character"),
+        (["new", "--priority", "Low", "--set", "Discovered=yesterday"], "must be a date"),
+        (["new", "--priority", "Low", "--set", "nonsense"], "FIELD=VALUE"),
+        (["new", "--priority", "Low", "--title", "two\nlines"], "single line"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_message(seed_project: Path, args, message):
@@ -71,7 +74,7 @@ def test_bad_arguments_exit_2_with_a_message(seed_project: Path, args, message):
 
 
 def test_title_cannot_leave_the_tickets_folder(seed_project: Path):
-    result = run_cli("new", "--title", "../../etc/passwd", cwd=seed_project)
+    result = run_cli("new", "--priority", "Low", "--title", "../../etc/passwd", cwd=seed_project)
     assert result.exit_code == 0
     assert result.stdout == "tickets/TICKET-001-etc-passwd.md\n"
     assert "slug" in result.stderr
@@ -81,14 +84,16 @@ def test_title_cannot_leave_the_tickets_folder(seed_project: Path):
 
 
 def test_template_text_in_values_is_data_not_jinja(seed_project: Path):
-    run_cli("new", "--title", "{{ 7 * 7 }} {% if x %}", "--component", "{{ config }}", cwd=seed_project)
+    run_cli(
+        "new", "--priority", "Low", "--title", "{{ 7 * 7 }} {% if x %}", "--component", "{{ config }}", cwd=seed_project
+    )
     text = next((seed_project / "tickets").glob("TICKET-001*.md")).read_text()
     assert "## TICKET-001: {{ 7 * 7 }} {% if x %}" in text
     assert "**Component:** {{ config }}" in text
 
 
 def test_other_template_prefix_and_fields(inc_project: Path):
-    result = run_cli("new", "--title", "Queue stalls", "--status", "in progress", cwd=inc_project)
+    result = run_cli("new", "--priority", "Low", "--title", "Queue stalls", "--status", "in progress", cwd=inc_project)
     assert result.exit_code == 0, result.output
     assert result.stdout == "tickets/INC-014-queue-stalls.md\n"  # after INC-013 in tickets/, INC-009 in the doc
     text = (inc_project / result.stdout.strip()).read_text()
@@ -117,16 +122,27 @@ def test_next_id_sees_local_and_remote_branches(seed_project: Path, tmp_path_fac
     _git(remote, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "t9")
     _git(seed_project, "remote", "add", "origin", str(remote))
     _git(seed_project, "fetch", "-q", "origin")
-    result = run_cli("new", "--title", "next", cwd=seed_project)
+    result = run_cli("new", "--priority", "Low", "--title", "next", cwd=seed_project)
     assert result.stdout == "tickets/TICKET-010-next.md\n"
-    clash = run_cli("new", "TICKET-005", cwd=seed_project)
+    clash = run_cli("new", "--priority", "Low", "TICKET-005", cwd=seed_project)
     assert clash.exit_code == 1 and "feature:tickets/TICKET-005-on-a-branch.md" in clash.stderr
 
 
 def test_parallel_new_calls_get_distinct_ids(seed_project: Path):
     def one(i: int) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "ticketgen", "-C", str(seed_project), "new", "--title", f"parallel {i}"],
+            [
+                sys.executable,
+                "-m",
+                "ticketgen",
+                "-C",
+                str(seed_project),
+                "new",
+                "--priority",
+                "Low",
+                "--title",
+                f"parallel {i}",
+            ],
             capture_output=True,
             text=True,
             stdin=subprocess.DEVNULL,
@@ -150,10 +166,13 @@ def test_parallel_new_calls_get_distinct_ids(seed_project: Path):
 )
 def test_unreadable_ticket_files_still_hold_their_id(seed_project: Path, name: str, content: bytes):
     (seed_project / "tickets" / name).write_bytes(content)
-    first = run_cli("new", "--title", "next", cwd=seed_project)
+    first = run_cli("new", "--priority", "Low", "--title", "next", cwd=seed_project)
     assert first.exit_code == 0, first.stderr
     assert first.stdout == "tickets/TICKET-003-next.md\n"
-    assert run_cli("new", "--title", "after", cwd=seed_project).stdout == "tickets/TICKET-004-after.md\n"
+    assert (
+        run_cli("new", "--priority", "Low", "--title", "after", cwd=seed_project).stdout
+        == "tickets/TICKET-004-after.md\n"
+    )
     assert (seed_project / "tickets" / name).read_bytes() == content
 
 
@@ -161,6 +180,56 @@ def test_next_id_never_goes_backwards_when_no_file_can_be_read(seed_project: Pat
     (seed_project / "ticketgen.toml").write_text("max_file_bytes = 10\n")
     for name in ("TICKET-005-a.md", "TICKET-006-b.md", "TICKET-999-c.md", "TICKET-1000-d.md"):
         (seed_project / "tickets" / name).write_text(f"## {name[:-5]}: a ticket\n")
-    result = run_cli("new", "--title", "next", cwd=seed_project)
+    result = run_cli("new", "--priority", "Low", "--title", "next", cwd=seed_project)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "tickets/TICKET-1001-next.md\n"
+
+
+def test_a_choice_gets_its_configured_default_and_other_keys_go_to_frontmatter(seed_project: Path):
+    (seed_project / "ticketgen.toml").write_text('[new]\ndefaults = { Priority = "medium" }\n')
+    result = run_cli(
+        "new", "--title", "x", "--set", "owner=alice", "--set", "tags=[postgres, on-call]", cwd=seed_project
+    )
+    assert result.exit_code == 0, result.stderr
+    text = (seed_project / result.stdout.strip()).read_text()
+    assert text.startswith(
+        "---\nowner: alice\ntags: [postgres, on-call]\n---\n## TICKET-001: x\n\n**Status:** Open\n**Priority:** Medium\n"
+    )
+    assert "|" not in text.split("### ")[0]  # no choice placeholder anywhere in the metadata
+    assert "**Component:** affected component\n\n### Problem Statement\n" in text  # a blank line before the sections
+    record = json.loads(run_cli("show", "1", "--format", "json", cwd=seed_project).stdout)
+    assert record["frontmatter"] == {"owner": "alice", "tags": ["postgres", "on-call"]}
+
+
+@pytest.mark.parametrize(
+    "defaults, message",
+    [('{ Priority = "Urgent" }', "Priority must be one of"), ('{ Owner = "x" }', "the template has no field 'Owner'")],
+)
+def test_a_bad_configured_default_is_a_config_error(seed_project: Path, defaults: str, message: str):
+    (seed_project / "ticketgen.toml").write_text(f"[new]\ndefaults = {defaults}\n")
+    result = run_cli("new", "--title", "x", cwd=seed_project)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ticketgen.toml") or "ticketgen.toml" in result.stderr
+    assert message in result.stderr
+
+
+def test_a_fresh_ticket_is_one_draft_warning_not_one_error_per_section(seed_project: Path):
+    run_cli("new", "--title", "Slow sync", "--priority", "High", "--component", "db", cwd=seed_project)
+    result = run_cli("lint", "--format", "json", "--no-cache", cwd=seed_project)
+    assert result.exit_code == 0  # a draft is a reminder, not a failure
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["code"], f["severity"], f["line"]) for f in findings] == [("TG026", "warning", 9)]
+    assert findings[0]["message"].startswith("draft: 7 sections to write")
+
+
+def test_in_a_terminal_new_asks_for_every_choice_and_the_component(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    (tmp_path / "tickets").mkdir()
+    (tmp_path / "tickets" / "_template.md").write_text(
+        "## INC-XXX: Title\n\n**Status:** Open | Closed\n**Priority:** P1 | P2\n**Severity:** S1 | S2\n**Team:** team name\n"
+    )
+    monkeypatch.setattr("ticketgen.commands.core.stdin_is_terminal", lambda: True)
+    result = run_cli("new", cwd=tmp_path, input="Slow sync\np9\np2\ns1\npayments\n")
+    assert result.exit_code == 0, result.output
+    assert "Severity (S1, S2)" in result.output
+    text = (tmp_path / "tickets/INC-001-slow-sync.md").read_text()
+    assert "**Status:** Open\n**Priority:** P2\n**Severity:** S1\n**Team:** payments\n" in text

@@ -32,7 +32,7 @@ def test_fix_rewrites_only_the_mechanical_findings(examples_project: Path):
     assert after == expected
     _, findings = lint_json(examples_project)
     assert not [f for f in findings if f["code"] in ("TG014", "TG033", "TG034")]
-    assert "Fixed 1 file(s)." in result.stderr
+    assert "Fixed 1 file." in result.stderr
 
 
 def test_fix_keeps_bom_and_crlf(tmp_path: Path):

@@ -120,8 +120,10 @@ def test_placeholders_from_the_template_are_reported(tmp_path: Path):
     root = make_project(tmp_path, {"tickets/TICKET-003.md": template.replace("TICKET-XXX", "TICKET-003")})
     _, findings = lint_json(root)
     placeholders = {f["line"] for f in findings if f["code"] == "TG023"}
-    # Title, 4 field placeholders (choices and date included), each section's placeholder line
-    assert {1, 3, 4, 5, 6, 9, 12, 15, 18, 21, 24, 27} <= placeholders
+    # Title and 4 field placeholders (choices and date included); the sections are one draft finding
+    assert placeholders == {1, 3, 4, 5, 6}
+    (draft,) = [f["message"] for f in findings if f["code"] == "TG026" and f["line"] == 9]
+    assert draft.startswith("draft: 7 sections to write") and "(Problem Statement, Observed Behavior," in draft
     assert not [f for f in findings if f["code"] in ("TG013", "TG015")]  # no double report
 
 
@@ -186,12 +188,48 @@ def test_files_on_the_command_line_still_see_every_id(tmp_path: Path):
     assert (code, findings) == (0, [])
 
 
-def test_files_given_that_are_not_tickets_are_skipped_with_a_note(tmp_path: Path):
-    root = make_project(tmp_path, {"tickets/TICKET-001-a.md": EXAMPLE, "README.md": "# Readme\n\n* item\n"})
-    result = run_cli("lint", "README.md", "tickets/_template.md", "tickets/TICKET-001-a.md", cwd=root)
+def test_the_template_named_on_the_command_line_is_skipped_with_a_note(tmp_path: Path):
+    root = make_project(tmp_path, {"tickets/TICKET-001-a.md": EXAMPLE})
+    result = run_cli("lint", "tickets/_template.md", "tickets/TICKET-001-a.md", cwd=root)
     assert result.exit_code == 0
-    assert "skipped: README.md, tickets/_template.md" in result.stderr
-    assert result.stdout == "All good: 1 file(s) checked, no findings.\n"
+    assert "skipped: tickets/_template.md" in result.stderr
+    assert result.stdout == "All good: 1 file checked, no findings.\n"
+
+
+def test_a_markdown_file_named_outside_tickets_dir_is_linted_against_the_template(tmp_path: Path):
+    root = make_project(tmp_path, {"tickets/TICKET-001-a.md": EXAMPLE})
+    (root / "notes.md").write_text(
+        EXAMPLE.replace("TICKET-001", "TICKET-002").replace("**Status:** Open", "**Status:** Opn")
+    )
+    code, findings = lint_json(root, "notes.md")
+    assert code == 1
+    assert {(f["code"], f["path"], f["line"]) for f in findings} == {("TG013", "notes.md", 3)}
+
+
+def test_a_folder_is_linted_recursively_ticket_files_only(tmp_path: Path):
+    bad = EXAMPLE.replace("**Status:** Open", "**Status:** Opn")
+    root = make_project(
+        tmp_path,
+        {
+            "tickets/TICKET-001-a.md": EXAMPLE,
+            "tickets/db/TICKET-002-b.md": bad.replace("TICKET-001", "TICKET-002"),
+            "tickets/TICKET-003-c.md": bad.replace("TICKET-001", "TICKET-003"),
+        },
+    )
+    code, findings = lint_json(root, "tickets/db")
+    assert code == 1 and {(f["code"], f["path"]) for f in findings} == {("TG013", "tickets/db/TICKET-002-b.md")}
+    result = run_cli("lint", "tickets/", cwd=root)
+    assert result.exit_code == 1 and "of 3 files" in result.stdout  # the template is not a ticket file
+
+
+@pytest.mark.parametrize("named", [["tickets/_template.md"], ["empty"], ["missing.md"]])
+def test_naming_paths_with_nothing_to_check_is_a_usage_error(tmp_path: Path, named: list[str]):
+    root = make_project(tmp_path, {"tickets/TICKET-001-a.md": EXAMPLE})
+    (root / "empty").mkdir()
+    result = run_cli("lint", *named, cwd=root)
+    assert result.exit_code == 2
+    assert "All good" not in result.stdout
+    assert result.stderr.splitlines()[-1].startswith("error: ")
 
 
 def test_a_symlinked_ticket_named_on_the_command_line_is_linted(tmp_path: Path):

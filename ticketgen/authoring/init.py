@@ -1,5 +1,6 @@
 """`ticketgen init`: the files a repository needs to adopt ticketgen, never touching one
-that exists."""
+that exists, except `.gitignore`, which gets the lines it lacks (a built site committed by
+mistake is worse than one appended line)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..core.config import find_settings
-from ..core.io import write_atomic
+from ..core.io import replace_if_unchanged, write_atomic
 from ..core.template import default_template_text
 
 _MARKDOWNLINT_CONFIGS = (
@@ -57,4 +58,29 @@ def init_repository(root: Path) -> list[Step]:
         steps.append(Step(existing_lint, False, "exists; see `ticketgen init --help` for the rules tickets need"))
     else:
         add(root / ".markdownlint.yaml", _data("markdownlint.yaml"), "markdownlint settings tickets pass")
+    steps.append(_gitignore(root / ".gitignore", _data("gitignore")))
+    add(
+        root / ".github" / "workflows" / "tickets.yml",
+        _data("github/tickets.yml"),
+        "CI: lint with annotations and a SARIF report, mkdocs build --strict",
+    )
+    add(root / ".pre-commit-config.yaml", _data("pre-commit-config.yaml"), "pre-commit hook: ticketgen lint")
     return steps
+
+
+def _gitignore(path: Path, wanted: str) -> Step:
+    """Append the ignore lines `path` lacks, keeping every byte it has (and its line endings)."""
+    if not path.exists():
+        write_atomic(path, wanted, exclusive=True)
+        return Step(path, True, "the built site/ is not committed")
+    data = path.read_bytes()
+    have = {line.strip() for line in data.decode("utf-8", "replace").splitlines()}
+    rules = [line for line in wanted.splitlines() if line.strip() and not line.startswith("#")]
+    missing = [line for line in rules if line not in have and line.strip("/") not in have]
+    if not missing:
+        return Step(path, False, "already ignores site/")
+    ending = b"\r\n" if b"\r\n" in data else b"\n"
+    lead = b"" if not data or data.endswith((b"\n", b"\r")) else ending
+    added = ending.join(line.encode() for line in [wanted.splitlines()[0], *missing]) + ending
+    replace_if_unchanged(path, data, data + lead + added)
+    return Step(path, False, f"appended {', '.join(missing)}")

@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.errors import ContentError, UsageError
+from ..core.errors import ConfigError, ContentError, TicketgenError, UsageError
 from ..core.io import write_atomic
 from ..core.project import Corpus, Project
 from ..core.template import Schema
 from ..core.templating import environment
+from .edit import check_value, field_value
 from .ids import branch_ids, file_name_numbers, git_dir, id_width, used_numbers
 
 _MAX_SLUG = 60
@@ -52,43 +53,87 @@ def normalize_id(raw: str, schema: Schema, width: int) -> str:
 def check_title(title: str) -> str:
     if "\n" in title or "\r" in title:
         raise UsageError("the title must be a single line")
-    return title.strip()
+    return check_value("the title", title)
 
 
-def render_ticket(schema: Schema, ticket_id: str, title: str, values: dict[str, str]) -> str:
+def render_ticket(
+    schema: Schema,
+    ticket_id: str,
+    title: str,
+    values: dict[str, str],
+    frontmatter: dict[str, str] | None = None,
+    extra: dict[str, str] | None = None,
+) -> str:
+    """The ticket's Markdown; `frontmatter` keys go above it, `extra` ones are metadata lines."""
     env = environment("new", autoescape=False)
-    return env.get_template("ticket.md.j2").render(schema=schema, ticket_id=ticket_id, title=title, values=values)
+    return env.get_template("ticket.md.j2").render(
+        schema=schema, ticket_id=ticket_id, title=title, values=values, frontmatter=frontmatter or {}, extra=extra or {}
+    )
 
 
-def default_values(schema: Schema, given: dict[str, str], today: dt.date) -> dict[str, str]:
-    """Given values (validated against the template), then today's date for date fields and
-    the first choice for the status; anything else keeps the template's placeholder."""
+def configured_defaults(project: Project) -> dict[str, str]:
+    """`[tool.ticketgen.new] defaults = {Priority = "Medium"}`: values `new` uses when none is
+    given, checked against the template like given ones."""
+    config = project.config
+    table = config.tables.get("new", {})
+    unknown = set(table) - {"defaults"}
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in [new]: {', '.join(sorted(unknown))} (known: defaults)", config.source)
+    defaults = table.get("defaults", {})
+    if not isinstance(defaults, dict) or not all(isinstance(v, str) for v in defaults.values()):
+        raise ConfigError('[new] defaults must map fields to values, e.g. {Priority = "Medium"}', config.source)
+    checked = {}
+    for name, value in defaults.items():
+        if project.schema.field(name) is None:
+            raise ConfigError(f"[new] defaults: the template has no field {name!r}", config.source)
+        try:
+            spec_name, written = field_value(project, name, value)
+        except TicketgenError as exc:
+            raise ConfigError(f"[new] defaults: {exc.message}", config.source) from None
+        checked[spec_name] = written
+    return checked
+
+
+def missing_choices(project: Project, given: dict[str, str]) -> list[str]:
+    """Choice fields that would get no value: not given, no configured default, and not the
+    status (which starts at its first open choice)."""
+    schema = project.schema
+    have = {name.casefold() for name in [*given, *configured_defaults(project)]}
+    status = schema.role("status")
+    return [f.name for f in schema.fields if f.kind == "choice" and f.name.casefold() not in have and f.name != status]
+
+
+def default_values(project: Project, given: dict[str, str], today: dt.date) -> dict[str, str]:
+    """Template fields: the given values (checked against the template), else the configured
+    default, else today's date for a date field (not the resolved date) and the first open
+    status; other text fields keep the template's placeholder. A choice field never does: with
+    no value for it, `new` stops and names it."""
+    schema = project.schema
     values = {f.name: f.placeholder for f in schema.fields}
     for f in schema.fields:
-        if f.kind == "date":
+        if f.kind == "date" and f.name != schema.resolved_field:
             values[f.name] = today.isoformat()
     status = schema.role("status")
-    if status:
-        spec = schema.field(status)
-        if spec and spec.choices:
-            values[spec.name] = spec.choices[0]
+    if status and schema.open_status:
+        values[status] = schema.open_status
+    values.update(configured_defaults(project))
     for name, value in given.items():
-        spec = schema.field(name)
-        if spec is None:
-            raise UsageError(f"the template has no field {name!r} (fields: {', '.join(f.name for f in schema.fields)})")
-        if "\n" in value:
-            raise UsageError(f"{spec.name} must be a single line")
-        if spec.kind == "choice":
-            choice = spec.choice_for(value.strip())
-            if choice is None:
-                raise UsageError(f"{spec.name} must be one of: {', '.join(spec.choices)} (got {value!r})")
-            value = choice
-        elif spec.kind == "date":
-            try:
-                value = dt.date.fromisoformat(value.strip()).isoformat()
-            except ValueError:
-                raise UsageError(f"{spec.name} must be a date YYYY-MM-DD (got {value!r})") from None
-        values[spec.name] = value.strip()
+        try:
+            spec_name, written = field_value(project, name, value)
+        except ContentError as exc:  # on the command line, a bad value is a usage error
+            raise UsageError(exc.message) from None
+        values[spec_name] = written
+    missing = missing_choices(project, given)
+    if missing:
+        spec = schema.field(missing[0])
+        assert spec is not None
+        flag = "--priority VALUE" if schema.role("priority") == spec.name else f"--set '{spec.name}=VALUE'"
+        source = project.config.source
+        where = project.display(source).as_posix() if source else "ticketgen.toml"
+        raise UsageError(
+            f"{spec.name} needs a value, one of: {', '.join(spec.choices)}; pass {flag}, "
+            f"or set a default ([new] defaults in {where})"
+        )
     return values
 
 
@@ -114,12 +159,18 @@ def create_ticket(
     title: str,
     given: dict[str, str],
     today: dt.date | None = None,
+    frontmatter: dict[str, str] | None = None,
+    into: Path | None = None,
 ) -> NewTicket:
+    """Write the ticket to its own file, or append it to `into`, a configured document.
+    `given` holds template fields; `frontmatter` other keys (`owner`), as YAML values."""
     schema = project.schema
     tickets_dir = project.config.tickets_dir
     title = check_title(title)
-    values = default_values(schema, given, today or dt.date.today())
+    values = default_values(project, given, today or dt.date.today())
     project.check_tickets_dir()  # before the lock, which may create the folder
+    if into is not None and into.resolve() not in {d.resolve() for d in project.config.documents}:
+        raise UsageError(f"{project.display(into)} is not a configured document (`documents` in the settings)")
     notes = []
     slug = slugify(title)
     if title and ("/" in title or "\\" in title or ".." in title):
@@ -138,11 +189,42 @@ def create_ticket(
                 raise ContentError(f"{ticket_id} already exists", existing.path, existing.line)
             if ticket_id in elsewhere:
                 raise ContentError(f"{ticket_id} already exists on {', '.join(sorted(elsewhere[ticket_id]))}")
-        name = f"{ticket_id}-{slug}.md" if slug else f"{ticket_id}.md"
-        path = tickets_dir / name
         clash = sorted(tickets_dir.glob(f"{ticket_id}-*.md")) + sorted(tickets_dir.glob(f"{ticket_id}.md"))
         if clash:
             raise ContentError(f"{ticket_id} is already used by a file", project.display(clash[0]))
-        text = render_ticket(schema, ticket_id, title or schema.title_placeholder, values)
+        if into is not None:
+            # In a document, keys the template does not define are metadata lines of the ticket.
+            text = render_ticket(schema, ticket_id, title or schema.title_placeholder, values, extra=frontmatter)
+            append_to_document(project, into, text)
+            return NewTicket(ticket_id, into, tuple(notes))
+        name = f"{ticket_id}-{slug}.md" if slug else f"{ticket_id}.md"
+        path = tickets_dir / name
+        text = render_ticket(schema, ticket_id, title or schema.title_placeholder, values, frontmatter)
         write_atomic(path, text, exclusive=True)
     return NewTicket(ticket_id, path, tuple(notes))
+
+
+def append_to_document(project: Project, path: Path, ticket: str) -> None:
+    """Add a ticket to a multi-ticket document after its last ticket (at the end when it has
+    none), behind a `---` rule as in the seed, in the document's line endings; every other byte
+    stays, and the document is written only if it did not change meanwhile."""
+    from ..core.io import decode, replace_if_unchanged, split_lines
+    from ..core.parse import parse_document
+
+    shown = project.display(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(f"cannot read: {exc.strerror}", shown) from None
+    text = decode(data, shown, project.config.max_file_bytes).text
+    lines = split_lines(text)
+    ending = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
+    tickets = parse_document(text, shown, project.schema).tickets
+    at = max(t.end_line for t in tickets) if tickets else len(lines)
+    if at and not lines[at - 1].endswith(("\n", "\r")):
+        lines[at - 1] += ending
+    block = ("" if not at else f"{ending}---{ending}{ending}") + ticket.replace("\n", ending)
+    if at < len(lines) and lines[at].strip():
+        block += ending  # keep a blank line before what follows
+    lines.insert(at, block)
+    replace_if_unchanged(path, data, "".join(lines).encode("utf-8"))

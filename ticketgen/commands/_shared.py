@@ -27,6 +27,17 @@ def from_project_dir(path: Path) -> Path:
     return path if path.is_absolute() or base is None else base / path
 
 
+def want_color() -> bool:
+    """Colour on a terminal; never with NO_COLOR set (no-color.org), always with FORCE_COLOR."""
+    import os
+
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout is not None and sys.stdout.isatty()
+
+
 def stdin_is_terminal() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import sys
@@ -10,10 +11,10 @@ from pathlib import Path
 
 import click
 
-from ..core.errors import EXIT_CONTENT, ContentError, UsageError
+from ..core.errors import EXIT_CONTENT, TicketgenError, UsageError
 from ..core.project import Corpus, Project
-from ..core.records import Ticket
-from ._shared import current_project, from_project_dir, printable, report_unread, stdin_is_terminal
+from ..core.template import Schema
+from ._shared import current_project, from_project_dir, printable, report_unread, stdin_is_terminal, want_color
 
 
 def _report_chunks(corpus: Corpus) -> None:
@@ -35,8 +36,19 @@ def _report_chunks(corpus: Corpus) -> None:
 @click.option("--status", help="Value of the template's status field (default: its first choice).")
 @click.option("--priority", help="Value of the template's priority field.")
 @click.option("--component", help="Value of the template's component field.")
-@click.option("--set", "settings", multiple=True, metavar="FIELD=VALUE", help="Any other template field; repeatable.")
-@click.option("--edit", is_flag=True, help="Open the new ticket in $EDITOR.")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Any other template field, or a frontmatter key (owner=alice); repeatable.",
+)
+@click.option(
+    "--into",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append the ticket to this multi-ticket document (one of `documents`) instead of a new file.",
+)
+@click.option("--edit", is_flag=True, help="Open the new ticket in $EDITOR, then lint it (as `ticketgen edit`).")
 def new(
     ticket_id: str | None,
     title: str | None,
@@ -44,6 +56,7 @@ def new(
     priority: str | None,
     component: str | None,
     settings: tuple[str, ...],
+    into: Path | None,
     edit: bool,
 ) -> None:
     """Create a ticket from the template and print its path.
@@ -58,16 +71,25 @@ def new(
       ticketgen new --title "Orphaned connections" --priority High
       ticketgen new TICKET-002 --title "Orphaned connections"
     """
-    from ..authoring.new import create_ticket
+    from ..authoring.edit import check_value, pairs, yaml_value
+    from ..authoring.new import configured_defaults, create_ticket, missing_choices
 
+    if edit:
+        from .edit import require_terminal
+
+        require_terminal()  # before anything is written
     project = current_project()
     schema = project.schema
     given: dict[str, str] = {}
-    for item in settings:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--set takes FIELD=VALUE, got {item!r}")
-        given[name.strip()] = value
+    frontmatter: dict[str, str] = {}
+    for name, value in pairs(settings):
+        if schema.field(name) is not None:
+            given[name] = value
+        else:  # not a template field: a frontmatter key (owner, tags...); in a document, a metadata line
+            try:
+                frontmatter[name] = check_value(name, value) if into else yaml_value(name, value)
+            except TicketgenError as exc:
+                raise UsageError(exc.message) from None
     interactive = stdin_is_terminal()
     if title is None and interactive:
         title = click.prompt("Title")
@@ -75,92 +97,151 @@ def new(
         field_name = schema.role(role)
         if value is not None and field_name is None:
             raise UsageError(f"the template has no {role} field, so --{role} cannot be used")
-        if field_name is None:
-            continue
-        if value is None and interactive and role != "status":
-            spec = schema.field(field_name)
-            choice = click.Choice(spec.choices, case_sensitive=False) if spec and spec.choices else None
-            value = click.prompt(field_name, type=choice, default="" if choice is None else None, show_default=False)
-        if value:
+        if value and field_name:
             given[field_name] = value
-    created = create_ticket(project, ticket_id, title or "", given)
+    if interactive:  # ask for what has no value yet: every choice but the status, and the component
+        defaults = configured_defaults(project)
+        component_field = schema.role("component")
+        asked = [*missing_choices(project, given)]
+        if component_field and component_field not in given and component_field not in defaults:
+            asked.append(component_field)
+        for name in asked:
+            spec = schema.field(name)
+            choice = click.Choice(spec.choices, case_sensitive=False) if spec and spec.choices else None
+            value = click.prompt(name, type=choice, default="" if choice is None else None, show_default=False)
+            if value:
+                given[name] = value
+    document = from_project_dir(into) if into else None
+    created = create_ticket(project, ticket_id, title or "", given, frontmatter=frontmatter, into=document)
     for note in created.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(project.display(created.path).as_posix())
     if edit:
-        click.edit(filename=str(created.path))
+        from .edit import edit_and_lint
+
+        edit_and_lint(project, created.ticket_id)
 
 
-def _matches(value: str | None, wanted: str | None, *, partial: bool = False) -> bool:
-    if wanted is None:
-        return True
-    if value is None:
-        return False
-    return wanted.casefold() in value.casefold() if partial else value.casefold() == wanted.casefold()
+def _values(given: tuple[str, ...]) -> tuple[str, ...]:
+    """Repeated and comma-separated option values: `--status open,"in progress" --status resolved`."""
+    return tuple(v.strip() for item in given for v in item.split(",") if v.strip())
 
 
-def _items(ticket: Ticket) -> str:
-    done = sum(a.done for a in ticket.action_items)
-    return f"{done}/{len(ticket.action_items)}"
+_MANY = "Repeatable, or comma-separated."
 
 
 @click.command("list")
-@click.option("--status", help="Only tickets with this status (case-insensitive).")
-@click.option("--priority", help="Only tickets with this priority.")
-@click.option("--component", help="Only tickets whose component contains this text.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-def list_(status: str | None, priority: str | None, component: str | None, fmt: str) -> None:
+@click.option("--status", multiple=True, help=f"Only tickets with one of these statuses. {_MANY}")
+@click.option("--priority", multiple=True, help=f"Only tickets with one of these priorities. {_MANY}")
+@click.option("--component", multiple=True, help=f"Only tickets whose component contains this text. {_MANY}")
+@click.option("--owner", multiple=True, help=f"Only tickets with this owner (frontmatter `owner`). {_MANY}")
+@click.option("--tag", multiple=True, help=f"Only tickets with this tag (frontmatter `tags`). {_MANY}")
+@click.option(
+    "--where", multiple=True, metavar="FIELD=VALUE", help="Only tickets whose field or frontmatter key has this value."
+)
+@click.option(
+    "--sort",
+    "sorts",
+    multiple=True,
+    metavar="[-]FIELD",
+    help="Sort by a column, field or frontmatter key; -FIELD descending. Choices sort in template order.",
+)
+@click.option("--columns", multiple=True, metavar="NAME", help=f"Extra columns: fields or frontmatter keys. {_MANY}")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]), default="table", show_default=True
+)
+def list_(
+    status: tuple[str, ...],
+    priority: tuple[str, ...],
+    component: tuple[str, ...],
+    owner: tuple[str, ...],
+    tag: tuple[str, ...],
+    where: tuple[str, ...],
+    sorts: tuple[str, ...],
+    columns: tuple[str, ...],
+    fmt: str,
+) -> None:
     """List tickets (exit 1 if a file could not be read).
+
+    The table is coloured in a terminal (not when piped, nor with NO_COLOR set).
 
     \b
     Examples:
-      ticketgen list --status open
+      ticketgen list --status open,"in progress" --sort -priority
+      ticketgen list --owner alice --tag on-call --columns owner,tags
       ticketgen list --format json | jq '.[].id'
     """
+    from ..authoring.edit import pairs
+    from ..core import query
+
     project = current_project()
-    for role, wanted in (("status", status), ("priority", priority)):
-        _check_choice(project, role, wanted)
+    schema = project.schema
+    today = dt.date.today()
+    filters: list[tuple[str, tuple[str, ...], bool]] = [
+        ("status", _choices(project, "status", _values(status)), False),
+        ("priority", _choices(project, "priority", _values(priority)), False),
+        ("component", _values(component), True),
+        ("owner", _values(owner), False),
+        ("tags", _values(tag), False),
+        *((name, _values((value,)), False) for name, value in pairs(where)),
+    ]
+    sort_names = _values(sorts)
     corpus = project.load()
     bad = report_unread(corpus)
     _report_chunks(corpus)
-    tickets = sorted(
-        (
-            t
-            for t in corpus.tickets
-            if _matches(t.status, status)
-            and _matches(t.priority, priority)
-            and _matches(t.component, component, partial=True)
-        ),
-        key=lambda t: (t.number, t.id),
-    )
+    for option, names in (("--sort", [n.removeprefix("-") for n in sort_names]), ("--columns", _values(columns))):
+        for name in names:  # a typo must not sort by nothing, or add an empty column, silently
+            known = name.casefold() in query.COLUMNS or schema.field(name) is not None
+            if not known and all(query.value(t, name, today) is None for t in corpus.tickets):
+                fields = ", ".join([*query.COLUMNS, *(f.name for f in schema.fields)])
+                raise UsageError(f"{option}: no ticket has a field or frontmatter key {name!r} (columns: {fields})")
+    chosen = [t for t in corpus.tickets if all(query.matches(t, n, w, today, partial=p) for n, w, p in filters)]
+    tickets = query.ordered(chosen, schema, sort_names, today)
     if fmt == "json":
-        click.echo(json.dumps([t.to_json() for t in tickets], indent=2, ensure_ascii=False))
+        backlinks = corpus.mentioned_by()
+        records = [t.to_json(backlinks.get(t.id.upper())) for t in tickets]
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
     else:
-        header = ["id", "title", "status", "priority", "component", "discovered", "items", "path"]
-        rows = [
-            [
-                t.id,
-                t.title,
-                t.status or "",
-                t.priority or "",
-                t.component or "",
-                t.discovered.isoformat() if t.discovered else "",
-                _items(t),
-                f"{t.path.as_posix()}:{t.line}",
-            ]
-            for t in tickets
-        ]
-        click.echo(_csv(header, rows) if fmt == "csv" else _table(header, rows), nl=False)
+        header = [*query.COLUMNS[:-1], *_values(columns), query.COLUMNS[-1]]
+        rows = [[query.text(query.value(t, name, today)) for name in header] for t in tickets]
+        if fmt == "csv":
+            click.echo(_csv(header, rows), nl=False)
+        elif fmt == "markdown":
+            click.echo(_markdown(header, rows), nl=False)
+        else:
+            color = want_color()
+            click.echo(_table(header, rows, _painter(schema, header) if color else None), nl=False, color=color)
     if bad:
         sys.exit(EXIT_CONTENT)
 
 
-def _check_choice(project: Project, role: str, wanted: str | None) -> None:
-    """A filter on a choice field must name one of the template's choices."""
+def _choices(project: Project, role: str, wanted: tuple[str, ...]) -> tuple[str, ...]:
+    """A filter on a choice field must name the template's choices."""
     name = project.schema.role(role)
     spec = project.schema.field(name) if name else None
-    if wanted is not None and spec is not None and spec.choices and spec.choice_for(wanted) is None:
-        raise UsageError(f"--{role} must be one of: {', '.join(spec.choices)} (got {wanted!r})")
+    if spec is not None and spec.choices:
+        for value in wanted:
+            if spec.choice_for(value) is None:
+                raise UsageError(f"--{role} must be one of: {', '.join(spec.choices)} (got {value!r})")
+    return wanted
+
+
+def _painter(schema: Schema, header: list[str]):  # noqa: ANN202 - (column, cell) -> styled cell
+    """Colours by meaning read from the schema: done statuses dim, urgent priorities red."""
+    done = {s.casefold() for s in schema.done_statuses}
+    urgent = {p.casefold() for p in schema.urgent_priorities}
+
+    def paint(column: int, cell: str, padded: str) -> str:
+        name = header[column]
+        if name == "id":
+            return click.style(padded, bold=True)
+        if name == "status" and cell.casefold() in done:
+            return click.style(padded, fg="green")
+        if name == "priority" and cell.casefold() in urgent:
+            return click.style(padded, fg="red", bold=True)
+        return padded
+
+    return paint
 
 
 def _csv(header: list[str], rows: list[list[str]]) -> str:
@@ -171,7 +252,7 @@ def _csv(header: list[str], rows: list[list[str]]) -> str:
     return out.getvalue()
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def _table(header: list[str], rows: list[list[str]], paint=None) -> str:  # noqa: ANN001
     if not rows:
         return "no tickets\n"
 
@@ -181,7 +262,24 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
     cells = [[h.upper() for h in header], *([clip(i, c) for i, c in enumerate(row)] for row in rows)]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    return "".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n" for r in cells)
+    lines = ["  ".join(c.ljust(w) for c, w in zip(cells[0], widths, strict=True)).rstrip()]
+    for row in cells[1:]:
+        padded = [c.ljust(w) if i < len(row) - 1 else c for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        if paint is not None:
+            padded = [paint(i, c.rstrip(), p) for i, (c, p) in enumerate(zip(row, padded, strict=True))]
+        lines.append("  ".join(padded).rstrip())
+    return "".join(line + "\n" for line in lines)
+
+
+def _markdown(header: list[str], rows: list[list[str]]) -> str:
+    """A GitHub-flavoured table; `|` and line breaks in cells are escaped so a cell stays a cell."""
+
+    def cell(text: str) -> str:
+        return printable(text).replace("\\", "\\\\").replace("|", "\\|")
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines.extend("| " + " | ".join(cell(c) for c in row) + " |" for row in rows)
+    return "\n".join(lines) + "\n"
 
 
 @click.command()
@@ -193,18 +291,15 @@ def show(ticket_id: str, fmt: str) -> None:
     TICKET_ID is read as `new` reads it (TICKET-1, ticket-001 and 1 are the same ticket).
     Exit 1 if the ticket is not found or a file could not be read (as for `list`).
     """
+    from ..authoring.edit import find_ticket
+
     project = current_project()
-    number = project.schema.given_number(ticket_id)
-    if number is None:
-        raise UsageError(f"{ticket_id!r} is not a ticket ID ({project.schema.prefix}{'N' * project.schema.width})")
     corpus = project.load()
     bad = report_unread(corpus)
-    ticket = corpus.find(ticket_id.strip()) or corpus.find_number(number)
-    if ticket is None:
-        known = ", ".join(t.id for t in sorted(corpus.tickets, key=lambda t: t.number)[:10])
-        raise ContentError(f"no ticket {ticket_id!r}" + (f" (known: {known}…)" if known else " (no tickets found)"))
+    ticket = find_ticket(corpus, project, ticket_id)
     if fmt == "json":
-        click.echo(json.dumps(ticket.to_json(), indent=2, ensure_ascii=False))
+        record = ticket.to_json(corpus.mentioned_by().get(ticket.id.upper()))
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
     else:
         click.echo(ticket.text, nl=not ticket.text.endswith(("\n", "\r")))
     if bad:
@@ -238,18 +333,20 @@ def import_(source: Path, into: Path | None, dry_run: bool) -> None:
 
 @click.command()
 def init() -> None:
-    """Add ticketgen's files to this repository; never changes a file that exists.
+    """Add ticketgen's files to this repository; never changes a file that exists, except
+    .gitignore, which gets the lines it lacks.
 
-    Creates tickets/_template.md, runbooks/, mkdocs.yml, docs/index.md, ticketgen.toml and
-    a .markdownlint.yaml under which template tickets pass (MD024 siblings_only, MD041,
-    MD022, MD032 and MD013 off).
+    Creates tickets/_template.md, runbooks/, mkdocs.yml, docs/index.md, ticketgen.toml, a
+    .markdownlint.yaml under which template tickets pass (MD024 siblings_only, MD041,
+    MD022, MD032 and MD013 off), .github/workflows/tickets.yml (lint, SARIF, strict site
+    build) and a .pre-commit-config.yaml with a local ticketgen hook; .gitignore gets site/.
     """
     from ..authoring.init import init_repository
 
     ctx = click.get_current_context()
     root = Path(ctx.find_root().obj or Path.cwd())
     for step in init_repository(root):
-        mark = "created" if step.created else "kept   "
+        mark = "created" if step.created else ("updated" if step.why.startswith("appended") else "kept   ")
         click.echo(
             f"{mark} {step.path.relative_to(root) if step.path.is_relative_to(root) else step.path}  ({step.why})"
         )

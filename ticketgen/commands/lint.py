@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from ..core.errors import EXIT_CONTENT, EXIT_OK, UsageError
-from ._shared import current_project, from_project_dir
+from ..core.project import Project
+from ._shared import current_project, from_project_dir, want_color
 
 _FORMATS = ("text", "json", "github", "sarif", "junit")
 
@@ -19,7 +20,7 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @click.command()
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH]...")
 @click.option(
     "--format", "output_format", type=click.Choice(_FORMATS), default="text", show_default=True, help="Output format."
 )
@@ -30,7 +31,7 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--fix", is_flag=True, help="Fix what can be fixed mechanically, in place.")
 @click.option("--diff", is_flag=True, help="Show the fixes as a diff; change nothing.")
 @click.option("--branches", is_flag=True, help="Also report IDs used by other local or remote branches.")
-@click.option("--no-cache", is_flag=True, help="Ignore and do not write .ticketgen_cache/.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (~/.cache/ticketgen).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
 def lint(
     files: tuple[Path, ...],
@@ -45,12 +46,14 @@ def lint(
     no_cache: bool,
     exit_zero: bool,
 ) -> None:
-    """Check tickets against the template. With FILES, report on those files only (pre-commit).
+    """Check tickets against the template. With PATHs, check only those: a folder's ticket files
+    (recursively), and any Markdown file named, even outside tickets_dir; ticket IDs are still
+    checked across the whole project. Naming paths that hold nothing to check is an error.
 
     Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage or configuration error.
     """
     from ..lint.engine import LintOptions, run_lint
-    from ..lint.reporters import REPORTERS
+    from ..lint.reporters import REPORTERS, plural
 
     if fix and diff:
         raise UsageError("--fix and --diff cannot be combined")
@@ -65,26 +68,28 @@ def lint(
             )
     options = LintOptions(_codes(select), _codes(ignore), strict, branches, not no_cache)
     base = click.get_current_context().find_root().obj  # `-C DIR`: file arguments are relative to it
-    paths = [f if f.is_absolute() or base is None else base / f for f in files] if files else None
+    paths = _expand(project, [f if f.is_absolute() or base is None else base / f for f in files]) if files else None
     if fix:
         from ..lint.fixes import fix as fix_files
 
         result, written = fix_files(project, paths, options)
         if written:
-            click.echo(f"Fixed {written} file(s).", err=True)
+            click.echo(f"Fixed {plural(written, 'file')}.", err=True)
     else:
         result = run_lint(project, paths, options)
     if result.skipped:
         names = ", ".join(result.skipped[:3]) + (" ..." if len(result.skipped) > 3 else "")
-        click.echo(f"note: not ticket files (outside tickets_dir and documents), skipped: {names}", err=True)
+        click.echo(f"note: not ticket files (the template, or not Markdown), skipped: {names}", err=True)
+    if paths is not None and not result.files:  # a CI step naming the wrong file must not pass
+        raise UsageError(f"nothing to check in {', '.join(str(f) for f in files)}")
     if diff:
         from ..lint.fixes import planned, unified_diff
 
         changes = planned(result, project.config.max_file_bytes)
         click.echo(unified_diff(project.root, changes), nl=False)
-        click.echo(f"{len(changes)} file(s) would be fixed.", err=True)
+        click.echo(f"{plural(len(changes), 'file')} would be fixed.", err=True)
         sys.exit(EXIT_CONTENT if changes else EXIT_OK)
-    color = output is None and output_format == "text" and _want_color()
+    color = output is None and output_format == "text" and want_color()
     report = REPORTERS[output_format](result, color)
     if output is not None:
         from ..core.io import write_atomic
@@ -102,12 +107,18 @@ def lint(
     sys.exit(EXIT_CONTENT if errors and not exit_zero else EXIT_OK)
 
 
-def _want_color() -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return sys.stdout is not None and sys.stdout.isatty()
+def _expand(project: Project, paths: list[Path]) -> list[Path]:
+    """Files as given; a folder stands for the project's ticket files under it, at any depth."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            folder = path.resolve()
+            out.extend(f for f in project.ticket_files() if f.resolve().is_relative_to(folder))
+        elif not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        else:
+            out.append(path)
+    return out
 
 
 @click.command()

@@ -41,6 +41,8 @@ def render(out: Path, force: bool, strict: bool) -> None:
     for warning in content.warnings:
         click.echo(f"warning: {warning}", err=True)
     written = write_site(pages, asset_bytes(options.templates), out, force=force)
-    click.echo(f"wrote {len(written)} files to {out}", err=True)
+    from ..lint.reporters import plural
+
+    click.echo(f"wrote {plural(len(written), 'file')} to {out}", err=True)
     if strict and content.warnings:
         raise click.exceptions.Exit(1)

@@ -17,7 +17,7 @@ from .io import DEFAULT_MAX_BYTES
 
 DEFAULT_TEMPLATE = "tickets/_template.md"
 _KEYS = {"tickets_dir", "template", "documents", "runbooks_dir", "max_file_bytes", "roles"}
-_TABLES = ("lint", "runbooks", "site")  # a tuple: Config compares and prints the same in every run
+_TABLES = ("lint", "new", "runbooks", "site")  # a tuple: Config compares and prints the same in every run
 
 
 @dataclass(frozen=True)

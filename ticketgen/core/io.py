@@ -102,3 +102,28 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def replace_if_unchanged(path: Path, expected: bytes, new: bytes) -> None:
+    """Replace `path` with `new` only if it still holds `expected`: a lifecycle edit computed from
+    what was read must never undo a change made meanwhile (an editor, a second command). The
+    check and the write hold an exclusive lock on the file's folder, so two ticketgen edits of
+    one file run one after the other; the write is atomic (temp file + rename)."""
+    import fcntl
+
+    target = path.resolve() if path.is_symlink() else path
+    try:
+        folder = os.open(target.parent, os.O_RDONLY)
+    except OSError as exc:
+        raise ContentError(f"cannot write: {exc.strerror}", path) from None
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        try:
+            current = target.read_bytes()
+        except OSError as exc:
+            raise ContentError(f"cannot read: {exc.strerror}", path) from None
+        if current != expected:
+            raise ContentError("file changed while it was being edited; nothing written, run the command again", path)
+        write_atomic(target, new)
+    finally:
+        os.close(folder)  # closing releases the lock

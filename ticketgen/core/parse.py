@@ -186,6 +186,7 @@ def _ticket(
     code_blocks: list[CodeBlock] = []
     references: list[Reference] = []
     mentions: dict[str, None] = {}
+    mention_lines: dict[int, int] = {}  # mentioned ID number -> line of its first mention
     items: list[tuple[int, ActionItem]] = []  # (line, item), sorted out to sections later
     own = ticket_id.casefold()
     has_refs = bool(env.get("references"))
@@ -211,10 +212,13 @@ def _ticket(
                 for text, url, offset in iter_links(content, env):
                     references.append(Reference(text, url, line0 + offset + 1))
             if schema.mention_regex.search(content):
-                for mention in schema.mention_regex.finditer(prose_text(content)):
+                prose = prose_text(content)
+                for mention in schema.mention_regex.finditer(prose):
                     mentioned = schema.format_id(int(mention.group(1)), len(mention.group(1)))
                     if mentioned.casefold() != own:
                         mentions.setdefault(mentioned)
+                        line = line0 + 1 + prose.count("\n", 0, mention.start())
+                        mention_lines.setdefault(int(mention.group(1)), line)
         elif kind == "fence" and tok.map:
             code_blocks.append(CodeBlock(tok.info.strip(), tok.content, tok.map[0] + 2))
         elif kind == "code_block" and tok.map:
@@ -247,6 +251,7 @@ def _ticket(
         action_items=action_items,
         references=references,
         related=list(mentions),
+        mention_lines=mention_lines,
         code_blocks=code_blocks,
     )
     ticket.all_fields = all_fields  # every metadata line, duplicates included (for lint)

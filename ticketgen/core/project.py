@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from .cache import Cache, digest
 from .config import Config, load_config
 from .errors import ConfigError, ContentError
-from .records import Document, Problem, Ticket
+from .records import Backlink, Document, Problem, Ticket
 
 if TYPE_CHECKING:
     from .template import Schema
@@ -50,6 +50,24 @@ class Corpus:
 
     def find(self, ticket_id: str) -> Ticket | None:
         return self.by_id().get(ticket_id.upper())
+
+    def mentioned_by(self) -> dict[str, list[Backlink]]:
+        """Backlinks: per ticket ID (upper-cased, as `by_id`), the other tickets that mention it
+        (`TICKET-1` and `TICKET-001` alike), each once, in reading order, with the line of its first
+        mention. Mentions of IDs no ticket has are left out (lint reports them: TG041)."""
+        numbers: dict[int, Ticket] = {}
+        for ticket in self.tickets:
+            numbers.setdefault(ticket.number, ticket)
+        found: dict[str, list[Backlink]] = {}
+        for ticket in self.tickets:
+            for number, line in ticket.mention_lines.items():
+                target = numbers.get(number)
+                if target is None or target is ticket:
+                    continue
+                links = found.setdefault(target.id.upper(), [])
+                if all(b.id != ticket.id or b.path != ticket.path for b in links):
+                    links.append(Backlink(ticket.id, ticket.title, ticket.path, line))
+        return found
 
     def find_number(self, number: int) -> Ticket | None:
         """The first ticket read with this ID number, however its ID is padded."""

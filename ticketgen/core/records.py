@@ -76,6 +76,7 @@ class Ticket:
     related: list[str]
     code_blocks: list[CodeBlock]
     frontmatter: dict[str, Any] = field(default_factory=dict)
+    mention_lines: dict[int, int] = field(default_factory=dict)  # number of each of `related` -> first line
     status: str | None = None
     status_note: str | None = None
     priority: str | None = None
@@ -98,10 +99,20 @@ class Ticket:
     def open_items(self) -> list[ActionItem]:
         return [a for a in self.action_items if not a.done]
 
+    def value_of(self, name: str) -> Any:
+        """A value by name, wherever the ticket keeps it: a metadata line (a template field or
+        not), else a frontmatter key (`owner`, `tags`); names match without regard to case."""
+        folded = name.casefold()
+        found = next((f.value for n, f in self.fields.items() if n.casefold() == folded), None)
+        if found is not None:
+            return found
+        return next((v for k, v in self.frontmatter.items() if str(k).casefold() == folded), None)
+
     def age_days(self, today: dt.date) -> int | None:
         return (today - self.discovered).days if self.discovered else None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, mentioned_by: list[Backlink] | None = None) -> dict[str, Any]:
+        """The record; `mentioned_by` comes from `Corpus.mentioned_by()` (it needs every ticket)."""
         return {
             "id": self.id,
             "title": self.title,
@@ -123,7 +134,20 @@ class Ticket:
             "path": self.path.as_posix(),
             "line": self.line,
             "end_line": self.end_line,
+            "mentioned_by": [
+                {"id": b.id, "title": b.title, "path": b.path.as_posix(), "line": b.line} for b in mentioned_by or []
+            ],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Backlink:
+    """A ticket that mentions another: its ID and title, and where the first mention is."""
+
+    id: str
+    title: str
+    path: Path
+    line: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ _PLACEHOLDER_HEADING = re.compile(r"^(?P<prefix>[A-Za-z][\w.-]*?[-_])(?P<digits>
 _MAYBE_TEMPLATE_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+[A-Za-z][\w.-]*?[-_](?:X+|N+|0+|#+)\s*:", re.MULTILINE)
 _DATE_PLACEHOLDER = re.compile(r"^(YYYY-MM-DD|yyyy-mm-dd)$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-ROLE_NAMES = ("status", "priority", "discovered", "component", "action_items")
+ROLE_NAMES = ("status", "priority", "discovered", "component", "action_items", "resolved")
 # Roles that name values of a role's field rather than a field: which statuses mean "done",
 # which priorities are urgent. Defaults come from choice order (see `Schema.done_statuses`).
 VALUE_ROLES = {"done": "status", "urgent": "priority"}
@@ -130,6 +130,29 @@ class Schema:
 
     def is_done(self, status: str | None) -> bool:
         return status is not None and status in self.done_statuses
+
+    @property
+    def open_status(self) -> str | None:
+        """The status a new or reopened ticket gets: the first choice that does not mean done."""
+        return next((s for s in self.choices_of("status") if not self.is_done(s)), None)
+
+    @property
+    def resolved_field(self) -> str | None:
+        """The date field `close` fills: `resolved` in the roles, else a date field named after a
+        done status (`Resolved`, `Resolved on` for the status `Resolved`); None when there is none."""
+        if "resolved" in self.roles:
+            return self.roles["resolved"]
+        done = [s.casefold() for s in self.done_statuses]
+        return next(
+            (
+                f.name
+                for f in self.fields
+                if f.kind == "date"
+                and f.name != self.role("discovered")
+                and any(f.name.casefold().startswith(d) for d in done)
+            ),
+            None,
+        )
 
     def with_roles(self, overrides: dict[str, str | list[str]], source: Path | None = None) -> Schema:
         """The schema with `[tool.ticketgen.roles]` applied (errors name `source`, the config)."""

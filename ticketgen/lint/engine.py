@@ -228,7 +228,11 @@ def run_lint(project: Project, paths: list[Path] | None = None, options: LintOpt
             found = known.get(Path(os.path.abspath(given))) or known.get(absolute)
             if found is not None:
                 reported.append(found)
-            else:  # the template, a README...: pre-commit passes every Markdown file it sees
+            elif absolute.suffix.lower() in (".md", ".markdown") and absolute != config.template:
+                files.append(absolute)  # named on purpose: linted against the template wherever it is
+                known[absolute] = absolute
+                reported.append(absolute)
+            else:  # the template is the schema, not a ticket; other files are not Markdown
                 skipped.append(_relative(absolute, root_prefix))
 
     if not (options.use_cache and table.get("cache", True)):

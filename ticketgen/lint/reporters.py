@@ -11,7 +11,6 @@ from urllib.parse import quote
 from .engine import LintRun
 from .model import SEVERITIES, Finding
 
-INFO_URI = "https://github.com/ticketgen/ticketgen"
 # Ticket text is untrusted: no terminal escape sequences on the console, no characters XML forbids.
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F] if chr(c) not in "\n\r\t"}
 _COLORS = {"error": "31", "warning": "33", "info": "36"}
@@ -30,15 +29,20 @@ def printable(text: str) -> str:
     return text.translate(_CONTROL)
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 file`, `2 files`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def summary_line(run: LintRun) -> str:
     counts = Counter(f.severity for f in run.findings)
     files = len({f.path for f in run.findings})
     if not run.findings:
-        return f"All good: {len(run.files)} file(s) checked, no findings."
+        return f"All good: {plural(len(run.files), 'file')} checked, no findings."
     parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}" for s in SEVERITIES if counts[s]]
     fixable = sum(1 for f in run.findings if f.fixable)
     fix_note = f" ({fixable} fixable with --fix)" if fixable else ""
-    return f"Found {', '.join(parts)} in {files} of {len(run.files)} file(s){fix_note}."
+    return f"Found {', '.join(parts)} in {files} of {plural(len(run.files), 'file')}{fix_note}."
 
 
 def text(run: LintRun, color: bool = False) -> str:
@@ -160,14 +164,8 @@ def sarif(run: LintRun, color: bool = False) -> str:
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {
-                    "driver": {
-                        "name": "ticketgen",
-                        "version": tool_version(),
-                        "informationUri": INFO_URI,
-                        "rules": rules,
-                    }
-                },
+                # No informationUri: SARIF makes it optional, and ticketgen has no public home to name.
+                "tool": {"driver": {"name": "ticketgen", "version": tool_version(), "rules": rules}},
                 "originalUriBaseIds": {"%SRCROOT%": {"uri": run.root.as_uri() + "/"}},
                 "results": results,
             }

@@ -282,9 +282,10 @@ def empty_section(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[H
     "TG023",
     "placeholder-text",
     "error",
-    "Template placeholder text was left in the ticket.",
+    "The title or a metadata field still holds the template's placeholder.",
     scope="ticket",
-    why="`What's broken or limiting?` or `affected component` are the template talking, not the ticket.",
+    why="`affected component` or `Title` are the template talking, not the ticket. (Sections left as the "
+    "template wrote them are TG026, one finding per ticket.)",
     bad=example("auth service", "affected component"),
     good=EXAMPLE,
     how_to_fix="Replace the placeholder with the real content (or remove an optional section).",
@@ -297,8 +298,26 @@ def placeholder_text(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterato
         spec = ctx.field_spec(f.name)
         if spec is not None and f.raw.strip() and _is_placeholder(f.raw, spec.placeholder):
             yield Hit(f.line, f.column, f"**{f.name}:** still holds the template's placeholder {spec.placeholder!r}")
+
+
+@rule(
+    "TG026",
+    "draft-sections",
+    "warning",
+    "Sections still hold the template's text: the ticket is a draft (one finding per ticket).",
+    scope="ticket",
+    why="`ticketgen new` writes every section as the template has it; until they are written the ticket "
+    "says nothing. One finding per ticket, not one per section, keeps a fresh ticket readable in lint.",
+    bad=example(
+        "Users who reset their password cannot log in until the session cache expires.", "What's broken or limiting?"
+    ),
+    good=EXAMPLE,
+    how_to_fix="Write the sections (or remove the optional ones).",
+)
+def draft_sections(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
+    drafts: list[tuple[int, str]] = []  # (first placeholder line, section title)
     for title, section in _sections_by_template(ticket, ctx):
-        spec = schema.section(title) if title else None
+        spec = ctx.schema.section(title) if title else None
         if spec is None or not spec.placeholder:
             continue
         placeholder_lines = {line.strip() for line in spec.placeholder.splitlines() if line.strip()}
@@ -306,7 +325,12 @@ def placeholder_text(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterato
             continue  # the common case, decided without going through the section line by line
         for offset, line in enumerate(section.body.splitlines(), section.line + 1):
             if line.strip() in placeholder_lines and offset not in view.code_lines:
-                yield Hit(offset, 1, f"'{line.strip()}' is the template's placeholder for '{spec.title}'")
+                drafts.append((offset, spec.title))
+                break
+    if drafts:
+        count = f"{len(drafts)} section{'s' if len(drafts) != 1 else ''}"
+        names = ", ".join(title for _, title in drafts)
+        yield Hit(drafts[0][0], 1, f"draft: {count} to write, still as the template wrote them ({names})")
 
 
 @rule(
