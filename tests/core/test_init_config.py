@@ -42,11 +42,12 @@ def test_init_adds_ci_pre_commit_ignores_and_a_home_page_that_links_the_site(tmp
 
 
 def test_init_appends_only_the_missing_ignore_lines(tmp_path: Path):
-    (tmp_path / ".gitignore").write_bytes(b"node_modules\r\n/site/")
+    (tmp_path / ".gitignore").write_bytes(b"node_modules\r\n.venv")
     result = run_cli("init", cwd=tmp_path)
-    assert "updated .gitignore  (appended .ticketgen_cache/)" in result.stdout
+    assert "updated .gitignore  (appended /site/)" in result.stdout
     assert (tmp_path / ".gitignore").read_bytes() == (
-        b"node_modules\r\n/site/\r\n# ticketgen: the built site and the lint cache are generated\r\n.ticketgen_cache/\r\n"
+        b"node_modules\r\n.venv\r\n# ticketgen: the built site is generated (its cache lives in ~/.cache/ticketgen)\r\n"
+        b"/site/\r\n"
     )
     assert "kept    .gitignore" in run_cli("init", cwd=tmp_path).stdout
 
