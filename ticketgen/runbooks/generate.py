@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 import shlex
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,11 +25,12 @@ from jinja2 import TemplateError
 from ..core.errors import ConfigError, ContentError
 from ..core.io import read_source
 from ..core.kinds import KIND_BY_ID, ResourceRef, invalid_resources, name_problem
-from ..core.markdown import block_tokens, escape_raw_html
+from ..core.markdown import as_data, block_tokens, escape_markdown_line, has_control_characters
 from ..core.project import Corpus, Project
 from ..core.records import Ticket
 from ..core.templating import environment
 from .collect import FoundResource, RunbookSettings, collect_resources, load_extra_resources
+from .detect import destructive_commands
 
 GENERATOR = "ticketgen"
 _FRONTMATTER = re.compile(r"\A---\n(?P<yaml>.*?\n)---\n", re.DOTALL)
@@ -181,31 +183,51 @@ def _environment(override_dir: Path):
     return environment("runbooks", override_dir, autoescape=False)
 
 
-def _blockquote(body: str) -> str:
-    lines = body.strip("\r\n").splitlines()
-    return "\n".join(f"> {line}" if line.strip() else ">" for line in lines)
+def _quote(body: str) -> str:
+    """A ticket section as a blockquote of data: escaped prose, code in fences it cannot close,
+    and a warning above each block that runs a command the runbooks list under "What not to do"."""
+    out: list[str] = []
+    for kind, text in as_data(body.strip("\n")):
+        if kind == "code":
+            danger = destructive_commands(text)
+            if danger:
+                out += [f"> **Destructive, do not copy blindly:** {escape_markdown_line(d)}" for d in danger]
+                out.append(">")
+            out += [f"> {line}" if line.strip() else ">" for line in text.split("\n")]
+        else:
+            out.append(f"> {text}" if text.strip() else ">")
+    return "\n".join(out)
+
+
+def _link(ticket: Ticket, runbooks_dir: Path, root: Path) -> tuple[str | None, str | None]:
+    """(link target, shown path) for a ticket's file; (None, None) for a file name that holds
+    control characters or newlines: such a name is never written into a page."""
+    posix = ticket.path.as_posix()
+    if has_control_characters(posix):
+        return None, None
+    relative = Path(os.path.relpath(root / ticket.path, runbooks_dir)).as_posix()
+    return urllib.parse.quote(relative, safe="/._-~"), escape_markdown_line(posix)
 
 
 def _ticket_context(
     ticket: Ticket, runbooks_dir: Path, root: Path, settings: RunbookSettings, roles: dict[str, str]
 ) -> dict[str, Any]:
-    link = Path(os.path.relpath(root / ticket.path, runbooks_dir)).as_posix()
-    # Ticket text is quoted into Markdown that the site renders: its raw HTML stays text.
+    link, shown = _link(ticket, runbooks_dir, root)
     quoted = [
-        {"title": escape_raw_html(s.title), "line": s.line, "quoted": _blockquote(escape_raw_html(s.body))}
+        {"title": escape_markdown_line(s.title), "line": s.line, "quoted": _quote(s.body)}
         for s in ticket.sections
         if settings.quotes(s.title) and not s.is_empty
     ]
     return {
-        "id": ticket.id,
-        "title": escape_raw_html(ticket.title),
+        "id": escape_markdown_line(ticket.id),
+        "title": escape_markdown_line(ticket.title),
         # the status and component lines, named as the template names them
         "facts": [
-            (field.name, escape_raw_html(field.raw))
+            (escape_markdown_line(field.name), escape_markdown_line(field.raw))
             for role in ("status", "component")
             if (field := ticket.fields.get(roles.get(role, ""))) is not None and field.raw
         ],
-        "path": ticket.path.as_posix(),
+        "path": shown or "(file name not shown: it holds control characters)",
         "link": link,
         "quoted": quoted,
     }
@@ -264,7 +286,7 @@ def render_runbook(
         "namespace": ref.namespace,
         "name": ref.name,
         "variables": _variables(ref),
-        "ticket_ids": ticket_ids,
+        "ticket_ids": [escape_markdown_line(t) for t in ticket_ids],
         "tickets": [
             _ticket_context(tickets[t.upper()], runbooks_dir, project_root, settings, roles or {})
             for t in ticket_ids
