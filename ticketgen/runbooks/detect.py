@@ -292,14 +292,21 @@ _WORD_PATTERNS = [
 ]
 
 
+_POINTER_SECTIONS = ("related", "references", "see also", "links")
+
+
 def kinds_mentioned(ticket: Ticket) -> list[tuple[str, int, str]]:
     """(kind, line, word) for each kind whose words appear in the ticket's title, fields or prose
     (code blocks excluded), first mention only, in KINDS order."""
     texts: list[tuple[int, str]] = [(ticket.line, ticket.title)]
     texts += [(f.line, f.value) for f in ticket.fields.values()]
+    # A kind listed under "Related" is a pointer, not what the ticket is about.
+    skipped = [(s.line, s.end_line) for s in ticket.sections if s.title.casefold().startswith(_POINTER_SECTIONS)]
     for tok in block_tokens(ticket.text):
         if tok.type == "inline" and tok.map:
-            texts.append((ticket.line + tok.map[0], tok.content))
+            line = ticket.line + tok.map[0]
+            if not any(start <= line <= end for start, end in skipped):
+                texts.append((line, tok.content))
     found: dict[str, tuple[str, int, str]] = {}
     for kind, word, pattern in _WORD_PATTERNS:
         if kind in found:
