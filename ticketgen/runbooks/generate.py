@@ -195,7 +195,11 @@ def render_runbook(
         if manifest and not has_control_characters(manifest.path.as_posix())
         else "runbooks/resources.yaml"
     )
-    own = [_ticket_context(tickets[t.upper()], runbooks_dir, project_root, settings, roles or {}) for t in ticket_ids if t.upper() in tickets]
+    own = [
+        _ticket_context(tickets[t.upper()], runbooks_dir, project_root, settings, roles or {})
+        for t in ticket_ids
+        if t.upper() in tickets
+    ]
     general = [
         {**_ticket_context(tickets[t.upper()], runbooks_dir, project_root, settings, roles or {}), "kind_level": True}
         for t in kind_ticket_ids or ()
@@ -265,7 +269,11 @@ def unassigned_variables(body: str) -> list[str]:
         if t.type == "fence" and t.level == 0 and t.info.strip().split(" ")[0] in _SHELL_INFO
     ]
     code = "\n".join(_SINGLE_QUOTED.sub("''", block) for block in blocks)
-    assigned = set(_ASSIGNED.findall(code)) | {n for names in _LOOP_OR_READ.findall(code) for n in names.split()} | _FROM_THE_SHELL
+    assigned = (
+        set(_ASSIGNED.findall(code))
+        | {n for names in _LOOP_OR_READ.findall(code) for n in names.split()}
+        | _FROM_THE_SHELL
+    )
     # `${TF_STOP:?...}` is the guard's stop: never set, so that expanding it aborts the block.
     return sorted(n for n in set(_EXPANDED.findall(code)) - assigned if n not in _STOPS)
 

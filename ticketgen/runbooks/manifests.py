@@ -137,5 +137,7 @@ def read_manifests(
                 continue
             ref = ResourceRef(info.kind, namespace, name)
             detail = f"{info.api_kind} {namespace}/{name}"
-            objects.append(ManifestObject(ref, Origin("manifest", shown, line, None, detail), _source(info, doc, namespace)))
+            objects.append(
+                ManifestObject(ref, Origin("manifest", shown, line, None, detail), _source(info, doc, namespace))
+            )
     return objects, warnings

@@ -14,37 +14,63 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..core.kinds import ResourceRef, kind_for_api, name_problem
+from ..core.kinds import KINDS, ResourceRef, kind_for_api, name_problem
 
 # Diagnosis code -> the heading of the runbook step that handles it, per kind (see the templates).
+_SOURCE_STEPS = {
+    "suspended": "3. Resume it",
+    "stalled": "1. Fix the cause",
+    "retrying": "1. Fix the cause",
+    "not-ready": "1. Fix the cause",
+}
+_KS_FIX = "1. Fix it in Git, then reconcile the source and the Kustomization"
 RUNBOOK_STEPS: dict[str, dict[str, str]] = {
     "terraform": {
-        "suspended": "1. If it is suspended, resume it",
-        "revision-behind": "3. Request a reconcile and wait until the controller handled it",
-        "retry-limit": "4. `Stalled` / `RetryLimitReached`",
-        "stalled": "Confirm it is stuck",
-        "plan-pending": "5. A plan waits for manual approval",
-        "state-locked": "6. State lock (`LockHeld`)",
-        "not-ready": "Confirm it is stuck",
+        "suspended": "1. Resume it",
+        "retrying": "2. Get the fix into the source",
+        "revision-behind": "2. Get the fix into the source",
+        "retry-limit": "4. Clear `RetryLimitReached`",
+        "plan-pending": "5. Approve or discard a pending plan",
+        "state-locked": "6. Release the state lock",
+        "hung": "7. Restart a hung controller (last resort)",
+        "stalled": "Logs",
     },
-    "gitrepository": {"suspended": "3. If it is suspended, resume it", "stalled": "1. Fix the cause",
-                      "not-ready": "1. Fix the cause"},
-    "ocirepository": {"suspended": "3. If it is suspended, resume it", "stalled": "1. Fix the cause",
-                      "not-ready": "1. Fix the cause"},
-    "kustomization": {
-        "suspended": "2. If it is suspended, resume it",
-        "stalled": "1. Fix it in Git, then reconcile the source and the Kustomization",
-        "not-ready": "1. Fix it in Git, then reconcile the source and the Kustomization",
-    },
+    "gitrepository": _SOURCE_STEPS,
+    "ocirepository": _SOURCE_STEPS,
+    "bucket": _SOURCE_STEPS,
+    "kustomization": {"suspended": "2. Resume it", "stalled": _KS_FIX, "retrying": _KS_FIX, "not-ready": _KS_FIX},
     "helmrelease": {
-        "suspended": "3. If it is suspended, resume it",
-        "retries-exceeded": "2. Retry the same configuration: reset the counters (Flux 2.2 or later)",
-        "stalled": "1. Fix the chart or values in Git (resets the failure counters)",
-        "not-ready": "1. Fix the chart or values in Git (resets the failure counters)",
+        "suspended": "4. Resume it",
+        "retries-exceeded": "1. Find the cause",
+        "stalled": "1. Find the cause",
+        "retrying": "1. Find the cause",
+        "not-ready": "1. Find the cause",
     },
-    "deployment": {"progress-deadline": "1. Fix the cause", "paused": "2. If the rollout is paused, resume it"},
+    "deployment": {"progress-deadline": "1. Fix the cause", "paused": "2. Resume a paused rollout"},
 }  # fmt: skip
+# What `ticketgen triage --kubectl` reads, and what a dump must come from (fully qualified: no short-name clashes).
+DUMP_RESOURCES = ",".join(info.resource for info in KINDS)
 _SOURCE_KINDS = {"GitRepository", "OCIRepository", "Bucket"}
+
+
+def read_cluster(timeout: float = 120) -> str:
+    """`kubectl get ... -A -o json` in the current context: read-only. TriageInputError when
+    kubectl is missing or fails (its own message, which names the context problem)."""
+    import shutil
+    import subprocess
+
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        raise TriageInputError("--kubectl: kubectl is not on PATH")
+    try:
+        done = subprocess.run(
+            [kubectl, "get", DUMP_RESOURCES, "-A", "-o", "json"], capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        raise TriageInputError(f"--kubectl: kubectl get did not answer within {timeout:.0f}s") from None
+    if done.returncode != 0:
+        raise TriageInputError(f"--kubectl: kubectl get failed: {done.stderr.strip() or done.returncode}")
+    return done.stdout
 
 
 class TriageInputError(Exception):
@@ -70,12 +96,12 @@ class Finding:
 
     @property
     def step(self) -> str:
-        return RUNBOOK_STEPS[self.ref.kind].get(self.diagnoses[0].code, "Confirm it is stuck")
+        return RUNBOOK_STEPS[self.ref.kind].get(self.diagnoses[0].code, "Quick path")
 
 
-def load_dump(source: str | IO[str]) -> dict[str, Any]:
+def load_dump(source: str | IO[str], name: str | None = None) -> dict[str, Any]:
     """The parsed dump; TriageInputError names the file and the line of a JSON error."""
-    name = "<stdin>" if not isinstance(source, str) else source
+    name = name or ("<stdin>" if not isinstance(source, str) else source)
     try:
         text = Path(source).read_text(encoding="utf-8") if isinstance(source, str) else source.read()
     except (OSError, UnicodeDecodeError) as exc:
@@ -88,10 +114,7 @@ def load_dump(source: str | IO[str]) -> dict[str, Any]:
         data = {"apiVersion": "v1", "kind": "List", "items": [data]}  # `kubectl get KIND NAME -o json`
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise TriageInputError(
-            f"{name}: expected a v1 List with `items` (the output of `kubectl get "
-            "terraforms.infra.contrib.fluxcd.io,gitrepositories.source.toolkit.fluxcd.io,"
-            "ocirepositories.source.toolkit.fluxcd.io,kustomizations.kustomize.toolkit.fluxcd.io,"
-            "helmreleases.helm.toolkit.fluxcd.io,deployments.apps -A -o json`)"
+            f"{name}: expected a v1 List with `items` (the output of `kubectl get {DUMP_RESOURCES} -A -o json`)"
         )
     return data
 
@@ -168,7 +191,9 @@ def _describe(condition: dict[str, Any]) -> str:
 
 
 def _is(condition: dict[str, Any] | None, status: str, reason: str | None = None) -> bool:
-    return bool(condition) and condition.get("status") == status and (reason is None or condition.get("reason") == reason)
+    return (
+        bool(condition) and condition.get("status") == status and (reason is None or condition.get("reason") == reason)
+    )
 
 
 def _diagnose(item: _Item, sources: dict[tuple[str, str, str], _Item], now: dt.datetime, limit: dt.timedelta):
@@ -199,10 +224,15 @@ def _diagnose(item: _Item, sources: dict[tuple[str, str, str], _Item], now: dt.d
     if item.api_kind == "Terraform":
         return found + _terraform(item, sources, now, limit)
     ready = cond.get("Ready")
-    if item.api_kind == "HelmRelease" and not found and _is(ready, "False") and "retries exhausted" in str(
-        ready.get("message", "")
+    if (
+        item.api_kind == "HelmRelease"
+        and not found
+        and _is(ready, "False")
+        and "retries exhausted" in str(ready.get("message", ""))
     ):  # helm-controller before v0.37 (Flux 2.2): no Stalled condition
-        found.append(Diagnosis("retries-exceeded", _describe(ready), _time(ready.get("lastTransitionTime"), item.where)))
+        found.append(
+            Diagnosis("retries-exceeded", _describe(ready), _time(ready.get("lastTransitionTime"), item.where))
+        )
     retrying = cond.get("Reconciling")
     if _is(retrying, "True", "ProgressingWithRetry"):
         since = _time(retrying.get("lastTransitionTime"), item.where)
@@ -377,7 +407,7 @@ def render_text(checked: int, findings: list[Finding]) -> str:
     for f in findings:
         lines.append(f"STUCK {f.api_kind} {f.ref.namespace}/{f.ref.name}")
         for d in f.diagnoses:
-            lines.append(f"  - {d.message}")
+            lines.append(f"  - {d.message}" + (f" (since {d.since.isoformat()})" if d.since else ""))
         if f.runbook:
             note = "" if f.runbook_exists else " (not generated yet: run `ticketgen runbooks`)"
             lines.append(f'  runbook: {f.runbook}{note}, step "{f.step}"')
