@@ -5,33 +5,46 @@ from __future__ import annotations
 import io
 import json
 import sys
+from pathlib import Path
 
 import click
 
 from ..core.errors import EXIT_CONTENT, EXIT_USAGE, UsageError
-from ._shared import current_project, report_unread
+from ._shared import current_project, from_project_dir, report_unread
 
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def resources(fmt: str) -> None:
-    """List every resource the tickets name, with where each was declared or found.
+@click.option(
+    "--manifests",
+    "manifest_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Read Kubernetes YAML here instead of the configured `manifests` (repeatable).",
+)
+def resources(fmt: str, manifest_dirs: tuple[Path, ...]) -> None:
+    """List every resource the tickets name or the manifests define, with where each was found.
 
     \b
     Examples:
       ticketgen resources
+      ticketgen resources --manifests clusters/ --manifests deploy/
       ticketgen resources --format json
     """
     from ..core.kinds import invalid_resources
-    from ..runbooks.collect import collect_resources, load_extra_resources
-    from ..runbooks.generate import settings_for
+    from ..runbooks.generate import project_resources, settings_for
 
     project = current_project()
     settings = settings_for(project)
     corpus = project.load()
     report_unread(corpus)
-    extra = load_extra_resources(project.config.runbooks_dir / "resources.yaml")
-    found = collect_resources(corpus.tickets, extra, settings)
+    folders = tuple(from_project_dir(d).resolve() for d in manifest_dirs) or None
+    for folder in folders or ():
+        if not folder.exists():
+            raise UsageError(f"--manifests: {folder} does not exist")
+    listed = project_resources(project, corpus, folders)
+    found = listed.found
     invalid = [
         (t.path, line, msg)
         for t in corpus.tickets
@@ -46,6 +59,7 @@ def resources(fmt: str) -> None:
                 "name": f.ref.name or None,
                 "kind_level": f.ref.is_kind_level,
                 "tickets": f.ticket_ids,
+                "source": listed.sources.get(f.ref),
                 "origins": [
                     {
                         "how": o.how,
@@ -66,6 +80,8 @@ def resources(fmt: str) -> None:
             for o in f.origins:
                 where = project.display(o.path) if o.path.is_absolute() else o.path
                 click.echo(f"    {o.how:<14} {where}:{o.line}  {o.detail}")
+    for path, line, msg in listed.warnings:
+        click.echo(f"warning: {path}:{line}: {msg}", err=True)
     for path, line, msg in invalid:
         click.echo(f"error: {path}:{line}: {msg} (no runbook)", err=True)
     if invalid:
@@ -99,7 +115,7 @@ def runbooks(check: bool, force: bool) -> None:
     if generation.corpus is not None:
         report_unread(generation.corpus)
     for path, line, msg in generation.invalid:
-        click.echo(f"warning: {path}:{line}: {msg} (no runbook)", err=True)
+        click.echo(f"warning: {path}:{line}: {msg}" + ("" if msg.endswith("no runbook") else " (no runbook)"), err=True)
     changes = plan(generation, project.config.runbooks_dir)
     root = project.root
     failed = False

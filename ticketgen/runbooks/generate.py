@@ -298,16 +298,42 @@ def runbook_paths(found: list[FoundResource], runbooks_dir: Path) -> dict[Resour
     return paths
 
 
+@dataclass
+class ProjectResources:
+    """Every resource of a project: named by tickets, listed in runbooks/resources.yaml, defined
+    in the manifests. `sources` maps a manifest object to what it reads from."""
+
+    found: list[FoundResource]
+    sources: dict[ResourceRef, str | None]
+    warnings: list[tuple[Path, int, str]]  # manifest objects that get no runbook
+    manifests_read: bool
+
+
+def project_resources(project: Project, corpus: Corpus, manifests: tuple[Path, ...] | None = None) -> ProjectResources:
+    """`manifests` overrides the configured folders (`ticketgen resources --manifests DIR`)."""
+    settings = settings_for(project)
+    folders = project.config.manifests if manifests is None else manifests
+    objects, warnings = read_manifests(folders, project.root, project.config.max_file_bytes)
+    extra = load_extra_resources(project.config.runbooks_dir / "resources.yaml")
+    found = collect_resources(corpus.tickets, extra + [(o.ref, o.origin) for o in objects], settings)
+    if folders:  # a ticket about an object no manifest defines: a typo, or an object gone from Git
+        shown = ", ".join(_display(f, project.root) for f in folders)
+        for f in found:
+            hows = {o.how for o in f.origins}
+            if f.ref.is_kind_level or hows & {"manifest", "resources.yaml"}:
+                continue
+            first = f.origins[0]
+            warnings.append((first.path, first.line, f"names {f.ref}, which the manifests ({shown}) do not define"))
+    return ProjectResources(found, {o.ref: o.source for o in objects}, warnings, bool(folders))
+
+
 def generate(project: Project) -> Generation:
-    """Every runbook the project's tickets (and runbooks/resources.yaml) call for, rendered."""
+    """Every runbook the project's tickets, runbooks/resources.yaml and manifests call for, rendered."""
     settings = settings_for(project)
     runbooks_dir = project.config.runbooks_dir
     corpus = project.load()
-    tickets = corpus.tickets
-    objects, warnings = read_manifests(project.config.manifests, project.root, project.config.max_file_bytes)
-    extra = load_extra_resources(runbooks_dir / "resources.yaml") + [(o.ref, o.origin) for o in objects]
-    found = collect_resources(tickets, extra, settings)
-    sources = {o.ref: o.source for o in objects}
+    resources = project_resources(project, corpus)
+    found = resources.found
     by_id = corpus.by_id()
     env = _environment(runbooks_dir / "templates")
     paths = runbook_paths(found, runbooks_dir)
@@ -317,17 +343,16 @@ def generate(project: Project) -> Generation:
     for f in found:
         general = by_ref.get(ResourceRef.kind_level(f.ref.kind))
         kind_ids = general.ticket_ids if general and not f.ref.is_kind_level else []
+        source = resources.sources.get(f.ref)
         runbooks.append(
-            render_runbook(
-                f, by_id, project.root, runbooks_dir, settings, env, paths[f.ref], roles, kind_ids, sources.get(f.ref)
-            )
+            render_runbook(f, by_id, project.root, runbooks_dir, settings, env, paths[f.ref], roles, kind_ids, source)
         )
     invalid = [
         (t.path, line, msg)
-        for t in tickets
+        for t in corpus.tickets
         for line, msg in invalid_resources(t, settings.resources_field, settings.frontmatter_key)
     ]
-    return Generation(runbooks, invalid + warnings, corpus)
+    return Generation(runbooks, invalid + resources.warnings, corpus)
 
 
 # --- syncing runbooks/ ----------------------------------------------------------------------

@@ -20,7 +20,7 @@ from ..core.io import DEFAULT_MAX_BYTES, read_source
 from ..core.kinds import KINDS, KindInfo, Origin, ResourceRef, kind_for_api, name_problem
 
 _YAML_SUFFIXES = (".yaml", ".yml")
-_STANDARD_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
 # A kind is ours only in its own API group: kustomize's `kustomize.config.k8s.io` Kustomization is not Flux's.
 _GROUPS = {info.kind: info.resource.split(".", 1)[1] for info in KINDS}
 
@@ -56,7 +56,7 @@ def _check_events(text: str, shown: Path) -> None:
             if isinstance(event, yaml.AliasEvent):
                 raise ContentError("YAML aliases are not read in manifests", shown, line)
             tag = getattr(event, "tag", None)
-            if tag and tag != "!" and not tag.startswith(_STANDARD_TAG):
+            if tag and tag != "!" and tag not in _PLAIN_TAGS:
                 raise ContentError(f"YAML tag {tag!r} is not read in manifests", shown, line)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -382,12 +382,10 @@ def link_findings(findings: list[Finding], project) -> list[Finding]:
     """Fill in each finding's runbook and tickets from the project (when there is one)."""
     if project is None:
         return findings
-    from .collect import collect_resources, load_extra_resources
-    from .generate import runbook_paths, settings_for
+    from .generate import project_resources, runbook_paths
 
-    settings = settings_for(project)
     runbooks_dir = project.config.runbooks_dir
-    found = collect_resources(project.load().tickets, load_extra_resources(runbooks_dir / "resources.yaml"), settings)
+    found = project_resources(project, project.load()).found
     by_ref = {f.ref: f for f in found}
     paths = runbook_paths(found, runbooks_dir)
     for finding in findings:
