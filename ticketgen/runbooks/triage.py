@@ -320,7 +320,7 @@ def _terraform(item: _Item, sources, now: dt.datetime, limit: dt.timedelta) -> l
                 Diagnosis(
                     "retrying",
                     f"status.reconciliationFailures={failures}, failing {how_long} ({revisions}){reason}",
-                    last_ok or now - span,
+                    last_ok,  # an estimate is a duration, not a start time
                 )
             )
     if offered and offered != status.get("lastAttemptedRevision"):
