@@ -144,7 +144,7 @@ def _ticket_context(
 
 
 def _variables(ref: ResourceRef) -> list[dict[str, str]]:
-    """The Variables block's rows; `rule` is the name rule the check block applies (section 9)."""
+    """The values the Quick path block assigns; `rule` is the name rule its check applies (section 9)."""
     kind = ref.info.api_kind
     prefix = VARIABLE_PREFIX[ref.kind]
     ns, name = f"{prefix}_NS", f"{prefix}_NAME"
