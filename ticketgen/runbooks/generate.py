@@ -96,15 +96,20 @@ def _quote(body: str) -> str:
     """A ticket section as a blockquote of data: escaped prose, code in fences it cannot close,
     and a warning above each block that runs a command the runbooks list under "What not to do"."""
     out: list[str] = []
-    for kind, text in as_data(body.strip("\n")):
+    parts = as_data(body.strip("\n"))
+    for index, (kind, text) in enumerate(parts):
         if kind == "code":
             danger = destructive_commands(text)
             if danger:
                 out += [f"> **Destructive, do not copy blindly:** {escape_markdown_line(d)}" for d in danger]
                 out.append(">")
             out += [f"> {line}" if line.strip() else ">" for line in text.split("\n")]
+        elif text.strip():
+            following = parts[index + 1] if index + 1 < len(parts) else ("code", "")
+            # a hard line break keeps the author's lines (table rows, say) apart once rendered
+            out.append(f"> {text}\\" if following[0] == "prose" and following[1].strip() else f"> {text}")
         else:
-            out.append(f"> {text}" if text.strip() else ">")
+            out.append(">")
     return "\n".join(out)
 
 
