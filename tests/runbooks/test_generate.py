@@ -61,11 +61,11 @@ def test_seed_alone_gives_kind_level_terraform_and_gitrepository_runbooks(seed_p
     assert meta["template"] == "terraform.md.j2"
     text = terraform.read_text(encoding="utf-8")
     # linked ticket, quoted workaround, the reference's findings, citations
-    assert "[TICKET-001](../TICKETS.md)" in text
-    assert "> | Manual `kubectl annotate` | Immediate |" in text
-    assert "does **not** clear" in text and "RetryLimitReached" in text
-    assert "`tfctl suspend --all`" in text.split("## What not to do")[1]
-    assert "status.artifact.revision" in text and "status.lastAttemptedRevision" in text
+    assert "[TICKET-001](<../TICKETS.md>)" in text
+    assert "> \\| Manual \\`kubectl annotate\\` \\| Immediate \\|" in text  # quoted as text
+    assert "does **not** clear it" in text and "RetryLimitReached" in text
+    assert "`tfctl suspend --all`" in text.split("<summary>What not to do</summary>")[1]
+    assert "status.artifact.revision" in text and "lastAttemptedRevision" in text
     assert "https://github.com/flux-iac/tofu-controller/blob/v0.16.5/controllers/tf_controller.go" in text
     assert "--type=merge" in text
 
@@ -126,12 +126,13 @@ def test_every_shell_block_passes_bash_n_and_shellcheck(seed_project: Path, exam
 def test_kind_level_runbook_stops_until_its_variables_are_filled(seed_project: Path, run, tmp_path: Path) -> None:
     run(seed_project, "runbooks")
     blocks = shell_blocks(seed_project / "runbooks" / "terraform.md")
-    variables, check, first_step = blocks[0][1], blocks[1][1], blocks[2][1]
-    unfilled = subprocess.run([BASH, "-c", variables], text=True, capture_output=True)
-    assert unfilled.returncode != 0 and "TF_NS is not set" in unfilled.stderr
+    quick, first_step = blocks[0][1], blocks[1][1]
+    unfilled = subprocess.run([BASH, "-c", quick], text=True, capture_output=True, env={"PATH": ""})
+    assert unfilled.returncode != 0 and "TF_NS='' is not a valid Kubernetes name (RFC 1123 label)" in unfilled.stderr
+    assert "kubectl" not in unfilled.stderr  # the read-only command did not run either
     # a later block pasted alone stops before running kubectl, in a script...
     alone = subprocess.run([BASH, "-c", first_step], text=True, capture_output=True, env={"PATH": ""})
-    assert alone.returncode != 0 and "run the Variables block first" in alone.stderr
+    assert alone.returncode != 0 and "paste the Quick path block first" in alone.stderr
     # ...and pasted into an interactive shell, where a failed expansion abandons only the current
     # command: with PATH empty, any kubectl line that still ran would say "kubectl: command not found"
     pasted = subprocess.run(
@@ -141,11 +142,12 @@ def test_kind_level_runbook_stops_until_its_variables_are_filled(seed_project: P
         capture_output=True,
         env={"PATH": "", "HOME": str(tmp_path)},
     )
-    assert "run the Variables block first" in pasted.stderr
+    assert "paste the Quick path block first" in pasted.stderr
     assert "kubectl" not in pasted.stderr, pasted.stderr
     assert "STILL-OPEN" in pasted.stdout
-    filled = variables.replace("TF_NS=''", "TF_NS='team-a'").replace("TF_NAME=''", "TF_NAME='vpc'")
-    checked = subprocess.run([BASH, "-c", filled + check], text=True, capture_output=True)
+    setup = quick.rsplit("\n", 2)[0]  # without its kubectl line
+    filled = setup.replace("TF_NS=''", "TF_NS='team-a'").replace("TF_NAME=''", "TF_NAME='vpc'")
+    checked = subprocess.run([BASH, "-c", filled + "\ntf_check"], text=True, capture_output=True)
     assert checked.returncode == 0 and checked.stderr == ""
 
 
@@ -167,8 +169,8 @@ def test_ticket_text_is_data_not_a_template(tmp_path: Path, run, write_ticket, t
     write_ticket(tmp_path, "TICKET-001.md", ticket_text(1, meta="**Resources:** ks/flux-system/apps\n", body=body))
     assert run(tmp_path, "runbooks").exit_code == 0
     text = (tmp_path / "runbooks" / "kustomization-flux-system-apps.md").read_text(encoding="utf-8")
-    # Quoted as written, `{` escaped as `\\{` (a literal `{` in Markdown) so attr_list cannot apply
-    assert "> Run \\{\\{ 7 * 7 }} and \\{% raw %} then resume it." in text
+    # Quoted as text: every Markdown character escaped, so neither markup nor attr_list applies
+    assert "> Run \\{\\{ 7 \\* 7 \\}\\} and \\{% raw %\\} then resume it." in text
     assert "Run 49" not in text  # not evaluated
 
 

@@ -26,7 +26,8 @@ pytestmark = pytest.mark.skipif(BASH is None, reason="bash not on PATH")
 
 ALL_KINDS = (
     "**Resources:** terraform/team-a/vpc, gitrepository/flux-system/platform, "
-    "ocirepository/flux-system/manifests, ks/flux-system/apps, hr/ingest/api, deployment/ingest/worker\n"
+    "ocirepository/flux-system/manifests, bucket/flux-system/assets, ks/flux-system/apps, hr/ingest/api, "
+    "deployment/ingest/worker\n"
 )
 STUB = r"""#!/bin/sh
 printf '%s\n' "$(basename "$0") $*" >> "$STUB_CALLS"
@@ -35,8 +36,8 @@ case "$*" in
   *"get secret"*) [ -n "${STUB_SECRET-}" ] || exit 1; printf '%s' "$STUB_SECRET" ;;
   *"{.status.lock.pending}"*) printf '%s' "${STUB_LOCK-}" ;;
   *"jsonpath={.spec.approvePlan}"*) printf '%s' "${STUB_APPROVE-}" ;;
-  *"{.spec.sourceRef.kind}"*) printf '%s' "${STUB_SRC_KIND-GitRepository}" ;;
-  *"{.spec.sourceRef.name}"*) printf 'platform' ;;
+  *"{.spec.sourceRef.kind} {.spec.sourceRef.name}"*) printf '%s platform \n' "${STUB_SRC_KIND-GitRepository}" ;;
+  *"{.items[0].metadata.name}"*) printf 'tofu-controller' ;;
 esac
 exit 0
 """
@@ -98,150 +99,214 @@ def pages(tmp_path_factory, seed_project: Path, run, write_ticket, ticket_text) 
         result = run(project, "runbooks")
         assert result.exit_code == 0, result.stderr
     found = {p.stem: p for project in (seed_project, named) for p in runbook_files(project)}
-    assert len(found) == 8, sorted(found)
+    assert len(found) == 9, sorted(found)
     return found
 
 
-def blocks(path: Path) -> tuple[str, str, list[str]]:
-    """(Variables block, check block, the generated step blocks) of a runbook page."""
-    codes = page_blocks(path)  # the ticket text quoted under "Why" is not the page's
-    return codes[0], codes[1], codes[2:]
+def blocks(path: Path) -> tuple[str, list[str]]:
+    """(Quick path block, the step blocks) of a runbook page."""
+    codes = page_blocks(path)  # the ticket text quoted under "Tickets" is not the page's
+    return codes[0], codes[1:]
 
 
-def filled(variables: str) -> str:
-    return variables.replace("_NS=''", "_NS='team-a'").replace("_NAME=''", "_NAME='vpc'")
+def filled(quick: str) -> str:
+    return quick.replace("_NS=''", "_NS='team-a'").replace("_NAME=''", "_NAME='vpc'")
 
 
 def block_with(path: Path, needle: str) -> str:
-    (code,) = [c for c in blocks(path)[2] if needle in c]
+    (code,) = [c for c in blocks(path)[1] if needle in c]
     return code
 
 
-def test_a_block_pasted_before_the_variables_runs_nothing_in_an_interactive_shell(pages, shell: Shell) -> None:
+def test_a_block_pasted_before_the_quick_path_runs_nothing_in_an_interactive_shell(pages, shell: Shell) -> None:
     checked = 0
     for stem, path in pages.items():
-        for code in blocks(path)[2]:
+        for code in blocks(path)[1]:
             out = shell.run(code, "echo SHELL-STILL-OPEN")
-            assert re.search(r"bash: (\w+): \1 is not set", out), (stem, code, out)
+            assert re.search(r"bash: (\w+_STOP): paste the Quick path block first", out), (stem, code, out)
             assert shell.calls == [], f"{stem}: ran without its variables:\n{code}\n{shell.calls}"
             assert "SHELL-STILL-OPEN" in out  # the guard stops the block, not the user's shell
             checked += 1
-    assert checked > 40
+    assert checked > 50
 
 
-def test_with_the_variables_set_the_blocks_run_and_assignments_stay(pages, shell: Shell) -> None:
-    page = pages["terraform"]
-    variables, check, _ = blocks(page)
-    source = block_with(page, "SRC_KIND=")
-    out = shell.run(filled(variables), check, source, 'echo "got $SRC_KIND/$SRC_NS/$SRC_NAME"')
-    assert "got GitRepository/team-a/platform" in out
-    assert "kubectl -n team-a get gitrepositories.source.toolkit.fluxcd.io platform" in " ".join(shell.calls)
+def test_the_quick_path_is_read_only_and_then_the_steps_run(pages, shell: Shell) -> None:
     for stem, path in pages.items():
-        variables, check, generated = blocks(path)
-        first = generated[0]
-        shell.run(filled(variables), check, first)
-        assert shell.calls, f"{stem}: the first step ran nothing with its variables set"
-        assert all("-n team-a" in c or "-n flux-system" in c or "-n ingest" in c for c in shell.calls), shell.calls
+        quick, steps = blocks(path)
+        shell.run(filled(quick))
+        (call,) = shell.calls
+        assert " get " in call and "-o jsonpath=" in call, (stem, call)
+        shell.run(filled(quick), steps[0])
+        assert len(shell.calls) > 1, f"{stem}: the first step ran nothing with its variables set"
+        assert all(re.search(r"-n (team-a|flux-system|ingest) ", c) for c in shell.calls), shell.calls
+
+
+def test_the_source_block_finds_the_source_and_keeps_its_values(pages, shell: Shell) -> None:
+    page = pages["terraform"]
+    quick, _ = blocks(page)
+    source = block_with(page, "SRC_RESOURCE")
+    out = shell.run(filled(quick), source, 'echo "got $SRC_KIND/$SRC_NS/$SRC_NAME"')
+    assert "got GitRepository/team-a/platform" in out
+    calls = " ".join(shell.calls)
+    assert "-n team-a annotate --overwrite --field-manager=flux-client-side-apply " in calls
+    assert "gitrepositories.source.toolkit.fluxcd.io/platform reconcile.fluxcd.io/requestedAt=" in calls
 
 
 def test_each_kind_has_its_own_variable_names(pages, shell: Shell) -> None:
     names = {}
     for stem in ("terraform", "gitrepository", "kustomization-flux-system-apps", "helmrelease-ingest-api"):
-        variables = blocks(pages[stem])[0]
-        names[stem] = [line.split("=", 1)[0] for line in variables.splitlines() if "='" in line]
-    assert names["terraform"][:2] == ["TF_NS", "TF_NAME"]
+        quick = blocks(pages[stem])[0]
+        names[stem] = [m.group(1) for m in re.finditer(r"^([A-Z_]+)='", quick, re.MULTILINE)]
+    assert names["terraform"] == ["TF_NS", "TF_NAME", "CTRL_NS"]
     assert names["gitrepository"] == ["SRC_NS", "SRC_NAME"]
     assert names["kustomization-flux-system-apps"] == ["KS_NS", "KS_NAME"]
     assert names["helmrelease-ingest-api"] == ["HR_NS", "HR_NAME"]
     assert set(VARIABLE_PREFIX.values()) == {"TF", "SRC", "KS", "HR", "DEPLOY"}
     # following the source's runbook in the same shell leaves the Terraform's values alone
-    tf_vars, tf_check, _ = blocks(pages["terraform"])
-    git_vars = blocks(pages["gitrepository-flux-system-platform"])[0]
-    out = shell.run(filled(tf_vars), tf_check, git_vars, 'echo "tf=$TF_NS/$TF_NAME"')
+    tf_quick = filled(blocks(pages["terraform"])[0])
+    git_quick = blocks(pages["gitrepository-flux-system-platform"])[0]
+    out = shell.run(tf_quick, git_quick, 'echo "tf=$TF_NS/$TF_NAME"')
     assert "tf=team-a/vpc" in out
 
 
 @pytest.mark.parametrize(
     ("value", "problem"),
-    [("Team-A", "TF_NS='Team-A' is not a valid RFC 1123 label"), ("a" * 64, "is not a valid RFC 1123 label")],
+    [
+        ("Team-A", "TF_NS='Team-A' is not a valid Kubernetes name (RFC 1123 label)"),
+        ("a" * 64, "is not a valid Kubernetes name (RFC 1123 label)"),
+        ("$(touch pwned)", "is not a valid Kubernetes name"),
+    ],
 )
-def test_the_check_block_unsets_an_invalid_name_so_later_blocks_stop(pages, shell: Shell, value, problem) -> None:
-    variables, check, generated = blocks(pages["terraform"])
-    bad = filled(variables).replace("TF_NS='team-a'", f"TF_NS='{value}'")
-    out = shell.run(bad, check, generated[0])
-    assert problem in out and "bash: TF_NS: TF_NS is not set" in out
-    assert shell.calls == []
+def test_an_invalid_name_stops_the_quick_path_and_every_step(pages, shell: Shell, value, problem) -> None:
+    quick, steps = blocks(pages["terraform"])
+    bad = filled(quick).replace("TF_NS='team-a'", f"TF_NS='{value}'")
+    out = shell.run(bad, steps[0])
+    assert problem in out and "bash: TF_STOP: paste the Quick path block first" in out
+    assert shell.calls == [] and not (shell.cwd / "pwned").exists()
+    # fixed after the Quick path was pasted: the next block checks again
+    out = shell.run(filled(quick), 'TF_NAME="Bad"', steps[0])
+    assert "TF_NAME='Bad' is not a valid" in out and not any("patch" in c for c in shell.calls)
 
 
-def test_the_check_block_applies_the_subdomain_rule_to_other_names(pages, shell: Shell) -> None:
-    variables, check, _ = blocks(pages["gitrepository"])
-    ok = variables.replace("SRC_NS=''", "SRC_NS='flux-system'").replace("SRC_NAME=''", "SRC_NAME='a.b-c'")
-    assert "not a valid" not in shell.run(ok, check, 'echo "name=$SRC_NAME"')
-    bad = ok.replace("SRC_NAME='a.b-c'", "SRC_NAME='a..b'")
-    out = shell.run(bad, check, 'echo "name=${SRC_NAME-unset}"')
-    assert "is not a valid RFC 1123 subdomain" in out and "name=unset" in out
+def test_the_check_applies_the_subdomain_rule_to_other_names(pages, shell: Shell) -> None:
+    quick, steps = blocks(pages["gitrepository"])
+    ok = quick.replace("SRC_NS=''", "SRC_NS='flux-system'").replace("SRC_NAME=''", "SRC_NAME='a.b-c'")
+    assert "not a valid" not in shell.run(ok)
+    out = shell.run(ok.replace("SRC_NAME='a.b-c'", "SRC_NAME='a..b'"), steps[0])
+    assert "SRC_NAME='a..b' is not a valid Kubernetes name (RFC 1123 subdomain)" in out and shell.calls == []
 
 
 def test_force_unlock_refuses_while_the_runner_pod_exists(pages, shell: Shell) -> None:
     page = pages["terraform"]
-    variables, check, _ = blocks(page)
-    unlock = block_with(page, "tfctl force-unlock")
-    out = shell.run(filled(variables), check, unlock, pod="pod/vpc-tf-runner", lock="lock-1")
-    assert "refusing to force-unlock" in out
-    assert not any(c.startswith("tfctl") for c in shell.calls)
-    out = shell.run(filled(variables), check, unlock, pod="", pod_rc="1", lock="lock-1")
-    assert "could not check for the runner pod" in out
-    assert not any(c.startswith("tfctl") for c in shell.calls)
-    shell.run(filled(variables), check, unlock, pod="", lock="lock-1")
-    assert "tfctl force-unlock vpc -n team-a --lock-id=lock-1" in shell.calls
+    quick = filled(blocks(page)[0])
+    unlock = block_with(page, '"forceUnlock":"yes"')
+    out = shell.run(quick, unlock, pod="pod/vpc-tf-runner", lock="lock-1")
+    assert "refusing to force-unlock" in out and not any("patch" in c for c in shell.calls)
+    out = shell.run(quick, unlock, pod="", pod_rc="1", lock="lock-1")
+    assert "could not check for the runner pod" in out and not any("patch" in c for c in shell.calls)
+    out = shell.run(quick, unlock, pod="", lock="x\"}}}' ; touch pwned")
+    assert "unexpected lock id" in out and not any("patch" in c for c in shell.calls)
+    shell.run(quick, unlock, pod="", lock="f2ab685b-f84d-ac0b-a125-378a22877e8d")
+    patch = '{"spec":{"tfstate":{"forceUnlock":"yes","lockIdentifier":"f2ab685b-f84d-ac0b-a125-378a22877e8d"}}}'
+    assert f"kubectl -n team-a patch terraforms.infra.contrib.fluxcd.io vpc --type=merge -p {patch}" in shell.calls
 
 
-def test_state_backup_never_overwrites_and_reports_an_empty_result(pages, shell: Shell) -> None:
+def test_force_unlock_is_undone_on_the_live_object(pages, shell: Shell) -> None:
     page = pages["terraform"]
-    variables, check, _ = blocks(page)
-    backup = block_with(page, "tfstate-default-")
+    cleanup = block_with(page, '"forceUnlock":null')
+    shell.run(filled(blocks(page)[0]), cleanup)
+    assert shell.calls[-1] == (
+        "kubectl -n team-a patch terraforms.infra.contrib.fluxcd.io vpc --type=merge "
+        '-p {"spec":{"tfstate":{"forceUnlock":null,"lockIdentifier":null}}}'
+    )
+
+
+def test_state_backup_is_private_never_overwrites_and_reports_an_empty_result(pages, shell: Shell) -> None:
+    page = pages["terraform"]
+    quick = filled(blocks(page)[0])
+    backup = block_with(page, "tfstate-${TF_WS:-default}-")
     (shell.cwd / "terraform.tfstate").write_text("precious")
-    out = shell.run(filled(variables), check, backup)  # the secret is missing: kubectl fails
+    out = shell.run(quick, backup)  # the secret is missing: kubectl fails
     assert "backup FAILED" in out and "you may unlock" not in out
     assert sorted(p.name for p in shell.cwd.iterdir()) == ["terraform.tfstate"]  # no empty "backup" left
     state = base64.b64encode(gzip.compress(b'{"version": 4}')).decode()
-    out = shell.run(filled(variables), check, backup, secret=state)
-    assert "you may unlock" in out
-    (saved,) = shell.cwd.glob("tfstate-team-a-vpc-*.tfstate")
+    out = shell.run(quick, backup, secret=state)
+    assert "you may unlock" in out and "plain text" in out
+    (saved,) = shell.cwd.glob("tfstate-team-a-vpc-*")
     assert saved.read_bytes() == b'{"version": 4}'
+    assert saved.stat().st_mode & 0o777 == 0o600  # the state holds secrets
     assert (shell.cwd / "terraform.tfstate").read_text() == "precious"
+    assert any("get secret tfstate-default-vpc" in c for c in shell.calls)
+
+
+def test_the_controller_restart_lists_running_runners_first(pages, shell: Shell) -> None:
+    page = pages["terraform"]
+    quick = filled(blocks(page)[0])
+    restart = block_with(page, "rollout restart")
+    out = shell.run(quick, restart, pod="team-b   db-tf-runner")
+    assert "runs in progress" in out and "db-tf-runner" in out
+    assert not any("rollout restart" in c for c in shell.calls)
+    assert any("get pods -A -l app.kubernetes.io/name=tf-runner" in c for c in shell.calls)
+    shell.run(quick, "TF_RESTART_ANYWAY=yes", restart, pod="team-b   db-tf-runner")
+    assert "kubectl -n flux-system rollout restart deployment/tofu-controller" in shell.calls
+    shell.run(quick, "TF_RESTART_ANYWAY=no", restart, pod="")
+    assert "kubectl -n flux-system rollout restart deployment/tofu-controller" in shell.calls
+
+
+def test_waits_allow_long_runs(pages, shell: Shell) -> None:
+    page = pages["terraform"]
+    quick = filled(blocks(page)[0])
+    run_block = block_with(page, "lastHandledReconcileAt")
+    shell.run(quick, run_block)
+    (wait,) = [c for c in shell.calls if " wait " in c]
+    assert wait.endswith("--timeout=2h")
+    shell.run(quick, "TF_WAIT=6h", run_block)
+    assert [c for c in shell.calls if " wait " in c][0].endswith("--timeout=6h")
 
 
 def test_verify_waits_for_ready_only_in_auto_approve_mode(pages, shell: Shell) -> None:
     page = pages["terraform"]
-    variables, check, _ = blocks(page)
+    quick = filled(blocks(page)[0])
     ready = block_with(page, "--for=condition=Ready")
     assert "lastHandledReconcileAt" not in ready  # the handled wait is step 3's; Ready waits alone
-    out = shell.run(filled(variables), check, ready, approve="")
+    out = shell.run(quick, ready, approve="")
     assert "not auto" in out
     assert not any("condition=Ready" in c for c in shell.calls)
-    shell.run(filled(variables), check, ready, approve="auto")
+    shell.run(quick, ready, approve="auto")
     assert any("wait terraforms.infra.contrib.fluxcd.io/vpc --for=condition=Ready" in c for c in shell.calls)
 
 
 def test_an_unknown_source_kind_is_reported_not_ignored(pages, shell: Shell) -> None:
     page = pages["terraform"]
-    variables, check, _ = blocks(page)
-    fetch = block_with(page, "flux reconcile source git")
-    out = shell.run(filled(variables), "SRC_KIND='HelmRepository' SRC_NAME='x' SRC_NS='team-a'", check, fetch)
+    fetch = block_with(page, "SRC_RESOURCE")
+    out = shell.run(filled(blocks(page)[0]), fetch, src_kind="HelmRepository")
     assert "unexpected source kind: 'HelmRepository'" in out
-    assert shell.calls == []
+    assert not any("annotate" in c for c in shell.calls)
 
 
-def test_page_contents_the_review_asked_for(pages) -> None:
-    terraform = pages["terraform"].read_text()
-    (rc7_row,) = [line for line in terraform.splitlines() if line.startswith("|") and "v0.16.0-rc.7 |" in line]
-    go_to = rc7_row.strip("|").split("|")[-1].strip()
-    assert go_to.startswith("upgrade to v0.16.0-rc.8"), go_to  # rc.7 ignores step 3's request
-    deployment = pages["deployment-ingest-worker"].read_text()
-    assert deployment.index("rollout resume") < deployment.index("rollout restart")
-    assert deployment.index("rollout resume") < deployment.index("rollout undo")
-    assert "gitops-recovery.md" not in deployment and "gitops-recovery.md" in terraform
-    oci = pages["ocirepository-flux-system-manifests"].read_text()
-    assert "@sha256:<digest>` |" not in oci and "v0.35.0" not in oci
-    assert "v0.35.0" in pages["gitrepository"].read_text()
+def test_deployment_history_comes_before_undo_in_its_own_block(pages, shell: Shell) -> None:
+    page = pages["deployment-ingest-worker"]
+    history = block_with(page, "rollout history")
+    undo = block_with(page, "rollout undo")
+    assert history != undo and "undo" not in history
+    text = page.read_text()
+    assert text.index("rollout resume") < text.index("rollout history") < text.index("rollout undo")
+    quick = filled(blocks(page)[0])
+    shell.run(quick, "DEPLOY_REVISION=3", undo)
+    assert "kubectl -n ingest rollout undo deployment/worker --to-revision=3" in shell.calls
+
+
+def test_every_page_opens_with_its_quick_path(pages) -> None:
+    for stem, path in pages.items():
+        body = path.read_text().split("\n---\n", 1)[1]
+        headings = re.findall(r"^## (.+)$", body, re.MULTILINE)
+        assert headings[:2] == ["Quick path", "Recover"], (stem, headings)
+        quick = body.split("## Quick path", 1)[1].split("## Recover", 1)[0]
+        table = [line for line in quick.splitlines() if line.startswith("| ")][1:]
+        assert 2 <= len(table) <= 8, stem  # a small table from what the command prints to a step
+        assert all(re.search(r"\| (\d|[A-Z]).*\|$", row) for row in table), table
+        # every tfctl and flux command the page's steps name has a kubectl block beside it
+        recover = body.split("## Recover", 1)[1].split("<details>", 1)[0]
+        for step in re.split(r"^### ", recover, flags=re.MULTILINE)[1:]:
+            if re.search(r"`(tfctl|flux) (resume|reconcile|replan|force-unlock)", step):
+                assert "```bash" in step and "kubectl" in step, step[:200]

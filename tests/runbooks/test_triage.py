@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ticketgen.runbooks.triage import RUNBOOK_STEPS, TriageInputError, load_dump, triage_dump
+from ticketgen.runbooks.triage import DUMP_RESOURCES, RUNBOOK_STEPS, TriageInputError, load_dump, triage_dump
 
 DATA = Path(__file__).resolve().parent / "data"  # dumps built from the reference's status shapes
 
@@ -32,11 +32,11 @@ def test_healthy_cluster_has_nothing_stuck() -> None:
     assert checked == 9 and found == []
 
 
-def test_thresholds_decide_when_not_ready_is_stuck() -> None:
-    # infra: Ready=False for 5 minutes; lotus-lake-airbyte: source moved 2 minutes ago, Ready=Unknown for 1.5
+def test_a_ready_false_no_attempt_reset_is_stuck_after_the_threshold() -> None:
+    # infra: Ready=False for 5 minutes, no retry condition; lotus-lake-airbyte: its source moved 2 minutes ago
     assert codes("healthy.json", stuck_after_minutes=4) == {"kustomization/flux-system/infra": ["not-ready"]}
     assert codes("healthy.json", stuck_after_minutes=1) == {
-        "terraform/lotus-lake/lotus-lake-airbyte": ["revision-behind", "not-ready"],
+        "terraform/lotus-lake/lotus-lake-airbyte": ["revision-behind"],
         "kustomization/flux-system/infra": ["not-ready"],
     }
 
@@ -44,13 +44,18 @@ def test_thresholds_decide_when_not_ready_is_stuck() -> None:
 @pytest.mark.parametrize(
     ("dump", "expected"),
     [
-        ("terraform-retry-limit.json", {"terraform/lotus-lake/lotus-lake-airbyte": ["retry-limit", "not-ready"]}),
-        (
-            "terraform-revision-behind.json",
-            {"terraform/lotus-lake/lotus-lake-airbyte": ["revision-behind", "not-ready"]},
-        ),
+        ("terraform-retry-limit.json", {"terraform/lotus-lake/lotus-lake-airbyte": ["retry-limit"]}),
+        ("terraform-revision-behind.json", {"terraform/lotus-lake/lotus-lake-airbyte": ["revision-behind"]}),
         ("terraform-plan-pending.json", {"terraform/infra/network": ["plan-pending"]}),
         ("terraform-locked.json", {"terraform/infra/dns": ["state-locked"]}),
+        # Ready is reset at every attempt: the retry counter and how long the retrying held decide
+        ("terraform-retrying.json", {"terraform/team-a/vpc": ["retrying"], "terraform/team-a/dns": ["retrying"]}),
+        ("kustomization-retrying.json", {"kustomization/flux-system/apps": ["retrying"]}),
+        ("gitrepository-retrying.json", {"gitrepository/team-a/team-repo": ["retrying"]}),
+        ("helmrelease-retrying.json", {"helmrelease/billing/billing-api": ["retrying"]}),
+        # plan.pending under approvePlan: auto is the plan being applied; a 3-minute-old manual plan is fresh
+        ("terraform-mid-apply-auto.json", {}),
+        ("terraform-manual-plan-fresh.json", {}),
         ("kustomization-suspended.json", {"kustomization/flux-system/apps-dashboards": ["suspended"]}),
         ("kustomization-not-ready.json", {"kustomization/flux-system/apps-dashboards": ["not-ready"]}),
         ("helmrelease-retries-exceeded.json", {"helmrelease/ingest/ingest-api": ["retries-exceeded"]}),
@@ -61,6 +66,45 @@ def test_each_kind_of_stuck_is_diagnosed(dump: str, expected: dict[str, list[str
     assert codes(dump) == expected
 
 
+def test_a_retry_loop_says_which_fields_and_since_when() -> None:
+    _, found = findings("terraform-retrying.json")
+    vpc, dns = ({f.ref.name: f for f in found}[n] for n in ("vpc", "dns"))
+    (diagnosis,) = vpc.diagnoses
+    assert "status.reconciliationFailures=118" in diagnosis.message
+    assert "attempted main@sha1:" + "b" * 40 in diagnosis.message and "TFExecPlanFailed" in diagnosis.message
+    assert diagnosis.since == dt.datetime(2026, 11, 26, 7, 0, tzinfo=dt.UTC)  # lastSuccessfulReconcileAt
+    assert vpc.step == RUNBOOK_STEPS["terraform"]["retrying"]
+    # without lastSuccessfulReconcileAt (before v0.16.5): at least failures x retryInterval (15s unset)
+    assert "failing for at least 50m" in dns.diagnoses[0].message
+    _, (kustomization,) = findings("kustomization-retrying.json")
+    assert "ProgressingWithRetry for 8h 30m" in kustomization.diagnoses[0].message
+    assert kustomization.diagnoses[0].since == dt.datetime(2026, 11, 26, 0, 30, tzinfo=dt.UTC)
+
+
+def test_exponential_backoff_counts_doubling_waits() -> None:
+    data = load_dump(str(DATA / "terraform-retrying.json"))
+    cdn = data["items"][3]
+    cdn["status"]["reconciliationFailures"] = 8  # 15s x (2^8 - 1) = 63m45s
+    assert codes_of(data) == {"terraform/team-a/vpc": ["retrying"], "terraform/team-a/dns": ["retrying"]}
+    cdn["spec"]["retryStrategy"] = "ExponentialBackoff"
+    assert codes_of(data)["terraform/team-a/cdn"] == ["retrying"]
+
+
+def codes_of(data) -> dict[str, list[str]]:
+    _, found = triage_dump(data, now=NOW)
+    return {str(f.ref): [d.code for d in f.diagnoses] for f in found}
+
+
+def test_a_manual_plan_becomes_stuck_only_when_old_and_an_approved_one_never() -> None:
+    data = load_dump(str(DATA / "terraform-manual-plan-fresh.json"))
+    later = NOW + dt.timedelta(hours=1)
+    _, (finding,) = triage_dump(data, now=later)
+    assert [d.code for d in finding.diagnoses] == ["plan-pending"]
+    assert "waits for 1h 3m for manual approval" in finding.diagnoses[0].message
+    data["items"][1]["spec"]["approvePlan"] = "plan-main-bb"  # a prefix of the pending id approves it
+    assert triage_dump(data, now=later)[1] == []
+
+
 def test_revision_comparison_uses_the_source_named_by_sourceRef() -> None:
     _, (finding,) = findings("terraform-revision-behind.json")
     message = finding.diagnoses[0].message
@@ -68,14 +112,19 @@ def test_revision_comparison_uses_the_source_named_by_sourceRef() -> None:
     assert "GitRepository lotus-lake/lotus-lake" in message  # default namespace = the Terraform's
     data = load_dump(str(DATA / "terraform-revision-behind.json"))
     data["items"][0]["status"]["artifact"]["revision"] = data["items"][1]["status"]["lastAttemptedRevision"]
-    _, (same,) = triage_dump(data, now=NOW)
-    assert [d.code for d in same.diagnoses] == ["not-ready"]
+    assert triage_dump(data, now=NOW)[1] == []
 
 
 def test_retry_limit_says_a_plain_annotation_does_not_clear_it() -> None:
     _, (finding,) = findings("terraform-retry-limit.json")
     assert "requestedAt" in finding.diagnoses[0].message
     assert finding.step == RUNBOOK_STEPS["terraform"]["retry-limit"]
+
+
+def test_retries_exceeded_sends_to_the_cause_before_a_reset() -> None:
+    _, (finding,) = findings("helmrelease-retries-exceeded.json")
+    assert "fix the cause first" in finding.diagnoses[0].message
+    assert finding.step == "1. Find the cause"
 
 
 def test_mixed_dump_reports_only_the_stuck_ones() -> None:
@@ -150,13 +199,40 @@ def test_kind_level_runbook_and_tickets_for_unnamed_objects(seed_project: Path, 
     run(seed_project, "runbooks")
     result = run(seed_project, "triage", str(DATA / "terraform-retry-limit.json"), *NOW_ARG)
     assert result.exit_code == 1
-    assert 'runbook: runbooks/terraform.md, step "4. `Stalled` / `RetryLimitReached`"' in result.stdout
+    assert 'runbook: runbooks/terraform.md, step "4. Clear `RetryLimitReached`"' in result.stdout
     assert "tickets about Terraforms: TICKET-001" in result.stdout
 
 
 def test_stuck_after_option_overrides_the_default(examples_project: Path, run) -> None:
     result = run(examples_project, "triage", str(DATA / "healthy.json"), "--stuck-after", "4", *NOW_ARG)
     assert result.exit_code == 1 and "Kustomization flux-system/infra" in result.stdout
+
+
+STUB_KUBECTL = """#!/bin/sh
+printf '%s\\n' "$*" >> "$CALLS"
+while IFS= read -r line || [ -n "$line" ]; do printf '%s\\n' "$line"; done < "$DUMP"
+"""
+
+
+def test_kubectl_option_reads_the_cluster_read_only(examples_project: Path, run, tmp_path: Path, monkeypatch) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "kubectl").write_text(STUB_KUBECTL)
+    (bin_dir / "kubectl").chmod(0o755)
+    calls = tmp_path / "calls"
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setenv("CALLS", str(calls))
+    monkeypatch.setenv("DUMP", str(DATA / "kustomization-retrying.json"))
+    result = run(examples_project, "triage", "--kubectl", *NOW_ARG)
+    assert result.exit_code == 1 and "Kustomization flux-system/apps" in result.stdout
+    (call,) = calls.read_text().splitlines()
+    assert call == f"get {DUMP_RESOURCES} -A -o json"
+    assert "buckets.source.toolkit.fluxcd.io" in call
+    both = run(examples_project, "triage", "--kubectl", str(DATA / "healthy.json"))
+    assert both.exit_code == 2 and "give no FILE" in both.stderr
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    missing = run(examples_project, "triage", "--kubectl")
+    assert missing.exit_code == 2 and "kubectl is not on PATH" in missing.stderr and "Traceback" not in missing.stderr
 
 
 def test_every_step_triage_names_is_a_heading_of_its_template() -> None:

@@ -2,35 +2,49 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
+from pathlib import Path
 
 import click
 
 from ..core.errors import EXIT_CONTENT, EXIT_USAGE, UsageError
-from ._shared import current_project, report_unread
+from ._shared import current_project, from_project_dir, report_unread
 
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def resources(fmt: str) -> None:
-    """List every resource the tickets name, with where each was declared or found.
+@click.option(
+    "--manifests",
+    "manifest_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Read Kubernetes YAML here instead of the configured `manifests` (repeatable).",
+)
+def resources(fmt: str, manifest_dirs: tuple[Path, ...]) -> None:
+    """List every resource the tickets name or the manifests define, with where each was found.
 
     \b
     Examples:
       ticketgen resources
+      ticketgen resources --manifests clusters/ --manifests deploy/
       ticketgen resources --format json
     """
     from ..core.kinds import invalid_resources
-    from ..runbooks.collect import collect_resources, load_extra_resources
-    from ..runbooks.generate import settings_for
+    from ..runbooks.generate import project_resources, settings_for
 
     project = current_project()
     settings = settings_for(project)
     corpus = project.load()
     report_unread(corpus)
-    extra = load_extra_resources(project.config.runbooks_dir / "resources.yaml")
-    found = collect_resources(corpus.tickets, extra, settings)
+    folders = tuple(from_project_dir(d).resolve() for d in manifest_dirs) or None
+    for folder in folders or ():
+        if not folder.exists():
+            raise UsageError(f"--manifests: {folder} does not exist")
+    listed = project_resources(project, corpus, folders)
+    found = listed.found
     invalid = [
         (t.path, line, msg)
         for t in corpus.tickets
@@ -45,6 +59,7 @@ def resources(fmt: str) -> None:
                 "name": f.ref.name or None,
                 "kind_level": f.ref.is_kind_level,
                 "tickets": f.ticket_ids,
+                "source": listed.sources.get(f.ref),
                 "origins": [
                     {
                         "how": o.how,
@@ -65,6 +80,8 @@ def resources(fmt: str) -> None:
             for o in f.origins:
                 where = project.display(o.path) if o.path.is_absolute() else o.path
                 click.echo(f"    {o.how:<14} {where}:{o.line}  {o.detail}")
+    for path, line, msg in listed.warnings:
+        click.echo(f"warning: {path}:{line}: {msg}", err=True)
     for path, line, msg in invalid:
         click.echo(f"error: {path}:{line}: {msg} (no runbook)", err=True)
     if invalid:
@@ -98,7 +115,7 @@ def runbooks(check: bool, force: bool) -> None:
     if generation.corpus is not None:
         report_unread(generation.corpus)
     for path, line, msg in generation.invalid:
-        click.echo(f"warning: {path}:{line}: {msg} (no runbook)", err=True)
+        click.echo(f"warning: {path}:{line}: {msg}" + ("" if msg.endswith("no runbook") else " (no runbook)"), err=True)
     changes = plan(generation, project.config.runbooks_dir)
     root = project.root
     failed = False
@@ -148,21 +165,33 @@ def runbooks(check: bool, force: bool) -> None:
     type=click.IntRange(min=1),
     default=None,
     metavar="MINUTES",
-    help="Ready False/Unknown for longer than this is stuck (default: stuck_after_minutes in config, else 30).",
+    help="Retrying, failing or waiting for a plan approval longer than this is stuck "
+    "(default: stuck_after_minutes in config, else 30).",
 )
 @click.option("--now", "now_text", metavar="TIMESTAMP", help="Judge ages as of this RFC 3339 time (default: now).")
-def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None) -> None:
+@click.option(
+    "--kubectl",
+    "from_cluster",
+    is_flag=True,
+    help="Run the read-only `kubectl get ... -A -o json` in the current context instead of reading FILE.",
+)
+def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None, from_cluster: bool) -> None:
     """Find stuck resources in `kubectl get ... -A -o json` output.
 
-    Reads the JSON of `kubectl get KINDS -A -o json` from FILE or stdin, KINDS being the
-    fully-qualified resource names in the first example (short names can clash), and prints
-    each stuck resource with why, the runbook step to run and the tickets that mention it.
+    Reads the JSON of `kubectl get KINDS -A -o json` from FILE or stdin (or, with --kubectl,
+    runs that read-only command itself), KINDS being fully-qualified resource names (short names
+    can clash). "Stuck" is read from the fields the controllers keep (retry counters, `Stalled`,
+    how long `Reconciling=True ProgressingWithRetry` has held, revisions, a manual plan's age),
+    not from the age of `Ready`, which controllers reset at every attempt. Each stuck resource is
+    printed with the fields it was judged on, since when, the runbook step and its tickets.
     Exit 0: nothing stuck; 1: something is; 2: the input is not such a dump.
 
     \b
     Examples:
+      ticketgen triage --kubectl
       KINDS=terraforms.infra.contrib.fluxcd.io,gitrepositories.source.toolkit.fluxcd.io
-      KINDS=$KINDS,ocirepositories.source.toolkit.fluxcd.io,kustomizations.kustomize.toolkit.fluxcd.io
+      KINDS=$KINDS,ocirepositories.source.toolkit.fluxcd.io,buckets.source.toolkit.fluxcd.io
+      KINDS=$KINDS,kustomizations.kustomize.toolkit.fluxcd.io
       KINDS=$KINDS,helmreleases.helm.toolkit.fluxcd.io,deployments.apps
       kubectl get "$KINDS" -A -o json | ticketgen triage
       ticketgen triage dump.json --format json --stuck-after 60
@@ -171,9 +200,19 @@ def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None)
 
     from ..core.errors import TicketgenError
     from ..runbooks.generate import settings_for
-    from ..runbooks.triage import TriageInputError, link_findings, load_dump, render_json, render_text, triage_dump
+    from ..runbooks.triage import (
+        TriageInputError,
+        link_findings,
+        load_dump,
+        read_cluster,
+        render_json,
+        render_text,
+        triage_dump,
+    )
 
-    if source == "-" and (sys.stdin is None or sys.stdin.isatty()):
+    if from_cluster and source != "-":
+        raise UsageError("--kubectl reads the cluster: give no FILE with it")
+    if not from_cluster and source == "-" and (sys.stdin is None or sys.stdin.isatty()):
         raise UsageError("no dump given: pipe `kubectl get ... -A -o json` into triage, or pass FILE")
     now = None
     if now_text:
@@ -190,7 +229,10 @@ def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None)
         project, settings = None, None
     minutes = stuck_after or (settings.stuck_after_minutes if settings else 30)
     try:
-        data = load_dump(sys.stdin if source == "-" else source)
+        if from_cluster:
+            data = load_dump(io.StringIO(read_cluster()), "kubectl get")
+        else:
+            data = load_dump(sys.stdin if source == "-" else source)
         checked, findings = triage_dump(data, now=now, stuck_after_minutes=minutes)
     except TriageInputError as exc:
         click.echo(f"error: {exc}", err=True)

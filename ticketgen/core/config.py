@@ -16,7 +16,7 @@ from .errors import ConfigError
 from .io import DEFAULT_MAX_BYTES
 
 DEFAULT_TEMPLATE = "tickets/_template.md"
-_KEYS = {"tickets_dir", "template", "documents", "runbooks_dir", "max_file_bytes", "roles"}
+_KEYS = {"tickets_dir", "template", "documents", "runbooks_dir", "max_file_bytes", "roles", "manifests"}
 _TABLES = ("lint", "new", "runbooks", "site")  # a tuple: Config compares and prints the same in every run
 
 
@@ -32,6 +32,7 @@ class Config:
     roles: dict[str, str | list[str]] = field(default_factory=dict)
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     tickets_dir_set: bool = False  # named in the settings (not the default): it must exist
+    manifests: tuple[Path, ...] = ()  # folders or files of Kubernetes YAML whose objects get runbooks
 
     def relative(self, path: Path) -> Path:
         """`path` relative to the project root when it is inside it (for messages and JSON);
@@ -93,6 +94,12 @@ def load_config(start: Path | None = None) -> Config:
     documents = table.get("documents", [])
     if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
         raise ConfigError("documents must be a list of paths", source)
+    manifests = table.get("manifests", [])
+    if not isinstance(manifests, list) or not all(isinstance(m, str) and m for m in manifests):
+        raise ConfigError('manifests must be a list of folders, e.g. manifests = ["clusters/", "deploy/"]', source)
+    for value in manifests:
+        if not inside("manifests", value).exists():
+            raise ConfigError(f"manifests: {value!r} does not exist", source)
     roles = table.get("roles", {})
     if not isinstance(roles, dict) or not all(isinstance(v, (str, list)) for v in roles.values()):
         raise ConfigError('roles must map a role to a field name, e.g. status = "State"', source)
@@ -126,4 +133,5 @@ def load_config(start: Path | None = None) -> Config:
         roles=dict(roles),
         tables=tables,
         tickets_dir_set="tickets_dir" in table,
+        manifests=tuple(inside("manifests", m) for m in manifests),
     )

@@ -68,6 +68,14 @@ KINDS: tuple[KindInfo, ...] = (
         ("OCIRepository",),
     ),
     KindInfo(
+        "bucket",
+        "Bucket",
+        "buckets.source.toolkit.fluxcd.io",
+        ("buckets", "source-bucket"),
+        "subdomain",
+        (),  # "bucket" in prose is rarely Flux's: no kind-level runbook from prose
+    ),
+    KindInfo(
         "kustomization",
         "Kustomization",
         "kustomizations.kustomize.toolkit.fluxcd.io",

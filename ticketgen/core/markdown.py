@@ -193,3 +193,57 @@ def _escape_spans(text: str) -> str:
         pos = span.end()
     out.append(_escape_prose(text[pos:]))
     return "".join(out)
+
+
+# --- ticket text as data in generated Markdown ---------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()#!|~{}>])")
+_LINE_START = re.compile(r"^([ \t]*)([-+=]|\d+(?=[.)]))")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
+_INFO_WORD = re.compile(r"[A-Za-z0-9_+-]{1,32}")
+
+
+def has_control_characters(text: str) -> bool:
+    """Newlines, carriage returns and other control characters: never fit a one-line slot."""
+    return bool(_CONTROL.search(text) or "\n" in text)
+
+
+def escape_markdown_line(text: str) -> str:
+    """One line of untrusted text that renders as itself: no markup, link, HTML or heading.
+
+    Control characters become U+FFFD, so a line stays one line in every renderer.
+    """
+    text = _CONTROL.sub("\ufffd", text.replace("\n", " "))
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text, count=1)
+
+
+def code_fence(content: str, info: str = "") -> str:
+    """`content` as a fenced block whose fence is longer than any backtick run inside it."""
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    fence = "`" * max(3, longest + 1)
+    word = info.split(maxsplit=1)[0] if info.strip() else ""
+    info = word if _INFO_WORD.fullmatch(word) else ""
+    body = _CONTROL.sub("\ufffd", content.rstrip("\n"))
+    return f"{fence}{info}\n{body}\n{fence}"
+
+
+def as_data(markdown_text: str) -> list[tuple[str, str]]:
+    """Untrusted Markdown split into ("prose", escaped line) and ("code", fenced block) parts.
+
+    Code blocks keep their text byte for byte inside a fence nothing in them can close; every
+    other line is escaped (escape_markdown_line), so nothing the author wrote becomes markup.
+    """
+    text = markdown_text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    parts: list[tuple[str, str]] = []
+    line = 0
+    for tok in block_tokens(text):
+        if tok.type not in ("fence", "code_block") or not tok.map:
+            continue
+        parts += [("prose", escape_markdown_line(x)) for x in lines[line : tok.map[0]]]
+        parts.append(("code", code_fence(tok.content, tok.info if tok.type == "fence" else "")))
+        line = tok.map[1]
+    parts += [("prose", escape_markdown_line(x)) for x in lines[line:]]
+    return parts

@@ -32,8 +32,11 @@ class RunbookSettings:
 
     resources_field: str = "Resources"
     frontmatter_key: str = "resources"
-    # fnmatch patterns, matched case-insensitively against a ticket's section titles.
-    quote_sections: tuple[str, ...] = ("*workaround*", "how to fix", "verification*")
+    # fnmatch patterns, matched case-insensitively against a ticket's section titles with any
+    # "(...)" remark dropped; a pattern also matches titles it starts ("How to Fix (Nuclear Option)").
+    quote_sections: tuple[str, ...] = (
+        "*workaround*", "how to fix", "fix", "verification*", "potential solution*", "resolution", "recovery",
+    )  # fmt: skip
     stuck_after_minutes: int = 30
     kind_level: bool = True
 
@@ -67,10 +70,14 @@ class RunbookSettings:
         return cls(**values)
 
     def quotes(self, title: str) -> bool:
-        folded = title.casefold()
-        return any(fnmatch.fnmatchcase(folded, pattern.casefold()) for pattern in self.quote_sections)
+        folded = " ".join(_REMARK.sub(" ", title).casefold().replace(":", " ").split())
+        return any(
+            fnmatch.fnmatchcase(folded, p) or fnmatch.fnmatchcase(folded, p + " *")
+            for p in (pattern.casefold() for pattern in self.quote_sections)
+        )
 
 
+_REMARK = re.compile(r"\([^()]*\)")
 DEFAULT_SETTINGS = RunbookSettings()
 
 

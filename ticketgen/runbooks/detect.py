@@ -41,6 +41,8 @@ _TFCTL_VALUE_FLAGS = {
     "--level", "--since", "--since-time", "--tail", "--terraform", "--source", "--path", "--interval",
 }  # fmt: skip
 _KUBECTL_TARGET_VERBS = {"get", "describe", "annotate", "patch", "edit", "wait", "label", "delete", "logs", "scale"}
+_KUBECTL_ONE_TARGET_VERBS = {"exec", "attach", "port-forward"}  # one object; the rest is its command
+_FOLLOW_VERBS = {"logs", "exec", "attach"}
 _FLUX_NAMED_VERBS = {"reconcile", "suspend", "resume", "get", "export", "delete", "trace"}
 _FLUX_SOURCES = {"git": "gitrepository", "oci": "ocirepository"}
 _TFCTL_NAMED_VERBS = {
@@ -121,6 +123,8 @@ def _parse_command(words: list[str], line: int) -> Command | None:
         return None
     program = words[0].rsplit("/", 1)[-1]
     value_flags = {"kubectl": _KUBECTL_VALUE_FLAGS, "flux": _FLUX_VALUE_FLAGS, "tfctl": _TFCTL_VALUE_FLAGS}.get(program)
+    if program == "kubectl" and _FOLLOW_VERBS & set(words[1:]):
+        value_flags = value_flags - {"-f"}  # `kubectl logs -f`: --follow, not --filename
     if value_flags is None:
         return None
     positionals: list[str] = []
@@ -174,6 +178,8 @@ def _kubectl(command: Command) -> list[ResourceRef]:
         targets = [target] if isinstance(target, str) else []
     elif verb == "rollout":
         targets = pos[2:]
+    elif verb in _KUBECTL_ONE_TARGET_VERBS:
+        targets = [t for t in pos[1:2] if "/" in t]
     elif verb in _KUBECTL_TARGET_VERBS:
         targets = pos[1:]
     else:
@@ -243,6 +249,24 @@ def _tfctl(command: Command) -> list[ResourceRef]:
 
 
 _HANDLERS = {"kubectl": _kubectl, "flux": _flux, "tfctl": _tfctl}
+_PROTECTED_SECRETS = ("tfstate-", "sh.helm.release.v1.")  # state / Helm storage (gitops-recovery.md 2.8, 6)
+
+
+def destructive_commands(content: str) -> list[str]:
+    """What in a shell block the runbooks list under "What not to do": deleting Terraform state
+    or Helm release secrets, deleting a Terraform (may destroy infrastructure), any `--force`."""
+    found = []
+    for command in shell_commands(content, 1):
+        pos, words = command.positionals, " ".join([command.program, *command.positionals[:3]])
+        if command.program == "kubectl" and pos[:1] == ["delete"]:
+            targets = " ".join(pos[1:])
+            if "secret" in targets and any(p in targets for p in _PROTECTED_SECRETS):
+                found.append(f"{words} deletes a state or Helm release secret (state loss)")
+            elif kind_info(pos[1].split("/", 1)[0] if len(pos) > 1 else "") is KINDS[0]:
+                found.append(f"{words} deletes a Terraform (destroys infrastructure when destroyResourcesOnDeletion)")
+        if command.flag("--force") is not None:
+            found.append(f"{words} --force forces the operation")
+    return found
 
 
 def detect_in_ticket(ticket: Ticket) -> list[tuple[ResourceRef, Origin]]:
@@ -268,14 +292,21 @@ _WORD_PATTERNS = [
 ]
 
 
+_POINTER_SECTIONS = ("related", "references", "see also", "links")
+
+
 def kinds_mentioned(ticket: Ticket) -> list[tuple[str, int, str]]:
     """(kind, line, word) for each kind whose words appear in the ticket's title, fields or prose
     (code blocks excluded), first mention only, in KINDS order."""
     texts: list[tuple[int, str]] = [(ticket.line, ticket.title)]
     texts += [(f.line, f.value) for f in ticket.fields.values()]
+    # A kind listed under "Related" is a pointer, not what the ticket is about.
+    skipped = [(s.line, s.end_line) for s in ticket.sections if s.title.casefold().startswith(_POINTER_SECTIONS)]
     for tok in block_tokens(ticket.text):
         if tok.type == "inline" and tok.map:
-            texts.append((ticket.line + tok.map[0], tok.content))
+            line = ticket.line + tok.map[0]
+            if not any(start <= line <= end for start, end in skipped):
+                texts.append((line, tok.content))
     found: dict[str, tuple[str, int, str]] = {}
     for kind, word, pattern in _WORD_PATTERNS:
         if kind in found:

@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 import shlex
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,116 +25,26 @@ from jinja2 import TemplateError
 from ..core.errors import ConfigError, ContentError
 from ..core.io import read_source
 from ..core.kinds import KIND_BY_ID, ResourceRef, invalid_resources, name_problem
-from ..core.markdown import block_tokens, escape_raw_html
+from ..core.markdown import as_data, block_tokens, escape_markdown_line, has_control_characters
 from ..core.project import Corpus, Project
 from ..core.records import Ticket
 from ..core.templating import environment
 from .collect import FoundResource, RunbookSettings, collect_resources, load_extra_resources
+from .detect import destructive_commands
+from .manifests import read_manifests
 
 GENERATOR = "ticketgen"
 _FRONTMATTER = re.compile(r"\A---\n(?P<yaml>.*?\n)---\n", re.DOTALL)
 _SAFE_VALUE = re.compile(r"[a-z0-9.-]*")
+_SOURCE_TEXT = re.compile(r"[A-Za-z]+ [a-z0-9.-]+/[a-z0-9.-]+")
 
-# Upstream sources each kind's template follows (from gitops-recovery.md's citations).
-_K8S_PATCH = "https://kubernetes.io/docs/reference/kubectl/generated/kubectl_patch/"
-_K8S_WAIT = "https://kubernetes.io/docs/reference/kubectl/generated/kubectl_wait/"
-_K8S_NAMES = "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/"
-_FLUX_ANNOTATIONS = "https://github.com/fluxcd/pkg/blob/main/apis/meta/annotations.go"
-_FLUX_MAIN = "https://github.com/fluxcd/flux2/blob/v2.9.4/cmd/flux/main.go"
-_FLUX_RECONCILE = "https://github.com/fluxcd/flux2/blob/v2.9.4/cmd/flux/reconcile.go"
-_SOURCE_CHANGELOG = "https://github.com/fluxcd/source-controller/blob/v1.9.1/CHANGELOG.md"
-# What the GitRepository and OCIRepository runbooks both cite.
-_SOURCE_COMMON = (
-    "https://fluxcd.io/flux/cmd/flux_events/",
-    _SOURCE_CHANGELOG,
-    _FLUX_ANNOTATIONS,
-    _FLUX_MAIN,
-    _FLUX_RECONCILE,
-    _K8S_PATCH,
-    _K8S_WAIT,
-)
-SOURCES: dict[str, tuple[str, ...]] = {
-    "terraform": (
-        "https://github.com/flux-iac/tofu-controller/blob/v0.16.5/api/v1alpha2/terraform_types.go",
-        "https://github.com/flux-iac/tofu-controller/blob/v0.16.5/controllers/tf_controller.go",
-        "https://github.com/flux-iac/tofu-controller/blob/v0.16.5/controllers/source_predicate.go",
-        "https://github.com/flux-iac/tofu-controller/blob/v0.16.5/controllers/tf_controller_apply.go",
-        "https://github.com/flux-iac/tofu-controller/blob/v0.16.5/controllers/tf_controller_backend.go",
-        "https://github.com/flux-iac/tofu-controller/blob/v0.16.5/cmd/tfctl/main.go",
-        "https://github.com/flux-iac/tofu-controller/tree/v0.16.5/tfctl",
-        "https://github.com/flux-iac/tofu-controller/blob/v0.16.0-rc.7/controllers/tf_controller.go",
-        "https://flux-iac.github.io/tofu-controller/use-tf-controller/interval-and-retryInterval/",
-        "https://flux-iac.github.io/tofu-controller/use-tf-controller/force-unlock-terraform-states/",
-        "https://flux-iac.github.io/tofu-controller/use-tf-controller/plan-and-manually-apply-terraform-resources/",
-        "https://flux-iac.github.io/tofu-controller/use-tf-controller/backup-and-restore-a-Terraform-state/",
-        "https://flux-iac.github.io/tofu-controller/use-tf-controller/resource-deletion/",
-        "https://flux-iac.github.io/tofu-controller/tfctl/",
-        "https://github.com/flux-iac/tofu-controller/issues/1660",
-        "https://github.com/flux-iac/tofu-controller/issues/1667",
-        "https://github.com/flux-iac/tofu-controller/pull/1754",
-        "https://github.com/flux-iac/tofu-controller/pull/1796",
-        "https://github.com/flux-iac/tofu-controller/pull/1838",
-        "https://github.com/flux-iac/tofu-controller/issues/1148",
-        "https://github.com/flux-iac/tofu-controller/issues/1358",
-        "https://github.com/flux-iac/tofu-controller/pull/1763",
-        _FLUX_ANNOTATIONS,
-        "https://fluxcd.io/flux/cmd/flux_reconcile_source_git/",
-        "https://kubernetes.io/docs/reference/kubectl/generated/kubectl_get/",
-        _K8S_NAMES,
-        _K8S_PATCH,
-        _K8S_WAIT,
-    ),
-    "gitrepository": (
-        "https://fluxcd.io/flux/components/source/gitrepositories/",
-        "https://github.com/fluxcd/source-controller/blob/v1.9.1/docs/spec/v1/gitrepositories.md",
-        "https://fluxcd.io/flux/cmd/flux_reconcile_source_git/",
-        *_SOURCE_COMMON,
-    ),
-    "ocirepository": (
-        "https://fluxcd.io/flux/components/source/ocirepositories/",
-        "https://github.com/fluxcd/source-controller/blob/v1.9.1/docs/spec/v1/ocirepositories.md",
-        *_SOURCE_COMMON,
-    ),
-    "kustomization": (
-        "https://fluxcd.io/flux/components/kustomize/kustomizations/",
-        "https://github.com/fluxcd/kustomize-controller/blob/v1.9.4/docs/spec/v1/kustomizations.md",
-        "https://github.com/fluxcd/kustomize-controller/blob/v1.9.4/internal/features/features.go",
-        "https://fluxcd.io/flux/cmd/flux_reconcile_kustomization/",
-        "https://fluxcd.io/flux/cmd/flux_events/",
-        "https://fluxcd.io/flux/cmd/flux_logs/",
-        _FLUX_MAIN,
-        _FLUX_RECONCILE,
-        _K8S_PATCH,
-        _K8S_WAIT,
-    ),
-    "helmrelease": (
-        "https://fluxcd.io/flux/components/helm/helmreleases/",
-        "https://github.com/fluxcd/helm-controller/blob/v1.6.3/docs/spec/v2/helmreleases.md",
-        "https://github.com/fluxcd/helm-controller/blob/v1.6.3/api/v2/annotations.go",
-        "https://github.com/fluxcd/helm-controller/blob/v1.6.3/internal/reconcile/unlock.go",
-        "https://github.com/fluxcd/helm-controller/blob/v0.36.2/internal/controller/helmrelease_controller.go",
-        "https://github.com/fluxcd/helm-controller/issues/454",
-        "https://fluxcd.io/flux/cmd/flux_reconcile_helmrelease/",
-        "https://github.com/fluxcd/flux2/issues/4436",
-        _FLUX_MAIN,
-        _K8S_PATCH,
-        _K8S_WAIT,
-    ),
-    "deployment": (
-        "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#failed-deployment",
-        "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-back-a-deployment",
-        "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#pausing-and-resuming-a-rollout-of-a-deployment",
-        "https://kubernetes.io/docs/reference/kubectl/generated/kubectl_rollout/",
-        "https://github.com/kubernetes/kubectl/blob/master/pkg/polymorphichelpers/objectrestarter.go",
-        _K8S_NAMES,
-    ),
-}
 # The prefix of a kind's NS/NAME variables: each page has its own, so following another runbook
 # (say, the source's) in the same shell does not overwrite them. The templates use these names.
 VARIABLE_PREFIX: dict[str, str] = {
     "terraform": "TF",
     "gitrepository": "SRC",
     "ocirepository": "SRC",
+    "bucket": "SRC",
     "kustomization": "KS",
     "helmrelease": "HR",
     "deployment": "DEPLOY",
@@ -181,38 +92,64 @@ def _environment(override_dir: Path):
     return environment("runbooks", override_dir, autoescape=False)
 
 
-def _blockquote(body: str) -> str:
-    lines = body.strip("\r\n").splitlines()
-    return "\n".join(f"> {line}" if line.strip() else ">" for line in lines)
+def _quote(body: str) -> str:
+    """A ticket section as a blockquote of data: escaped prose, code in fences it cannot close,
+    and a warning above each block that runs a command the runbooks list under "What not to do"."""
+    out: list[str] = []
+    parts = as_data(body.strip("\n"))
+    for index, (kind, text) in enumerate(parts):
+        if kind == "code":
+            danger = destructive_commands(text)
+            if danger:
+                out += [f"> **Destructive, do not copy blindly:** {escape_markdown_line(d)}" for d in danger]
+                out.append(">")
+            out += [f"> {line}" if line.strip() else ">" for line in text.split("\n")]
+        elif text.strip():
+            following = parts[index + 1] if index + 1 < len(parts) else ("code", "")
+            # a hard line break keeps the author's lines (table rows, say) apart once rendered
+            out.append(f"> {text}\\" if following[0] == "prose" and following[1].strip() else f"> {text}")
+        else:
+            out.append(">")
+    return "\n".join(out)
+
+
+def _link(ticket: Ticket, runbooks_dir: Path, root: Path) -> tuple[str | None, str | None]:
+    """(link target, shown path) for a ticket's file; (None, None) for a file name that holds
+    control characters or newlines: such a name is never written into a page."""
+    posix = ticket.path.as_posix()
+    if has_control_characters(posix):
+        return None, None
+    relative = Path(os.path.relpath(root / ticket.path, runbooks_dir)).as_posix()
+    return urllib.parse.quote(relative, safe="/._-~"), escape_markdown_line(posix)
 
 
 def _ticket_context(
     ticket: Ticket, runbooks_dir: Path, root: Path, settings: RunbookSettings, roles: dict[str, str]
 ) -> dict[str, Any]:
-    link = Path(os.path.relpath(root / ticket.path, runbooks_dir)).as_posix()
-    # Ticket text is quoted into Markdown that the site renders: its raw HTML stays text.
+    link, shown = _link(ticket, runbooks_dir, root)
     quoted = [
-        {"title": escape_raw_html(s.title), "line": s.line, "quoted": _blockquote(escape_raw_html(s.body))}
+        {"title": escape_markdown_line(s.title), "line": s.line, "quoted": _quote(s.body)}
         for s in ticket.sections
         if settings.quotes(s.title) and not s.is_empty
     ]
     return {
-        "id": ticket.id,
-        "title": escape_raw_html(ticket.title),
+        "id": escape_markdown_line(ticket.id),
+        "title": escape_markdown_line(ticket.title),
         # the status and component lines, named as the template names them
         "facts": [
-            (field.name, escape_raw_html(field.raw))
+            (escape_markdown_line(field.name), escape_markdown_line(field.raw))
             for role in ("status", "component")
             if (field := ticket.fields.get(roles.get(role, ""))) is not None and field.raw
         ],
-        "path": ticket.path.as_posix(),
+        "path": shown or "(file name not shown: it holds control characters)",
         "link": link,
         "quoted": quoted,
+        "kind_level": False,  # True: a ticket about the kind, shown on a named object's page
     }
 
 
 def _variables(ref: ResourceRef) -> list[dict[str, str]]:
-    """The Variables block's rows; `rule` is the name rule the check block applies (section 9)."""
+    """The values the Quick path block assigns; `rule` is the name rule its check applies (section 9)."""
     kind = ref.info.api_kind
     prefix = VARIABLE_PREFIX[ref.kind]
     ns, name = f"{prefix}_NS", f"{prefix}_NAME"
@@ -241,6 +178,8 @@ def render_runbook(
     env=None,
     path: Path | None = None,
     roles: dict[str, str] | None = None,
+    kind_ticket_ids: list[str] | None = None,
+    source: str | None = None,
 ) -> Runbook:
     ref = found.ref
     if not ref.is_kind_level and name_problem(ref.info, ref.namespace, ref.name):
@@ -254,6 +193,23 @@ def render_runbook(
         if ref.is_kind_level
         else f"Runbook: {info.api_kind} {ref.namespace}/{ref.name} is stuck"
     )
+    prefix = VARIABLE_PREFIX[ref.kind]
+    manifest = next((o for o in found.origins if o.how == "manifest"), None)
+    origin_note = (
+        f"{escape_markdown_line(manifest.path.as_posix())} line {manifest.line}"
+        if manifest and not has_control_characters(manifest.path.as_posix())
+        else "runbooks/resources.yaml"
+    )
+    own = [
+        _ticket_context(tickets[t.upper()], runbooks_dir, project_root, settings, roles or {})
+        for t in ticket_ids
+        if t.upper() in tickets
+    ]
+    general = [
+        {**_ticket_context(tickets[t.upper()], runbooks_dir, project_root, settings, roles or {}), "kind_level": True}
+        for t in kind_ticket_ids or ()
+        if t.upper() in tickets and t not in ticket_ids
+    ]
     context = {
         "ref": str(ref),
         "title": title,
@@ -264,15 +220,15 @@ def render_runbook(
         "namespace": ref.namespace,
         "name": ref.name,
         "variables": _variables(ref),
-        "ticket_ids": ticket_ids,
-        "tickets": [
-            _ticket_context(tickets[t.upper()], runbooks_dir, project_root, settings, roles or {})
-            for t in ticket_ids
-            if t.upper() in tickets
-        ],
+        "ticket_ids": [escape_markdown_line(t) for t in ticket_ids],
+        "tickets": own + general,
         "template": template_name,
         "override_dir": _display(runbooks_dir / "templates", project_root),
-        "sources": SOURCES[ref.kind],
+        "check": f"{prefix.lower()}_check",  # the shell function every block calls (see _macros.md.j2)
+        "stop": f"{prefix}_STOP",
+        "origin_note": origin_note,
+        # what it reads from, per the manifests: "GitRepository flux-system/platform" (validated shape)
+        "source": source if source and _SOURCE_TEXT.fullmatch(source) else None,
     }
     try:
         body = env.get_template(template_name).render(rb=context)
@@ -301,10 +257,11 @@ def render_runbook(
 
 _SHELL_INFO = ("bash", "sh", "shell", "console")
 _ASSIGNED = re.compile(r"(?:^|[;{(&|)!]|\b(?:export|local|then|else|do|if))[ \t]*([A-Za-z_]\w*)=", re.MULTILINE)
-_LOOP_OR_READ = re.compile(r"\b(?:for|read(?:[ \t]+-\w+)*)[ \t]+([A-Za-z_]\w*)")
+_LOOP_OR_READ = re.compile(r"\b(?:for|read(?:[ \t]+-\w+)*)((?:[ \t]+[A-Za-z_]\w*)+)")
 _EXPANDED = re.compile(r"\$\{?([A-Za-z_]\w*)")
 _SINGLE_QUOTED = re.compile(r"'[^']*'")
 _FROM_THE_SHELL = frozenset({"HOME", "PATH", "PWD", "USER", "KUBECONFIG", "TMPDIR"})
+_STOPS = frozenset(f"{prefix}_STOP" for prefix in VARIABLE_PREFIX.values())
 
 
 def unassigned_variables(body: str) -> list[str]:
@@ -317,8 +274,13 @@ def unassigned_variables(body: str) -> list[str]:
         if t.type == "fence" and t.level == 0 and t.info.strip().split(" ")[0] in _SHELL_INFO
     ]
     code = "\n".join(_SINGLE_QUOTED.sub("''", block) for block in blocks)
-    assigned = set(_ASSIGNED.findall(code)) | set(_LOOP_OR_READ.findall(code)) | _FROM_THE_SHELL
-    return sorted(set(_EXPANDED.findall(code)) - assigned)
+    assigned = (
+        set(_ASSIGNED.findall(code))
+        | {n for names in _LOOP_OR_READ.findall(code) for n in names.split()}
+        | _FROM_THE_SHELL
+    )
+    # `${TF_STOP:?...}` is the guard's stop: never set, so that expanding it aborts the block.
+    return sorted(n for n in set(_EXPANDED.findall(code)) - assigned if n not in _STOPS)
 
 
 def _display(path: Path, root: Path) -> str:
@@ -341,25 +303,61 @@ def runbook_paths(found: list[FoundResource], runbooks_dir: Path) -> dict[Resour
     return paths
 
 
+@dataclass
+class ProjectResources:
+    """Every resource of a project: named by tickets, listed in runbooks/resources.yaml, defined
+    in the manifests. `sources` maps a manifest object to what it reads from."""
+
+    found: list[FoundResource]
+    sources: dict[ResourceRef, str | None]
+    warnings: list[tuple[Path, int, str]]  # manifest objects that get no runbook
+    manifests_read: bool
+
+
+def project_resources(project: Project, corpus: Corpus, manifests: tuple[Path, ...] | None = None) -> ProjectResources:
+    """`manifests` overrides the configured folders (`ticketgen resources --manifests DIR`)."""
+    settings = settings_for(project)
+    folders = project.config.manifests if manifests is None else manifests
+    objects, warnings = read_manifests(folders, project.root, project.config.max_file_bytes)
+    extra = load_extra_resources(project.config.runbooks_dir / "resources.yaml")
+    found = collect_resources(corpus.tickets, extra + [(o.ref, o.origin) for o in objects], settings)
+    if folders:  # a ticket about an object no manifest defines: a typo, or an object gone from Git
+        shown = ", ".join(_display(f, project.root) for f in folders)
+        for f in found:
+            hows = {o.how for o in f.origins}
+            if f.ref.is_kind_level or hows & {"manifest", "resources.yaml"}:
+                continue
+            first = f.origins[0]
+            warnings.append((first.path, first.line, f"names {f.ref}, which the manifests ({shown}) do not define"))
+    return ProjectResources(found, {o.ref: o.source for o in objects}, warnings, bool(folders))
+
+
 def generate(project: Project) -> Generation:
-    """Every runbook the project's tickets (and runbooks/resources.yaml) call for, rendered."""
+    """Every runbook the project's tickets, runbooks/resources.yaml and manifests call for, rendered."""
     settings = settings_for(project)
     runbooks_dir = project.config.runbooks_dir
     corpus = project.load()
-    tickets = corpus.tickets
-    extra = load_extra_resources(runbooks_dir / "resources.yaml")
-    found = collect_resources(tickets, extra, settings)
+    resources = project_resources(project, corpus)
+    found = resources.found
     by_id = corpus.by_id()
     env = _environment(runbooks_dir / "templates")
     paths = runbook_paths(found, runbooks_dir)
     roles = project.schema.roles
-    runbooks = [render_runbook(f, by_id, project.root, runbooks_dir, settings, env, paths[f.ref], roles) for f in found]
+    by_ref = {f.ref: f for f in found}
+    runbooks = []
+    for f in found:
+        general = by_ref.get(ResourceRef.kind_level(f.ref.kind))
+        kind_ids = general.ticket_ids if general and not f.ref.is_kind_level else []
+        source = resources.sources.get(f.ref)
+        runbooks.append(
+            render_runbook(f, by_id, project.root, runbooks_dir, settings, env, paths[f.ref], roles, kind_ids, source)
+        )
     invalid = [
         (t.path, line, msg)
-        for t in tickets
+        for t in corpus.tickets
         for line, msg in invalid_resources(t, settings.resources_field, settings.frontmatter_key)
     ]
-    return Generation(runbooks, invalid, corpus)
+    return Generation(runbooks, invalid + resources.warnings, corpus)
 
 
 # --- syncing runbooks/ ----------------------------------------------------------------------

@@ -9,41 +9,68 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..core.kinds import ResourceRef, kind_for_api, name_problem
+from ..core.kinds import KINDS, ResourceRef, kind_for_api, name_problem
 
 # Diagnosis code -> the heading of the runbook step that handles it, per kind (see the templates).
+_SOURCE_STEPS = {
+    "suspended": "3. Resume it",
+    "stalled": "1. Fix the cause",
+    "retrying": "1. Fix the cause",
+    "not-ready": "1. Fix the cause",
+}
+_KS_FIX = "1. Fix it in Git, then reconcile the source and the Kustomization"
 RUNBOOK_STEPS: dict[str, dict[str, str]] = {
     "terraform": {
-        "suspended": "1. If it is suspended, resume it",
-        "revision-behind": "3. Request a reconcile and wait until the controller handled it",
-        "retry-limit": "4. `Stalled` / `RetryLimitReached`",
-        "stalled": "Confirm it is stuck",
-        "plan-pending": "5. A plan waits for manual approval",
-        "state-locked": "6. State lock (`LockHeld`)",
-        "not-ready": "Confirm it is stuck",
+        "suspended": "1. Resume it",
+        "retrying": "2. Get the fix into the source",
+        "revision-behind": "2. Get the fix into the source",
+        "retry-limit": "4. Clear `RetryLimitReached`",
+        "plan-pending": "5. Approve or discard a pending plan",
+        "state-locked": "6. Release the state lock",
+        "hung": "7. Restart a hung controller (last resort)",
+        "stalled": "Logs",
     },
-    "gitrepository": {"suspended": "3. If it is suspended, resume it", "stalled": "1. Fix the cause",
-                      "not-ready": "1. Fix the cause"},
-    "ocirepository": {"suspended": "3. If it is suspended, resume it", "stalled": "1. Fix the cause",
-                      "not-ready": "1. Fix the cause"},
-    "kustomization": {
-        "suspended": "2. If it is suspended, resume it",
-        "stalled": "1. Fix it in Git, then reconcile the source and the Kustomization",
-        "not-ready": "1. Fix it in Git, then reconcile the source and the Kustomization",
-    },
+    "gitrepository": _SOURCE_STEPS,
+    "ocirepository": _SOURCE_STEPS,
+    "bucket": _SOURCE_STEPS,
+    "kustomization": {"suspended": "2. Resume it", "stalled": _KS_FIX, "retrying": _KS_FIX, "not-ready": _KS_FIX},
     "helmrelease": {
-        "suspended": "3. If it is suspended, resume it",
-        "retries-exceeded": "2. Retry the same configuration: reset the counters (Flux 2.2 or later)",
-        "stalled": "1. Fix the chart or values in Git (resets the failure counters)",
-        "not-ready": "1. Fix the chart or values in Git (resets the failure counters)",
+        "suspended": "4. Resume it",
+        "retries-exceeded": "1. Find the cause",
+        "stalled": "1. Find the cause",
+        "retrying": "1. Find the cause",
+        "not-ready": "1. Find the cause",
     },
-    "deployment": {"progress-deadline": "1. Fix the cause", "paused": "2. If the rollout is paused, resume it"},
+    "deployment": {"progress-deadline": "1. Fix the cause", "paused": "2. Resume a paused rollout"},
 }  # fmt: skip
+# What `ticketgen triage --kubectl` reads, and what a dump must come from (fully qualified: no short-name clashes).
+DUMP_RESOURCES = ",".join(info.resource for info in KINDS)
 _SOURCE_KINDS = {"GitRepository", "OCIRepository", "Bucket"}
+
+
+def read_cluster(timeout: float = 120) -> str:
+    """`kubectl get ... -A -o json` in the current context: read-only. TriageInputError when
+    kubectl is missing or fails (its own message, which names the context problem)."""
+    import shutil
+    import subprocess
+
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        raise TriageInputError("--kubectl: kubectl is not on PATH")
+    try:
+        done = subprocess.run(
+            [kubectl, "get", DUMP_RESOURCES, "-A", "-o", "json"], capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        raise TriageInputError(f"--kubectl: kubectl get did not answer within {timeout:.0f}s") from None
+    if done.returncode != 0:
+        raise TriageInputError(f"--kubectl: kubectl get failed: {done.stderr.strip() or done.returncode}")
+    return done.stdout
 
 
 class TriageInputError(Exception):
@@ -69,12 +96,12 @@ class Finding:
 
     @property
     def step(self) -> str:
-        return RUNBOOK_STEPS[self.ref.kind].get(self.diagnoses[0].code, "Confirm it is stuck")
+        return RUNBOOK_STEPS[self.ref.kind].get(self.diagnoses[0].code, "Quick path")
 
 
-def load_dump(source: str | IO[str]) -> dict[str, Any]:
+def load_dump(source: str | IO[str], name: str | None = None) -> dict[str, Any]:
     """The parsed dump; TriageInputError names the file and the line of a JSON error."""
-    name = "<stdin>" if not isinstance(source, str) else source
+    name = name or ("<stdin>" if not isinstance(source, str) else source)
     try:
         text = Path(source).read_text(encoding="utf-8") if isinstance(source, str) else source.read()
     except (OSError, UnicodeDecodeError) as exc:
@@ -87,10 +114,7 @@ def load_dump(source: str | IO[str]) -> dict[str, Any]:
         data = {"apiVersion": "v1", "kind": "List", "items": [data]}  # `kubectl get KIND NAME -o json`
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise TriageInputError(
-            f"{name}: expected a v1 List with `items` (the output of `kubectl get "
-            "terraforms.infra.contrib.fluxcd.io,gitrepositories.source.toolkit.fluxcd.io,"
-            "ocirepositories.source.toolkit.fluxcd.io,kustomizations.kustomize.toolkit.fluxcd.io,"
-            "helmreleases.helm.toolkit.fluxcd.io,deployments.apps -A -o json`)"
+            f"{name}: expected a v1 List with `items` (the output of `kubectl get {DUMP_RESOURCES} -A -o json`)"
         )
     return data
 
@@ -166,17 +190,20 @@ def _describe(condition: dict[str, Any]) -> str:
     return f"{text}: {condition['message']}" if condition.get("message") else text
 
 
+def _is(condition: dict[str, Any] | None, status: str, reason: str | None = None) -> bool:
+    return (
+        bool(condition) and condition.get("status") == status and (reason is None or condition.get("reason") == reason)
+    )
+
+
 def _diagnose(item: _Item, sources: dict[tuple[str, str, str], _Item], now: dt.datetime, limit: dt.timedelta):
+    """Read the fields each controller keeps (gitops-recovery.md section 13), never the age of `Ready`
+    alone: tofu-controller and kustomize-controller reset `Ready` at every attempt."""
     found: list[Diagnosis] = []
     cond = item.conditions
-    ready, stalled = cond.get("Ready"), cond.get("Stalled")
     if item.api_kind == "Deployment":
         progressing = cond.get("Progressing")
-        if (
-            progressing
-            and progressing.get("status") == "False"
-            and progressing.get("reason") == "ProgressDeadlineExceeded"
-        ):
+        if _is(progressing, "False", "ProgressDeadlineExceeded"):
             since = _time(progressing.get("lastTransitionTime"), item.where)
             found.append(Diagnosis("progress-deadline", "rollout not progressing: " + _describe(progressing), since))
         if item.spec.get("paused") is True:
@@ -184,50 +211,145 @@ def _diagnose(item: _Item, sources: dict[tuple[str, str, str], _Item], now: dt.d
         return found
     if item.spec.get("suspend") is True:
         found.append(Diagnosis("suspended", "spec.suspend is true: the controller skips it"))
-    if stalled and stalled.get("status") == "True":
+    stalled = cond.get("Stalled")
+    if _is(stalled, "True"):
         code = {"RetryLimitReached": "retry-limit", "RetriesExceeded": "retries-exceeded"}.get(
             str(stalled.get("reason")), "stalled"
         )
-        note = " (a plain requestedAt annotation does not clear it)" if code == "retry-limit" else ""
+        note = {
+            "retry-limit": " (a plain requestedAt annotation does not clear it)",
+            "retries-exceeded": " (fix the cause first: resetting the counters retries the same failing release)",
+        }.get(code, "")
         found.append(Diagnosis(code, _describe(stalled) + note, _time(stalled.get("lastTransitionTime"), item.where)))
     if item.api_kind == "Terraform":
-        found += _terraform(item, sources, now, limit)
-    if ready and ready.get("status") != "True" and not any(d.code in ("plan-pending", "state-locked") for d in found):
+        return found + _terraform(item, sources, now, limit)
+    ready = cond.get("Ready")
+    if (
+        item.api_kind == "HelmRelease"
+        and not found
+        and _is(ready, "False")
+        and "retries exhausted" in str(ready.get("message", ""))
+    ):  # helm-controller before v0.37 (Flux 2.2): no Stalled condition
+        found.append(
+            Diagnosis("retries-exceeded", _describe(ready), _time(ready.get("lastTransitionTime"), item.where))
+        )
+    retrying = cond.get("Reconciling")
+    if _is(retrying, "True", "ProgressingWithRetry"):
+        since = _time(retrying.get("lastTransitionTime"), item.where)
+        if since is not None and now - since > limit:
+            why = f"{_describe(ready)}; " if ready else ""
+            found.append(
+                Diagnosis("retrying", f"{why}Reconciling=True ProgressingWithRetry for {_age(now - since)}", since)
+            )
+    elif _is(ready, "False") and not _is(stalled, "True"):  # a Ready=False that no attempt reset
         since = _time(ready.get("lastTransitionTime"), item.where)
         if since is not None and now - since > limit:
             found.append(Diagnosis("not-ready", f"{_describe(ready)} (for {_age(now - since)})", since))
     return found
 
 
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_UNIT = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+
+
+def _seconds(value: Any, default: float) -> float:
+    """A Go duration (`15s`, `1m30s`) in seconds; `default` when unset or unreadable."""
+    if not isinstance(value, str) or not value:
+        return default
+    parts = _DURATION.findall(value)
+    return sum(float(n) * _UNIT[u] for n, u in parts) if parts else default
+
+
+def _retried_for(failures: int, spec: dict[str, Any]) -> dt.timedelta:
+    """The least time `failures` retries take: retryInterval (15s when unset) after each, doubled per
+    failure under ExponentialBackoff up to maxRetryInterval (24h) (terraform_types.go v0.16.5)."""
+    interval = _seconds(spec.get("retryInterval"), 15.0)
+    if spec.get("retryStrategy") != "ExponentialBackoff":
+        return dt.timedelta(seconds=failures * interval)
+    cap = _seconds(spec.get("maxRetryInterval"), 24 * 3600.0)
+    return dt.timedelta(seconds=sum(min(cap, interval * 2**n) for n in range(min(failures, 64))))
+
+
+def _manual_approval(spec: dict[str, Any], pending: str) -> bool:
+    """A pending plan waits for a person only when approvePlan is empty or does not approve it
+    (`shouldApply`: auto, or a prefix of the plan id, applies)."""
+    approve = spec.get("approvePlan") or ""
+    return approve != "auto" and not (approve and pending.startswith(approve))
+
+
 def _terraform(item: _Item, sources, now: dt.datetime, limit: dt.timedelta) -> list[Diagnosis]:
     found = []
-    plan = _mapping(item.status, "plan", item.where)
-    lock = _mapping(item.status, "lock", item.where)
-    ready = item.conditions.get("Ready", {})
-    if plan.get("pending"):
-        found.append(Diagnosis("plan-pending", f"plan {plan['pending']} waits for approval (spec.approvePlan)",
-                               _time(ready.get("lastTransitionTime"), item.where)))  # fmt: skip
-    locked = item.conditions.get("StateLocked", {}).get("status") == "True" or ready.get("reason") == "LockHeld"
-    if lock.get("pending") or locked:
-        found.append(Diagnosis("state-locked", f"state lock held (status.lock.pending={lock.get('pending') or '?'})"))
-    ref = _mapping(item.spec, "sourceRef", item.where)
+    status, where = item.status, item.where
+    plan = _mapping(status, "plan", where)
+    lock = _mapping(status, "lock", where)
+    cond = item.conditions
+    ready = cond.get("Ready") or {}
+    failures = status.get("reconciliationFailures") or 0
+    if not isinstance(failures, int) or isinstance(failures, bool) or failures < 0:
+        raise TriageInputError(f"{where}: status.reconciliationFailures must be a whole number")
+    attempted = status.get("lastAttemptedRevision") or "(none)"
+    applied = status.get("lastAppliedRevision") or "(none)"
+    ref = _mapping(item.spec, "sourceRef", where)
     key = (str(ref.get("kind")), str(ref.get("namespace") or item.ref.namespace), str(ref.get("name")))
     source = sources.get(key)
-    attempted = item.status.get("lastAttemptedRevision")
-    if source is not None:
-        artifact = _mapping(source.status, "artifact", source.where)
-        revision = artifact.get("revision")
+    artifact = _mapping(source.status, "artifact", source.where) if source else {}
+    offered = artifact.get("revision")
+    revisions = f"attempted {attempted}, applied {applied}" + (f", source offers {offered}" if offered else "")
+    if lock.get("pending") or _is(cond.get("StateLocked"), "True") or ready.get("reason") == "LockHeld":
+        found.append(Diagnosis("state-locked", f"state lock held (status.lock.pending={lock.get('pending') or '?'})"))
+    pending = plan.get("pending")
+    if isinstance(pending, str) and pending and _manual_approval(item.spec, pending):
+        since = _time(status.get("lastPlanAt"), where) or _time(ready.get("lastTransitionTime"), where)
+        if since is None or now - since > limit:
+            age = f" for {_age(now - since)}" if since else ""
+            found.append(
+                Diagnosis(
+                    "plan-pending",
+                    f"status.plan.pending={pending} waits{age} for manual approval "
+                    f"(spec.approvePlan={item.spec.get('approvePlan') or '(empty)'})",
+                    since,
+                )
+            )
+    if failures and not any(d.code == "retry-limit" for d in found) and not item.spec.get("suspend"):
+        last_ok = _time(status.get("lastSuccessfulReconcileAt"), where)
+        span = now - last_ok if last_ok else _retried_for(failures, item.spec)
+        if span > limit:
+            how_long = f"since {last_ok.isoformat()}" if last_ok else f"for at least {_age(span)}"
+            reason = f"; {_describe(ready)}" if ready.get("status") == "False" else ""
+            found.append(
+                Diagnosis(
+                    "retrying",
+                    f"status.reconciliationFailures={failures}, failing {how_long} ({revisions}){reason}",
+                    last_ok,  # an estimate is a duration, not a start time
+                )
+            )
+    if offered and offered != status.get("lastAttemptedRevision"):
         updated = _time(artifact.get("lastUpdateTime"), source.where)
-        if revision and revision != attempted and (updated is None or now - updated > limit):
+        if updated is None or now - updated > limit:
             found.append(
                 Diagnosis(
                     "revision-behind",
-                    f"lastAttemptedRevision {attempted or '(none)'} trails {key[0]} {key[1]}/{key[2]} "
-                    f"artifact {revision}" + (f" (available for {_age(now - updated)})" if updated else ""),
+                    f"lastAttemptedRevision {attempted} trails {key[0]} {key[1]}/{key[2]} "
+                    f"artifact {offered}" + (f" (available for {_age(now - updated)})" if updated else ""),
                     updated,
                 )
             )
+    progressing = _is(ready, "Unknown", "Progressing")
+    if progressing and not failures and not any(d.code == "revision-behind" for d in found):
+        since = _time(ready.get("lastTransitionTime"), where)
+        if since is not None and now - since > max(limit, _RUNNER_RPC_TIMEOUT):
+            found.append(
+                Diagnosis(
+                    "hung",
+                    f"{_describe(ready)} for {_age(now - since)}, longer than the runner RPC timeout "
+                    "(30m in v0.16.5): a hung reconcile if no runner pod runs",
+                    since,
+                )
+            )
     return found
+
+
+_RUNNER_RPC_TIMEOUT = dt.timedelta(minutes=30)  # --runner-rpc-timeout default, tofu-controller v0.16.5 (#1838)
 
 
 def _age(delta: dt.timedelta) -> str:
@@ -260,12 +382,10 @@ def link_findings(findings: list[Finding], project) -> list[Finding]:
     """Fill in each finding's runbook and tickets from the project (when there is one)."""
     if project is None:
         return findings
-    from .collect import collect_resources, load_extra_resources
-    from .generate import runbook_paths, settings_for
+    from .generate import project_resources, runbook_paths
 
-    settings = settings_for(project)
     runbooks_dir = project.config.runbooks_dir
-    found = collect_resources(project.load().tickets, load_extra_resources(runbooks_dir / "resources.yaml"), settings)
+    found = project_resources(project, project.load()).found
     by_ref = {f.ref: f for f in found}
     paths = runbook_paths(found, runbooks_dir)
     for finding in findings:
@@ -285,7 +405,7 @@ def render_text(checked: int, findings: list[Finding]) -> str:
     for f in findings:
         lines.append(f"STUCK {f.api_kind} {f.ref.namespace}/{f.ref.name}")
         for d in f.diagnoses:
-            lines.append(f"  - {d.message}")
+            lines.append(f"  - {d.message}" + (f" (since {d.since.isoformat()})" if d.since else ""))
         if f.runbook:
             note = "" if f.runbook_exists else " (not generated yet: run `ticketgen runbooks`)"
             lines.append(f'  runbook: {f.runbook}{note}, step "{f.step}"')

@@ -1,0 +1,143 @@
+"""Resources the repo's own Kubernetes manifests define (`manifests = ["clusters/", "deploy/"]`).
+
+A resource that exists in Git needs a runbook whether or not a ticket names it yet. Files are read
+as they are: multi-document YAML, kustomize folders file by file (nothing is built), and Helm chart
+folders (a `Chart.yaml` above the file) skipped, since their templates are not YAML until rendered.
+YAML is read safely: no aliases, no custom tags, the project's file-size limit, errors with file:line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..core.errors import ContentError
+from ..core.io import DEFAULT_MAX_BYTES, read_source
+from ..core.kinds import KINDS, KindInfo, Origin, ResourceRef, kind_for_api, name_problem
+
+_YAML_SUFFIXES = (".yaml", ".yml")
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
+# A kind is ours only in its own API group: kustomize's `kustomize.config.k8s.io` Kustomization is not Flux's.
+_GROUPS = {info.kind: info.resource.split(".", 1)[1] for info in KINDS}
+
+
+@dataclass(frozen=True)
+class ManifestObject:
+    ref: ResourceRef
+    origin: Origin
+    source: str | None  # "GitRepository flux-system/platform": what it reads from, when it says
+
+
+def manifest_files(folders: Iterable[Path]) -> list[Path]:
+    """YAML files under `folders`, sorted; files inside a Helm chart (a Chart.yaml above) left out."""
+    found: set[Path] = set()
+    for folder in folders:
+        if folder.is_file():
+            found.add(folder)
+            continue
+        for current, dirs, files in os.walk(folder):
+            if "Chart.yaml" in files:
+                dirs.clear()  # a chart: its templates are Go templates, not YAML
+                continue
+            dirs.sort()
+            found.update(Path(current) / f for f in files if f.endswith(_YAML_SUFFIXES))
+    return sorted(found)
+
+
+def _check_events(text: str, shown: Path) -> None:
+    """Refuse aliases (no alias bombs) and custom tags before anything is built."""
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            line = event.start_mark.line + 1
+            if isinstance(event, yaml.AliasEvent):
+                raise ContentError("YAML aliases are not read in manifests", shown, line)
+            tag = getattr(event, "tag", None)
+            if tag and tag != "!" and tag not in _PLAIN_TAGS:
+                raise ContentError(f"YAML tag {tag!r} is not read in manifests", shown, line)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or exc
+        raise ContentError(f"not valid YAML: {reason}", shown, mark.line + 1 if mark else 1) from None
+
+
+def _scalar(node: yaml.Node | None) -> str | None:
+    return node.value if isinstance(node, yaml.ScalarNode) and node.value else None
+
+
+def _get(node: yaml.Node | None, *keys: str) -> yaml.Node | None:
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+    return node
+
+
+def _source(info: KindInfo, doc: yaml.Node, namespace: str) -> str | None:
+    ref = _get(doc, "spec", "sourceRef")
+    if info.kind == "helmrelease":
+        ref = _get(doc, "spec", "chart", "spec", "sourceRef") or _get(doc, "spec", "chartRef")
+    kind, name = _scalar(_get(ref, "kind")), _scalar(_get(ref, "name"))
+    if not kind or not name:
+        return None
+    return f"{kind} {_scalar(_get(ref, 'namespace')) or namespace}/{name}"
+
+
+def _kustomize_namespace(path: Path, root: Path) -> str | None:
+    """The `namespace:` of a kustomization.yaml in the file's folder or above (within `root`)."""
+    folder = path.parent
+    while folder.is_relative_to(root):
+        for name in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
+            candidate = folder / name
+            if candidate.is_file() and candidate != path:
+                try:
+                    doc = yaml.compose(read_source(candidate).text, Loader=yaml.SafeLoader)
+                except (yaml.YAMLError, ContentError):
+                    return None
+                return _scalar(_get(doc, "namespace"))
+        if folder == root:
+            break
+        folder = folder.parent
+    return None
+
+
+def read_manifests(
+    folders: Iterable[Path], root: Path, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[list[ManifestObject], list[tuple[Path, int, str]]]:
+    """(objects, warnings): every Terraform, source, Kustomization, HelmRelease and Deployment
+    the files define. Objects whose namespace cannot be told, or whose name is not a valid
+    Kubernetes name, are warnings, not runbooks."""
+    objects: list[ManifestObject] = []
+    warnings: list[tuple[Path, int, str]] = []
+    folders = list(folders)
+    for path in manifest_files(folders):
+        shown = Path(os.path.relpath(path, root)) if path.is_relative_to(root) else path
+        text = read_source(path, max_bytes, shown).text
+        _check_events(text, shown)
+        docs = yaml.compose_all(text, Loader=yaml.SafeLoader)
+        for doc in docs:
+            info = kind_for_api(_scalar(_get(doc, "kind")) or "")
+            api = _scalar(_get(doc, "apiVersion")) or ""
+            if info is None or api.split("/", 1)[0] != _GROUPS[info.kind]:
+                continue
+            line = doc.start_mark.line + 1
+            name = _scalar(_get(doc, "metadata", "name"))
+            base = next((f for f in folders if path.is_relative_to(f)), root)
+            namespace = _scalar(_get(doc, "metadata", "namespace")) or _kustomize_namespace(path, base)
+            if not name or not namespace:
+                what = "metadata.name" if not name else "metadata.namespace (nor a kustomization.yaml namespace)"
+                warnings.append((shown, line, f"{info.api_kind} without {what}: no runbook"))
+                continue
+            problem = name_problem(info, namespace, name)
+            if problem:
+                warnings.append((shown, line, f"{problem}: no runbook"))
+                continue
+            ref = ResourceRef(info.kind, namespace, name)
+            detail = f"{info.api_kind} {namespace}/{name}"
+            objects.append(
+                ManifestObject(ref, Origin("manifest", shown, line, None, detail), _source(info, doc, namespace))
+            )
+    return objects, warnings
