@@ -59,14 +59,16 @@ class Corpus:
         for ticket in self.tickets:
             numbers.setdefault(ticket.number, ticket)
         found: dict[str, list[Backlink]] = {}
+        seen: set[tuple[str, str, Path]] = set()
         for ticket in self.tickets:
             for number, line in ticket.mention_lines.items():
                 target = numbers.get(number)
                 if target is None or target is ticket:
                     continue
-                links = found.setdefault(target.id.upper(), [])
-                if all(b.id != ticket.id or b.path != ticket.path for b in links):
-                    links.append(Backlink(ticket.id, ticket.title, ticket.path, line))
+                key = (target.id.upper(), ticket.id, ticket.path)
+                if key not in seen:
+                    seen.add(key)
+                    found.setdefault(target.id.upper(), []).append(Backlink(ticket.id, ticket.title, ticket.path, line))
         return found
 
     def find_number(self, number: int) -> Ticket | None:

@@ -51,7 +51,8 @@ def site_content(project: Project, renderer: SiteRenderer) -> SiteContent:
         watch.append(project.config.template)
     if renderer.options.templates:
         watch.append(renderer.options.templates)
-    return SiteContent(renderer.plan(tickets, runbooks), warnings, [p for p in watch if p.exists()])
+    specs = renderer.plan(tickets, runbooks, corpus.mentioned_by())
+    return SiteContent(specs, warnings, [p for p in watch if p.exists()])
 
 
 def _runbook_warnings(project: Project, runbooks: list[Runbook], known: dict) -> list[str]:

@@ -26,7 +26,7 @@ from ..core.cache import Shelf, digest
 from ..core.errors import ConfigError
 from ..core.markdown import block_tokens
 from ..core.project import Project
-from ..core.records import Field, Ticket
+from ..core.records import Backlink, Field, Ticket
 from ..core.template import Schema
 from ..core.templating import environment
 from . import html as markdown_html
@@ -249,9 +249,15 @@ class SiteRenderer:
         return not self.schema.is_done(ticket.status)
 
     # -- pages -------------------------------------------------------------------------------
-    def plan(self, tickets: Iterable[Ticket], runbooks: Iterable[Runbook] = ()) -> list[PageSpec]:
+    def plan(
+        self,
+        tickets: Iterable[Ticket],
+        runbooks: Iterable[Runbook] = (),
+        backlinks: dict[str, list[Backlink]] | None = None,
+    ) -> list[PageSpec]:
         """Every generated page, planned (cheap): where it goes and what its template gets;
-        `page(spec)` renders one. `tickets` must have unique IDs (see `unique_tickets`)."""
+        `page(spec)` renders one. `tickets` must have unique IDs (see `unique_tickets`);
+        `backlinks` are the corpus's (`Corpus.mentioned_by`)."""
         tickets = sorted(tickets, key=lambda t: (t.number, t.id))
         runbooks = list(runbooks)
         self._rows = {}
@@ -265,7 +271,7 @@ class SiteRenderer:
             self.source_pages.setdefault((self.project.root / ticket.path).resolve(), self.ticket_uri(ticket.id))
         for runbook in runbooks:
             self.source_pages.setdefault(runbook.path.resolve(), self.runbook_uri(runbook))
-        self.mentioned_by = self._mentions(tickets, runbooks)
+        self.mentioned_by = self._mentions(tickets, runbooks, backlinks or {})
         specs = [self.ticket_spec(t, by_ticket) for t in tickets]
         specs.append(
             PageSpec("index.html.j2", self.index_uri, "tickets-index", in_nav=True, context={"tickets": tickets})
@@ -304,17 +310,18 @@ class SiteRenderer:
             context={"ticket": ticket, "runbooks": by_ticket.get(ticket.id.upper(), [])},
         )
 
-    def _mentions(self, tickets: list[Ticket], runbooks: list[Runbook]) -> dict[str, list[Mention]]:
+    def _mentions(
+        self, tickets: list[Ticket], runbooks: list[Runbook], backlinks: dict[str, list[Backlink]]
+    ) -> dict[str, list[Mention]]:
+        """ "Mentioned by" of each ticket page: the tickets that mention it, and the runbooks whose
+        text does (those listing it in their frontmatter are its related runbooks already)."""
         found: dict[str, list[Mention]] = {}
         for ticket in tickets:
-            for mentioned in ticket.related:
-                number = self.schema.id_number(mentioned)
-                target = self.ticket_pages.get(number) if number is not None else None
-                if target is not None:
-                    where = f"{ticket.path.as_posix()}:{ticket.line}"
-                    found.setdefault(target, []).append(
-                        Mention(f"{ticket.id}: {ticket.title}", self.ticket_uri(ticket.id), where)
-                    )
+            for link in backlinks.get(ticket.id.upper(), []):
+                mention = Mention(
+                    f"{link.id}: {link.title}", self.ticket_uri(link.id), f"{link.path.as_posix()}:{link.line}"
+                )
+                found.setdefault(self.ticket_uri(ticket.id), []).append(mention)
         for runbook in runbooks:
             listed = {t.upper() for t in runbook.tickets}
             for m in self.schema.mention_regex.finditer(runbook.body):
