@@ -14,7 +14,7 @@ import hashlib
 import os
 import pickle
 from functools import lru_cache
-from importlib import metadata
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,8 @@ from .io import write_atomic
 
 _FORMAT = 1
 # Libraries whose output is stored: tokens and records (markdown-it, YAML), HTML (Pygments).
-_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "PyYAML", "python-frontmatter", "Jinja2", "Pygments")
-_PACKAGE_SUFFIXES = (".py", ".j2", ".md", ".json")
+_LIBRARIES = ("markdown_it", "mdit_py_plugins", "yaml", "frontmatter", "jinja2", "pygments")
+_PACKAGE_SUFFIXES = (".py", ".j2", ".md", ".json", ".css", ".js")
 
 
 def digest(data: bytes) -> str:
@@ -34,19 +34,24 @@ def digest(data: bytes) -> str:
 
 @lru_cache(maxsize=1)
 def code_stamp() -> str:
-    """ticketgen's own code, templates and data, and the library versions: any change (an
-    upgrade, or an edit in a development checkout) makes every stored result stale."""
+    """ticketgen's own code, templates and data, and the libraries behind what is stored: any
+    change (an upgrade, or an edit in a development checkout) makes every stored result stale.
+    Read from the files' size and modification time, without importing the libraries (a warm
+    `ticketgen lint` never needs them)."""
     package = Path(__file__).parents[1]
-    parts = []
-    for path in sorted(package.rglob("*")):
-        if path.suffix in _PACKAGE_SUFFIXES and "__pycache__" not in path.parts and path.is_file():
-            parts.append(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    files = [p for p in package.rglob("*") if p.suffix in _PACKAGE_SUFFIXES and "__pycache__" not in p.parts]
     for name in _LIBRARIES:
+        spec = find_spec(name)
+        if spec is not None and spec.origin:
+            files.append(Path(spec.origin))
+    parts = []
+    for path in sorted(files, key=str):
         try:
-            parts.append(f"{name}=={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            parts.append(name.encode())
-    return digest(b"\0\0".join(parts))
+            stat = path.stat()
+        except OSError:
+            continue
+        parts.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return digest("\n".join(parts).encode())
 
 
 def cache_root() -> Path:
