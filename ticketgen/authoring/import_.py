@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import ConfigError, ContentError
-from ..core.io import read_source, split_lines, write_atomic
+from ..core.io import create_all, read_source, remove_stale_temps, split_lines
 from ..core.markdown import IMPORT_MARKER as MARKER
 from ..core.markdown import block_tokens
 from ..core.parse import parse_document
@@ -96,6 +96,9 @@ def _refuse_clashes(project: Project, pieces: list[Piece]) -> None:
                 raise ContentError(f"{ticket_id} already exists; nothing was written", other.path, other.line)
 
 
-def write_pieces(pieces: list[Piece]) -> None:
-    for piece in pieces:
-        write_atomic(piece.path, piece.text, exclusive=True)
+def write_pieces(pieces: list[Piece], root: Path) -> None:
+    """Write every piece or none (a failure part way removes what was written), after clearing
+    temp files a killed import left behind."""
+    for folder in {piece.path.parent for piece in pieces}:
+        remove_stale_temps(folder)
+    create_all([(piece.path, piece.text) for piece in pieces], inside=root)

@@ -37,10 +37,10 @@ def init_repository(root: Path) -> list[Step]:
     steps: list[Step] = []
 
     def add(path: Path, text: str, why: str) -> None:
-        if path.exists():
+        if path.is_symlink() or path.exists():  # a dangling symlink is never followed
             steps.append(Step(path, False, "exists, left as it is"))
             return
-        write_atomic(path, text, exclusive=True)
+        write_atomic(path, text, exclusive=True, inside=root)
         steps.append(Step(path, True, why))
 
     add(root / "tickets" / "_template.md", default_template_text(), "the template: the schema of every ticket")

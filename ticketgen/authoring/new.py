@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import ContentError, UsageError
-from ..core.io import write_atomic
+from ..core.io import remove_stale_temps, write_atomic
 from ..core.project import Corpus, Project
-from ..core.template import Schema
+from ..core.template import Schema, check_value
 from ..core.templating import environment
 from .ids import branch_ids, file_name_numbers, git_dir, id_width, used_numbers
 
@@ -50,9 +50,7 @@ def normalize_id(raw: str, schema: Schema, width: int) -> str:
 
 
 def check_title(title: str) -> str:
-    if "\n" in title or "\r" in title:
-        raise UsageError("the title must be a single line")
-    return title.strip()
+    return check_value("the title", title).strip()
 
 
 def render_ticket(schema: Schema, ticket_id: str, title: str, values: dict[str, str]) -> str:
@@ -76,8 +74,7 @@ def default_values(schema: Schema, given: dict[str, str], today: dt.date) -> dic
         spec = schema.field(name)
         if spec is None:
             raise UsageError(f"the template has no field {name!r} (fields: {', '.join(f.name for f in schema.fields)})")
-        if "\n" in value:
-            raise UsageError(f"{spec.name} must be a single line")
+        check_value(spec.name, value)
         if spec.kind == "choice":
             choice = spec.choice_for(value.strip())
             if choice is None:
@@ -144,5 +141,6 @@ def create_ticket(
         if clash:
             raise ContentError(f"{ticket_id} is already used by a file", project.display(clash[0]))
         text = render_ticket(schema, ticket_id, title or schema.title_placeholder, values)
-        write_atomic(path, text, exclusive=True)
+        remove_stale_temps(tickets_dir)
+        write_atomic(path, text, exclusive=True, inside=project.root)
     return NewTicket(ticket_id, path, tuple(notes))

@@ -13,7 +13,10 @@ import click
 from ..core.errors import EXIT_CONTENT, ContentError, UsageError
 from ..core.project import Corpus, Project
 from ..core.records import Ticket
-from ._shared import current_project, from_project_dir, printable, report_unread, stdin_is_terminal
+from ..core.terminal import printable
+from ._shared import current_project, from_project_dir, report_unread, stdin_is_terminal
+
+_RAW = click.option("--raw", is_flag=True, help="Print ticket text as is, control characters and escape sequences too.")
 
 
 def _report_chunks(corpus: Corpus) -> None:
@@ -21,10 +24,12 @@ def _report_chunks(corpus: Corpus) -> None:
     for doc in corpus.documents:
         for chunk in doc.other:
             if chunk.kind == "foreign":
-                click.echo(f"note: {doc.path}:{chunk.line}: {chunk.label!r} is not a ticket of this template", err=True)
+                where = printable(f"{doc.path}:{chunk.line}")
+                click.echo(f"note: {where}: {chunk.label!r} is not a ticket of this template", err=True)
             elif chunk.kind == "malformed":
                 click.echo(
-                    f"warning: {doc.path}:{chunk.line}: {chunk.label!r} looks like a ticket heading without a valid ID",
+                    f"warning: {printable(str(doc.path))}:{chunk.line}: {chunk.label!r} looks like a ticket heading "
+                    "without a valid ID",
                     err=True,
                 )
 
@@ -109,8 +114,10 @@ def _items(ticket: Ticket) -> str:
 @click.option("--priority", help="Only tickets with this priority.")
 @click.option("--component", help="Only tickets whose component contains this text.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-def list_(status: str | None, priority: str | None, component: str | None, fmt: str) -> None:
-    """List tickets (exit 1 if a file could not be read).
+@_RAW
+def list_(status: str | None, priority: str | None, component: str | None, fmt: str, raw: bool) -> None:
+    """List tickets (exit 1 if a file could not be read). Control characters in the table and
+    CSV are shown escaped (`\\x1b`) unless --raw; JSON escapes them as JSON does.
 
     \b
     Examples:
@@ -150,6 +157,8 @@ def list_(status: str | None, priority: str | None, component: str | None, fmt: 
             ]
             for t in tickets
         ]
+        if not raw:
+            rows = [[printable(cell) for cell in row] for row in rows]
         click.echo(_csv(header, rows) if fmt == "csv" else _table(header, rows), nl=False)
     if bad:
         sys.exit(EXIT_CONTENT)
@@ -176,7 +185,6 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
         return "no tickets\n"
 
     def clip(i: int, cell: str) -> str:
-        cell = printable(cell)
         return cell if i == len(header) - 1 or len(cell) <= 50 else cell[:49] + "…"
 
     cells = [[h.upper() for h in header], *([clip(i, c) for i, c in enumerate(row)] for row in rows)]
@@ -187,11 +195,13 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 @click.command()
 @click.argument("ticket_id")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
-def show(ticket_id: str, fmt: str) -> None:
+@_RAW
+def show(ticket_id: str, fmt: str, raw: bool) -> None:
     """Print one ticket: its Markdown as written, or its JSON record.
 
     TICKET_ID is read as `new` reads it (TICKET-1, ticket-001 and 1 are the same ticket).
-    Exit 1 if the ticket is not found or a file could not be read (as for `list`).
+    Exit 1 if the ticket is not found or a file could not be read (as for `list`). Control
+    characters in the text are shown escaped (`\\x1b`) unless --raw.
     """
     project = current_project()
     number = project.schema.given_number(ticket_id)
@@ -206,7 +216,8 @@ def show(ticket_id: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(ticket.to_json(), indent=2, ensure_ascii=False))
     else:
-        click.echo(ticket.text, nl=not ticket.text.endswith(("\n", "\r")))
+        text = ticket.text if raw else printable(ticket.text, multiline=True)
+        click.echo(text, nl=not ticket.text.endswith(("\n", "\r")))
     if bad:
         sys.exit(EXIT_CONTENT)
 
@@ -229,11 +240,11 @@ def import_(source: Path, into: Path | None, dry_run: bool) -> None:
         raise UsageError(f"{source}: no such file")
     target = (from_project_dir(into) if into else project.config.tickets_dir).resolve()
     pieces = plan_import(project, from_project_dir(source).resolve(), target)
+    if not dry_run:
+        write_pieces(pieces, project.root)  # all or nothing: "wrote" is said only once all are there
     for piece in pieces:
         verb = "would write" if dry_run else "wrote"
         click.echo(f"{verb} {project.display(piece.path).as_posix()} ({piece.what})")
-    if not dry_run:
-        write_pieces(pieces)
 
 
 @click.command()

@@ -35,7 +35,7 @@ BATCH = 4  # files a process takes at a time: small, so that all processes finis
 _MAX_BATCHES = 2048  # 4 bytes each: the turns pipe must hold them all (a pipe buffers at least 16 KiB)
 _DIRECTIVE = re.compile(
     r"<!--\s*ticketgen-(?P<kind>disable-next-line|disable-line|disable-file|disable|enable)"
-    r"(?P<codes>(?:[\s,]+[A-Za-z]+\d+)*)\s*-->"
+    r"(?P<codes>(?:[\s,]+[A-Za-z]+[0-9]+)*)\s*-->"
 )
 
 

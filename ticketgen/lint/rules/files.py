@@ -154,6 +154,6 @@ def cut_off_text(view: DocView, ctx: LintContext) -> Iterator[Hit]:
 def id_file_mismatch(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
     if view.absolute in ctx.documents or len(view.document.tickets) != 1:
         return
-    m = re.match(re.escape(ctx.schema.prefix) + r"(\d+)(?!\d)", view.absolute.name, re.IGNORECASE)
+    m = re.match(re.escape(ctx.schema.prefix) + r"([0-9]+)(?![0-9])", view.absolute.name, re.IGNORECASE)
     if m and int(m.group(1)) != ticket.number:
         yield Hit(ticket.line, 1, f"file name says {m.group(0)}, the heading says {ticket.id}")
