@@ -8,6 +8,7 @@ import sys
 import click
 
 from ..core.errors import EXIT_CONTENT, EXIT_USAGE, UsageError
+from ..core.terminal import printable
 from ._shared import current_project, report_unread
 
 
@@ -61,12 +62,12 @@ def resources(fmt: str) -> None:
         click.echo(json.dumps({"resources": rows}, indent=2))
     else:
         for f in found:
-            click.echo(f"{f.ref}  tickets: {', '.join(f.ticket_ids) or '-'}")
+            click.echo(printable(f"{f.ref}  tickets: {', '.join(f.ticket_ids) or '-'}"))
             for o in f.origins:
                 where = project.display(o.path) if o.path.is_absolute() else o.path
-                click.echo(f"    {o.how:<14} {where}:{o.line}  {o.detail}")
+                click.echo(printable(f"    {o.how:<14} {where}:{o.line}  {o.detail}"))
     for path, line, msg in invalid:
-        click.echo(f"error: {path}:{line}: {msg} (no runbook)", err=True)
+        click.echo(f"error: {printable(f'{path}:{line}: {msg}')} (no runbook)", err=True)
     if invalid:
         sys.exit(EXIT_CONTENT)
 
@@ -151,13 +152,15 @@ def runbooks(check: bool, force: bool) -> None:
     help="Ready False/Unknown for longer than this is stuck (default: stuck_after_minutes in config, else 30).",
 )
 @click.option("--now", "now_text", metavar="TIMESTAMP", help="Judge ages as of this RFC 3339 time (default: now).")
-def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None) -> None:
+@click.option("--raw", is_flag=True, help="Print cluster messages as they are, control characters and escapes too.")
+def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None, raw: bool) -> None:
     """Find stuck resources in `kubectl get ... -A -o json` output.
 
     Reads the JSON of `kubectl get KINDS -A -o json` from FILE or stdin, KINDS being the
     fully-qualified resource names in the first example (short names can clash), and prints
     each stuck resource with why, the runbook step to run and the tickets that mention it.
-    Exit 0: nothing stuck; 1: something is; 2: the input is not such a dump.
+    Exit 0: nothing stuck; 1: something is; 2: the input is not such a dump. Control
+    characters in the cluster's messages are shown escaped (`\\x1b`) unless --raw.
 
     \b
     Examples:
@@ -196,5 +199,9 @@ def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None)
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     link_findings(findings, project)
-    click.echo(render_json(checked, findings) if fmt == "json" else render_text(checked, findings), nl=False)
+    if fmt == "json":
+        click.echo(render_json(checked, findings), nl=False)
+    else:
+        text = render_text(checked, findings)
+        click.echo(text if raw else printable(text, multiline=True), nl=False)
     sys.exit(EXIT_CONTENT if findings else 0)

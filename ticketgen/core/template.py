@@ -19,6 +19,7 @@ from markdown_it.token import Token
 from .errors import ConfigError, ContentError, UsageError
 from .io import BOM, read_source, split_lines
 from .markdown import block_tokens, heading_level, heading_text, match_field, match_task
+from .terminal import CONTROL
 
 # `TICKET-XXX: Title`, `INC-NNN: Title`, `ADR-0000: Title`
 _PLACEHOLDER_HEADING = re.compile(r"^(?P<prefix>[A-Za-z][\w.-]*?[-_])(?P<digits>X+|N+|0+|#+)\s*:\s*(?P<title>.*)$")
@@ -159,15 +160,11 @@ class Schema:
         return Schema(**{**fields, "roles": roles, "values": values})
 
 
-# Control characters (tab, CR and LF included), line separators and bidi overrides.
-_UNSAFE_IN_VALUE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
 def check_value(label: str, value: str) -> str:
     """`value`, if it may be written into a ticket's title or metadata line. A `\\r` or any
     other control character would start a new line for some reader (a second ticket heading,
     say) or hide text on a terminal, so it is refused (UsageError), never stripped."""
-    bad = _UNSAFE_IN_VALUE.search(value)
+    bad = CONTROL.search(value)
     if bad:
         raise UsageError(f"{label} must be a single line without control characters (found U+{ord(bad.group()):04X})")
     return value

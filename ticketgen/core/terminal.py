@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 
-# C0 and C1 controls (tab kept), DEL, line/paragraph separators and bidi overrides.
+# Characters no name or one-line value may hold: C0 and C1 controls (tab, CR and LF included),
+# DEL, line/paragraph separators and bidi overrides.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# The same, tab kept, for one line on a terminal.
 _IN_LINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 # The same for multi-line text, where line feeds (and CRLF) stay line breaks.
 _IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
