@@ -89,7 +89,7 @@ def _frontmatter(lines: list[str], path: Path) -> tuple[dict[str, Any], int, lis
         data = safe_yaml.load(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = (mark.line + 2) if mark is not None else 1
+        line = (mark.line + 2) if mark is not None else 2  # the YAML starts on line 2
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return {}, close + 1, [Problem("frontmatter", path, line, f"frontmatter is not valid YAML: {reason}")]
     if data is None:

@@ -48,5 +48,5 @@ class StrictLoader(yaml.SafeLoader):
 def load(text: str) -> Any:
     """The document in `text`; any problem is a `yaml.YAMLError` with a `problem_mark`."""
     if len(text) > MAX_CHARS:
-        raise yaml.YAMLError(f"frontmatter is {len(text):,} characters, over the {MAX_CHARS:,}-character limit")
+        raise yaml.YAMLError(f"it is {len(text):,} characters long, over the {MAX_CHARS:,}-character limit")
     return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a SafeLoader
