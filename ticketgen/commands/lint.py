@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..core.errors import EXIT_CONTENT, EXIT_OK, UsageError
+from ..core.errors import EXIT_CONTENT, EXIT_OK, ContentError, UsageError
 from ..core.terminal import printable
 from ._shared import current_project, from_project_dir
 
@@ -95,7 +95,10 @@ def lint(
     if output is not None:
         from ..core.io import write_atomic
 
-        write_atomic(output, report, inside=project.root)
+        try:
+            write_atomic(output, report, inside=project.root)
+        except ContentError as exc:  # named as the user wrote it, not by its absolute path
+            raise ContentError(exc.message, project.display(output)) from None
     else:
         click.echo(report, nl=False, color=color)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
