@@ -159,7 +159,7 @@ def list_(status: str | None, priority: str | None, component: str | None, fmt: 
         ]
         if not raw:
             rows = [[printable(cell) for cell in row] for row in rows]
-        click.echo(_csv(header, rows) if fmt == "csv" else _table(header, rows), nl=False)
+        click.echo(_csv(header, rows) if fmt == "csv" else _table(header, rows), nl=False, color=raw or None)
     if bad:
         sys.exit(EXIT_CONTENT)
 
@@ -217,7 +217,8 @@ def show(ticket_id: str, fmt: str, raw: bool) -> None:
         click.echo(json.dumps(ticket.to_json(), indent=2, ensure_ascii=False))
     else:
         text = ticket.text if raw else printable(ticket.text, multiline=True)
-        click.echo(text, nl=not ticket.text.endswith(("\n", "\r")))
+        # color=True: click would otherwise drop what looks like a colour code from the raw text
+        click.echo(text, nl=not ticket.text.endswith(("\n", "\r")), color=raw or None)
     if bad:
         sys.exit(EXIT_CONTENT)
 
