@@ -135,7 +135,7 @@ def runbooks(check: bool, force: bool) -> None:
             change.path.unlink()
             click.echo(f"removed {shown} (no ticket names its resource any more)")
         else:
-            write_atomic(change.path, change.new)
+            write_atomic(change.path, change.new, inside=project.root)
             click.echo(f"{'created' if change.action == 'create' else 'updated'} {shown}")
     if failed:
         sys.exit(EXIT_CONTENT)
