@@ -18,14 +18,15 @@ add(
     Rule(
         "TG001",
         "unreadable-file",
-        "A ticket file cannot be read (not UTF-8, binary, too large, or unreadable).",
+        "A ticket file cannot be read (not UTF-8, binary, too large, a line too long, or unreadable).",
         "error",
         "document",
         why="A file lint cannot read is a file nobody's tooling can read; it is reported, never skipped.",
-        bad="A ticket saved as Latin-1 (`Priorit\\xe9`), or a file over `max_file_bytes`.",
+        bad="A ticket saved as Latin-1 (`Priorit\\xe9`), a file over `max_file_bytes`, or a line over "
+        "131,072 characters.",
         good=EXAMPLE,
-        how_to_fix="Save the file as UTF-8 (without NUL bytes), or split it below the size limit "
-        "(`max_file_bytes` in the config).",
+        how_to_fix="Save the file as UTF-8 (without NUL bytes), split it below the size limit "
+        "(`max_file_bytes` in the config), or break the long line. The limits are in docs/security.md.",
     )
 )
 
