@@ -126,7 +126,10 @@ def replace_if_unchanged(path: Path, expected: bytes, text: str, *, inside: Path
         tmp = _temp_copy(target, text)
         try:
             with _folder_lock(target.parent):
-                if target.read_bytes() != expected:
+                try:
+                    if target.read_bytes() != expected:
+                        return False
+                except FileNotFoundError:  # deleted meanwhile: that is a change too
                     return False
                 os.replace(tmp, target)
                 return True
@@ -143,6 +146,7 @@ def create_all(files: list[tuple[Path, str]], *, inside: Path | None = None) -> 
     temps: list[str] = []
     made: list[Path] = []
     folders: list[Path] = []
+    path = files[0][0] if files else Path()
     try:
         for path, text in files:
             check_write_target(path, inside)
