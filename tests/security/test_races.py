@@ -100,3 +100,18 @@ def test_import_on_a_full_disk_writes_nothing_and_says_so(tmp_path: Path, monkey
         "index.md",
     ]
     assert again.stdout.count("wrote ") == 4
+
+
+def test_a_rerun_finishes_an_import_killed_part_way(tmp_path: Path):
+    """Killed between two renames, an import leaves some files: each exactly as the import
+    writes it. The rerun writes the rest instead of refusing."""
+    root = make_project(tmp_path, {"notes.md": DOCUMENT})
+    into = root / "split"
+    into.mkdir()
+    (into / "TICKET-001-a-ticket.md").write_text(ticket(1))  # as the import writes it
+    result = run_cli("import", "notes.md", "--into", "split", cwd=root)
+    assert result.exit_code == 0, result.output
+    assert "TICKET-001" not in result.stdout and result.stdout.count("wrote ") == 3
+    assert len(list(into.iterdir())) == 4
+    again = run_cli("import", "notes.md", "--into", "split", cwd=root)
+    assert again.exit_code == 0 and "nothing to write" in again.stdout

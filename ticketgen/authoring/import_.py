@@ -42,7 +42,9 @@ def ticket_file_name(ticket: Ticket) -> str:
 
 
 def plan_import(project: Project, source: Path, into: Path) -> list[Piece]:
-    """The files an import would write; raises before anything is written if one clashes."""
+    """The files an import would write; raises before anything is written if one clashes. A file
+    already there with exactly a piece's content (from an import killed part way) is left out,
+    so the rerun finishes the job."""
     text = read_source(source, project.config.max_file_bytes).text
     schema = _schema_for(project, text, source)
     doc = parse_document(text, project.display(source), schema)
@@ -69,8 +71,14 @@ def plan_import(project: Project, source: Path, into: Path) -> list[Piece]:
     found = find_template(block_tokens(text))
     if found is not None and found[1] and not (into / TEMPLATE_NAME).exists():
         pieces.append(Piece(into / TEMPLATE_NAME, found[1], "template"))
+    pieces = [piece for piece in pieces if not _already_written(piece)]
     _refuse_clashes(project, pieces)
     return pieces
+
+
+def _already_written(piece: Piece) -> bool:
+    path = piece.path
+    return path.is_file() and not path.is_symlink() and path.read_bytes() == piece.text.encode("utf-8")
 
 
 def _schema_for(project: Project, text: str, source: Path) -> Schema:

@@ -241,6 +241,8 @@ def import_(source: Path, into: Path | None, dry_run: bool) -> None:
         raise UsageError(f"{source}: no such file")
     target = (from_project_dir(into) if into else project.config.tickets_dir).resolve()
     pieces = plan_import(project, from_project_dir(source).resolve(), target)
+    if not pieces:
+        click.echo("nothing to write: every file is already there, as this import would write it")
     if not dry_run:
         write_pieces(pieces, project.root)  # all or nothing: "wrote" is said only once all are there
     for piece in pieces:

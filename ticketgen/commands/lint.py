@@ -107,7 +107,7 @@ def lint(
 
         with open(summary, "a", encoding="utf-8") as handle:  # GitHub's documented use: append
             handle.write(github_summary(result))
-    errors = any(f.severity == "error" for f in result.findings) or bool(fix and unfixed)
+    errors = any(f.severity == "error" for f in result.findings) or bool(unfixed)
     sys.exit(EXIT_CONTENT if errors and not exit_zero else EXIT_OK)
 
 

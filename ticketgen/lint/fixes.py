@@ -28,6 +28,9 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     return "".join(out)
 
 
+CHANGED = "changed while fixing; rerun"
+
+
 def planned(run: LintRun, max_bytes: int) -> tuple[dict[Path, tuple[str, str]], list[ContentError]]:
     """Per file: (current text, fixed text), for files whose fixes change something; and the files
     refused because their content is no longer what was linted (the edit offsets would land in
@@ -40,7 +43,11 @@ def planned(run: LintRun, max_bytes: int) -> tuple[dict[Path, tuple[str, str]], 
     refused = []
     for rel, file_edits in edits.items():
         path = run.root / rel
-        before = read_source(path, max_bytes, Path(rel)).text
+        try:
+            before = read_source(path, max_bytes, Path(rel)).text
+        except ContentError as exc:  # deleted or made unreadable since it was linted
+            refused.append(exc)
+            continue
         if digest(before.encode("utf-8")) != run.digests.get(rel):
             refused.append(ContentError(CHANGED, rel))
             continue
@@ -48,9 +55,6 @@ def planned(run: LintRun, max_bytes: int) -> tuple[dict[Path, tuple[str, str]], 
         if after != before:
             changes[path] = (before, after)
     return changes, refused
-
-
-CHANGED = "changed while fixing; rerun"
 
 
 def fix(project: Project, paths: list[Path] | None, options: LintOptions) -> tuple[LintRun, int, list[ContentError]]:
