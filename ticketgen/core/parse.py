@@ -258,13 +258,13 @@ def _field(name: str, raw: str, line: int, column: int, schema: Schema) -> Field
     spec = schema.field(name)
     value, note = raw, None
     if spec is not None and spec.kind == "choice":
-        found = split_qualifier(raw)
+        found = _split_qualifier(raw)
         if found is not None and found[0]:
             value, note = found[0], found[1].strip()
     return Field(spec.name if spec else name, raw, value, note, line, column)
 
 
-def split_qualifier(raw: str) -> tuple[str, str] | None:
+def _split_qualifier(raw: str) -> tuple[str, str] | None:
     """`Open (blocking deploys)` -> (`Open`, `blocking deploys`): the last parenthesised part,
     without parentheses inside it. String methods, not a regex: linear on any line."""
     text = raw.rstrip()
