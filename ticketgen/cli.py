@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from .core.errors import EXIT_USAGE, TicketgenError
+from .core.terminal import printable
 
 # name -> (module:function, one-line help). Imported only when the command runs.
 COMMANDS = {
@@ -63,7 +64,7 @@ class LazyGroup(click.Group):
             finally:  # output still buffered meets a closed pipe here, where it is handled below
                 sys.stdout.flush()
         except TicketgenError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {printable(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)

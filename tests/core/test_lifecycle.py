@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import SEED, run_cli
 from ticketgen.authoring.edit import open_ticket
 from ticketgen.core.errors import ContentError
-from ticketgen.core.io import replace_if_unchanged
+from ticketgen.core.io import rewrite
 from ticketgen.core.project import Project
 
 TODAY = dt.date.today().isoformat()
@@ -145,8 +145,8 @@ def test_a_file_changed_underneath_is_not_overwritten(seed_project: Path):
         edit.save()
     assert path.read_text().endswith("A line someone just wrote.\n")
     with pytest.raises(ContentError):
-        replace_if_unchanged(path, b"old", b"new")
-    replace_if_unchanged(path, path.read_bytes(), b"new")
+        rewrite(path, b"old", b"new")
+    rewrite(path, path.read_bytes(), b"new")
     assert path.read_bytes() == b"new"
 
 

@@ -20,8 +20,9 @@ _FILE_HINT = re.compile(r"^<!-- file: (\S+) -->\n")
 
 
 def _example_files(text: str) -> dict[str, str]:
+    """The file an example names in its hint; `\\r` there is a real control character (TG019)."""
     m = _FILE_HINT.match(text)
-    return {m.group(1) if m else "tickets/TICKET-001-example.md": text}
+    return {m.group(1).replace("\\r", "\r") if m else "tickets/TICKET-001-example.md": text}
 
 
 @pytest.mark.parametrize("code", [c for c in RULES if c != "TG001"])

@@ -14,24 +14,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..core.errors import ContentError, UsageError
-from ..core.io import BOM, decode, replace_if_unchanged, split_lines
-from ..core.parse import parse_date, parse_document
+from ..core.io import BOM, decode, rewrite, split_lines
+from ..core.parse import parse_document, split_qualifier
 from ..core.project import Corpus, Project
 from ..core.records import Field, Ticket
+from ..core.template import check_value, parse_date
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _TASK_MARK = re.compile(r"^(?P<lead>[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]+\[)(?P<mark>[ xX])\]")
 _FM_BOUNDARY = re.compile(r"^-{3}[ \t]*$")
-_QUALIFIER = re.compile(r"^(.*?)\s*\(([^()]*)\)$")
 _PLAIN_YAML = re.compile(r"^[A-Za-z0-9_./@+-][A-Za-z0-9_ ./@+-]*$")
-
-
-def check_value(name: str, value: str) -> str:
-    """A value typed on the command line: one line, no control characters (which would break
-    the Markdown line or hide text in a terminal). Surrounding spaces are dropped."""
-    if _CONTROL.search(value):
-        raise UsageError(f"the value of {name} contains a control character (a line break, tab or escape)")
-    return value.strip()
 
 
 def field_value(project: Project, name: str, value: str) -> tuple[str, str]:
@@ -39,12 +30,12 @@ def field_value(project: Project, name: str, value: str) -> tuple[str, str]:
     a choice must be one of the choices, a date a real date. Exit 1 when it is not."""
     spec = project.schema.field(name)
     assert spec is not None
-    value = check_value(spec.name, value)
+    value = check_value(spec.name, value).strip()
     if spec.kind == "choice":
         written = spec.choice_for(value)
-        qualified = _QUALIFIER.match(value)  # `Open (blocking deploys)`: a choice and its note
-        if written is None and qualified and spec.choice_for(qualified.group(1)):
-            written = f"{spec.choice_for(qualified.group(1))} ({qualified.group(2).strip()})"
+        qualified = split_qualifier(value)  # `Open (blocking deploys)`: a choice and its note
+        if written is None and qualified and spec.choice_for(qualified[0]):
+            written = f"{spec.choice_for(qualified[0])} ({qualified[1].strip()})"
         if written is None:
             raise ContentError(f"{spec.name} must be one of: {', '.join(spec.choices)} (got {value!r})")
         return spec.name, written
@@ -56,7 +47,7 @@ def field_value(project: Project, name: str, value: str) -> tuple[str, str]:
 def yaml_value(name: str, value: str) -> str:
     """A command-line value as YAML: `[a, b]` is a list, anything else one string (quoted when
     YAML would read it as something else: a number, `yes`, a `#` comment...)."""
-    value = check_value(name, value)
+    value = check_value(name, value).strip()
     if value.startswith("[") and value.endswith("]"):
         import yaml
 
@@ -192,11 +183,11 @@ class TicketEdit:
             if self.alone and key is not None:
                 self.set_frontmatter(str(key), _yaml_scalar(written.split(" (", 1)[0]))
         elif self.line_field(name) is not None:
-            self.set_field(self.line_field(name).name, check_value(name, value))
+            self.set_field(self.line_field(name).name, check_value(name, value).strip())
         elif self.alone:
             self.set_frontmatter(name, yaml_value(name, value))
         else:
-            self.set_field(name, check_value(name, value))
+            self.set_field(name, check_value(name, value).strip())
 
     def set_task(self, item: str, done: bool) -> None:
         items = self.ticket.action_items
@@ -229,7 +220,7 @@ class TicketEdit:
 
     def save(self) -> None:
         if self.changes:
-            replace_if_unchanged(self.path, self.data, "".join(self.lines).encode("utf-8"))
+            rewrite(self.path, self.data, "".join(self.lines).encode("utf-8"), inside=self.project.root)
 
 
 def find_ticket(corpus: Corpus, project: Project, raw: str) -> Ticket:
@@ -275,7 +266,7 @@ def close(edit: TicketEdit, note: str | None, today: dt.date) -> None:
         raise UsageError("the template has no status field with a done status, so tickets cannot be closed")
     value = schema.done_statuses[0]
     if note is not None:
-        note = check_value("--note", note)
+        note = check_value("--note", note).strip()
         if "(" in note or ")" in note:
             raise UsageError("--note cannot contain parentheses (it is written as `Status (note)`)")
         value = f"{value} ({note})"

@@ -84,7 +84,7 @@ def branch_ids(project: Project) -> dict[str, set[str]]:
 
 def name_number(schema: Schema, name: str) -> int | None:
     """The ID number a file name starts with (`TICKET-007-title.md` -> 7), if any."""
-    m = re.match(re.escape(schema.prefix) + r"(\d+)(?!\d)", name, re.IGNORECASE)
+    m = re.match(re.escape(schema.prefix) + r"([0-9]+)(?![0-9])", name, re.IGNORECASE)
     return int(m.group(1)) if m else None
 
 

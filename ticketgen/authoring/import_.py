@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import ConfigError, ContentError
-from ..core.io import read_source, split_lines, write_atomic
+from ..core.io import create_all, read_source, remove_stale_temps, split_lines
 from ..core.markdown import IMPORT_MARKER as MARKER
 from ..core.markdown import block_tokens
 from ..core.parse import parse_document
@@ -42,7 +42,9 @@ def ticket_file_name(ticket: Ticket) -> str:
 
 
 def plan_import(project: Project, source: Path, into: Path) -> list[Piece]:
-    """The files an import would write; raises before anything is written if one clashes."""
+    """The files an import would write; raises before anything is written if one clashes. A file
+    already there with exactly a piece's content (from an import killed part way) is left out,
+    so the rerun finishes the job."""
     text = read_source(source, project.config.max_file_bytes).text
     schema = _schema_for(project, text, source)
     doc = parse_document(text, project.display(source), schema)
@@ -69,8 +71,14 @@ def plan_import(project: Project, source: Path, into: Path) -> list[Piece]:
     found = find_template(block_tokens(text))
     if found is not None and found[1] and not (into / TEMPLATE_NAME).exists():
         pieces.append(Piece(into / TEMPLATE_NAME, found[1], "template"))
+    pieces = [piece for piece in pieces if not _already_written(piece)]
     _refuse_clashes(project, pieces)
     return pieces
+
+
+def _already_written(piece: Piece) -> bool:
+    path = piece.path
+    return path.is_file() and not path.is_symlink() and path.read_bytes() == piece.text.encode("utf-8")
 
 
 def _schema_for(project: Project, text: str, source: Path) -> Schema:
@@ -96,6 +104,9 @@ def _refuse_clashes(project: Project, pieces: list[Piece]) -> None:
                 raise ContentError(f"{ticket_id} already exists; nothing was written", other.path, other.line)
 
 
-def write_pieces(pieces: list[Piece]) -> None:
-    for piece in pieces:
-        write_atomic(piece.path, piece.text, exclusive=True)
+def write_pieces(pieces: list[Piece], root: Path) -> None:
+    """Write every piece or none (a failure part way removes what was written), after clearing
+    temp files a killed import left behind."""
+    for folder in {piece.path.parent for piece in pieces}:
+        remove_stale_temps(folder)
+    create_all([(piece.path, piece.text) for piece in pieces], inside=root)

@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..core.config import find_settings
-from ..core.io import replace_if_unchanged, write_atomic
+from ..core.io import rewrite, write_atomic
 from ..core.template import default_template_text
 
 _MARKDOWNLINT_CONFIGS = (
@@ -38,10 +38,10 @@ def init_repository(root: Path) -> list[Step]:
     steps: list[Step] = []
 
     def add(path: Path, text: str, why: str) -> None:
-        if path.exists():
+        if path.is_symlink() or path.exists():  # a dangling symlink is never followed
             steps.append(Step(path, False, "exists, left as it is"))
             return
-        write_atomic(path, text, exclusive=True)
+        write_atomic(path, text, exclusive=True, inside=root)
         steps.append(Step(path, True, why))
 
     add(root / "tickets" / "_template.md", default_template_text(), "the template: the schema of every ticket")
@@ -82,5 +82,5 @@ def _gitignore(path: Path, wanted: str) -> Step:
     ending = b"\r\n" if b"\r\n" in data else b"\n"
     lead = b"" if not data or data.endswith((b"\n", b"\r")) else ending
     added = ending.join(line.encode() for line in [wanted.splitlines()[0], *missing]) + ending
-    replace_if_unchanged(path, data, data + lead + added)
+    rewrite(path, data, data + lead + added, inside=path.parent)
     return Step(path, False, f"appended {', '.join(missing)}")

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import ConfigError, ContentError, TicketgenError, UsageError
-from ..core.io import write_atomic
+from ..core.io import remove_stale_temps, write_atomic
 from ..core.project import Corpus, Project
-from ..core.template import Schema
+from ..core.template import Schema, check_value
 from ..core.templating import environment
-from .edit import check_value, field_value
+from .edit import field_value
 from .ids import branch_ids, file_name_numbers, git_dir, id_width, used_numbers
 
 _MAX_SLUG = 60
@@ -51,9 +51,7 @@ def normalize_id(raw: str, schema: Schema, width: int) -> str:
 
 
 def check_title(title: str) -> str:
-    if "\n" in title or "\r" in title:
-        raise UsageError("the title must be a single line")
-    return check_value("the title", title)
+    return check_value("the title", title).strip()
 
 
 def render_ticket(
@@ -200,7 +198,8 @@ def create_ticket(
         name = f"{ticket_id}-{slug}.md" if slug else f"{ticket_id}.md"
         path = tickets_dir / name
         text = render_ticket(schema, ticket_id, title or schema.title_placeholder, values, frontmatter)
-        write_atomic(path, text, exclusive=True)
+        remove_stale_temps(tickets_dir)
+        write_atomic(path, text, exclusive=True, inside=project.root)
     return NewTicket(ticket_id, path, tuple(notes))
 
 
@@ -208,7 +207,7 @@ def append_to_document(project: Project, path: Path, ticket: str) -> None:
     """Add a ticket to a multi-ticket document after its last ticket (at the end when it has
     none), behind a `---` rule as in the seed, in the document's line endings; every other byte
     stays, and the document is written only if it did not change meanwhile."""
-    from ..core.io import decode, replace_if_unchanged, split_lines
+    from ..core.io import decode, rewrite, split_lines
     from ..core.parse import parse_document
 
     shown = project.display(path)
@@ -227,4 +226,4 @@ def append_to_document(project: Project, path: Path, ticket: str) -> None:
     if at < len(lines) and lines[at].strip():
         block += ending  # keep a blank line before what follows
     lines.insert(at, block)
-    replace_if_unchanged(path, data, "".join(lines).encode("utf-8"))
+    rewrite(path, data, "".join(lines).encode("utf-8"), inside=project.root)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 import click
 
 from ..core.project import Corpus, Project
+from ..core.terminal import printable
 
 
 def current_project(*, makes_tickets_dir: bool = False) -> Project:
@@ -42,18 +42,10 @@ def stdin_is_terminal() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """Ticket text for a terminal: control characters (escape sequences) shown, not run."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
 def report_unread(corpus: Corpus) -> bool:
     """Print files or parts that could not be read; True when there were any."""
     for error in corpus.unreadable:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {printable(str(error))}", err=True)
     for problem in corpus.problems:
-        click.echo(f"error: {problem}", err=True)
+        click.echo(f"error: {printable(str(problem))}", err=True)
     return bool(corpus.unreadable or corpus.problems)

@@ -14,7 +14,10 @@ import click
 from ..core.errors import EXIT_CONTENT, TicketgenError, UsageError
 from ..core.project import Corpus, Project
 from ..core.template import Schema
-from ._shared import current_project, from_project_dir, printable, report_unread, stdin_is_terminal, want_color
+from ..core.terminal import printable
+from ._shared import current_project, from_project_dir, report_unread, stdin_is_terminal, want_color
+
+_RAW = click.option("--raw", is_flag=True, help="Print ticket text as is, control characters and escape sequences too.")
 
 
 def _report_chunks(corpus: Corpus) -> None:
@@ -22,10 +25,12 @@ def _report_chunks(corpus: Corpus) -> None:
     for doc in corpus.documents:
         for chunk in doc.other:
             if chunk.kind == "foreign":
-                click.echo(f"note: {doc.path}:{chunk.line}: {chunk.label!r} is not a ticket of this template", err=True)
+                where = printable(f"{doc.path}:{chunk.line}")
+                click.echo(f"note: {where}: {chunk.label!r} is not a ticket of this template", err=True)
             elif chunk.kind == "malformed":
                 click.echo(
-                    f"warning: {doc.path}:{chunk.line}: {chunk.label!r} looks like a ticket heading without a valid ID",
+                    f"warning: {printable(str(doc.path))}:{chunk.line}: {chunk.label!r} looks like a ticket heading "
+                    "without a valid ID",
                     err=True,
                 )
 
@@ -71,8 +76,9 @@ def new(
       ticketgen new --title "Orphaned connections" --priority High
       ticketgen new TICKET-002 --title "Orphaned connections"
     """
-    from ..authoring.edit import check_value, pairs, yaml_value
+    from ..authoring.edit import pairs, yaml_value
     from ..authoring.new import configured_defaults, create_ticket, missing_choices
+    from ..core.template import check_value
 
     if edit:
         from .edit import require_terminal
@@ -87,7 +93,7 @@ def new(
             given[name] = value
         else:  # not a template field: a frontmatter key (owner, tags...); in a document, a metadata line
             try:
-                frontmatter[name] = check_value(name, value) if into else yaml_value(name, value)
+                frontmatter[name] = check_value(name, value).strip() if into else yaml_value(name, value)
             except TicketgenError as exc:
                 raise UsageError(exc.message) from None
     interactive = stdin_is_terminal()
@@ -150,6 +156,7 @@ _MANY = "Repeatable, or comma-separated."
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]), default="table", show_default=True
 )
+@_RAW
 def list_(
     status: tuple[str, ...],
     priority: tuple[str, ...],
@@ -160,8 +167,10 @@ def list_(
     sorts: tuple[str, ...],
     columns: tuple[str, ...],
     fmt: str,
+    raw: bool,
 ) -> None:
-    """List tickets (exit 1 if a file could not be read).
+    """List tickets (exit 1 if a file could not be read). Control characters in the table, CSV
+    and Markdown are shown escaped (`\\x1b`) unless --raw; JSON escapes them as JSON does.
 
     The table is coloured in a terminal (not when piped, nor with NO_COLOR set).
 
@@ -204,12 +213,14 @@ def list_(
     else:
         header = [*query.COLUMNS[:-1], *_values(columns), query.COLUMNS[-1]]
         rows = [[query.text(query.value(t, name, today)) for name in header] for t in tickets]
+        if not raw:
+            rows = [[printable(cell) for cell in row] for row in rows]
         if fmt == "csv":
-            click.echo(_csv(header, rows), nl=False)
+            click.echo(_csv(header, rows), nl=False, color=raw or None)
         elif fmt == "markdown":
-            click.echo(_markdown(header, rows), nl=False)
+            click.echo(_markdown(header, rows), nl=False, color=raw or None)
         else:
-            color = want_color()
+            color = want_color() or raw or None
             click.echo(_table(header, rows, _painter(schema, header) if color else None), nl=False, color=color)
     if bad:
         sys.exit(EXIT_CONTENT)
@@ -257,7 +268,6 @@ def _table(header: list[str], rows: list[list[str]], paint=None) -> str:  # noqa
         return "no tickets\n"
 
     def clip(i: int, cell: str) -> str:
-        cell = printable(cell)
         return cell if i == len(header) - 1 or len(cell) <= 50 else cell[:49] + "…"
 
     cells = [[h.upper() for h in header], *([clip(i, c) for i, c in enumerate(row)] for row in rows)]
@@ -285,11 +295,13 @@ def _markdown(header: list[str], rows: list[list[str]]) -> str:
 @click.command()
 @click.argument("ticket_id")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
-def show(ticket_id: str, fmt: str) -> None:
+@_RAW
+def show(ticket_id: str, fmt: str, raw: bool) -> None:
     """Print one ticket: its Markdown as written, or its JSON record.
 
     TICKET_ID is read as `new` reads it (TICKET-1, ticket-001 and 1 are the same ticket).
-    Exit 1 if the ticket is not found or a file could not be read (as for `list`).
+    Exit 1 if the ticket is not found or a file could not be read (as for `list`). Control
+    characters in the text are shown escaped (`\\x1b`) unless --raw.
     """
     from ..authoring.edit import find_ticket
 
@@ -301,7 +313,9 @@ def show(ticket_id: str, fmt: str) -> None:
         record = ticket.to_json(corpus.mentioned_by().get(ticket.id.upper()))
         click.echo(json.dumps(record, indent=2, ensure_ascii=False))
     else:
-        click.echo(ticket.text, nl=not ticket.text.endswith(("\n", "\r")))
+        text = ticket.text if raw else printable(ticket.text, multiline=True)
+        # color=True: click would otherwise drop what looks like a colour code from the raw text
+        click.echo(text, nl=not ticket.text.endswith(("\n", "\r")), color=raw or None)
     if bad:
         sys.exit(EXIT_CONTENT)
 
@@ -324,11 +338,13 @@ def import_(source: Path, into: Path | None, dry_run: bool) -> None:
         raise UsageError(f"{source}: no such file")
     target = (from_project_dir(into) if into else project.config.tickets_dir).resolve()
     pieces = plan_import(project, from_project_dir(source).resolve(), target)
+    if not pieces:
+        click.echo("nothing to write: every file is already there, as this import would write it")
+    if not dry_run:
+        write_pieces(pieces, project.root)  # all or nothing: "wrote" is said only once all are there
     for piece in pieces:
         verb = "would write" if dry_run else "wrote"
         click.echo(f"{verb} {project.display(piece.path).as_posix()} ({piece.what})")
-    if not dry_run:
-        write_pieces(pieces)
 
 
 @click.command()

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from ..core.errors import EXIT_CONTENT, EXIT_OK, UsageError
+from ..core.errors import EXIT_CONTENT, EXIT_OK, ContentError, UsageError
 from ..core.project import Project
+from ..core.terminal import printable
 from ._shared import current_project, from_project_dir, want_color
 
 _FORMATS = ("text", "json", "github", "sarif", "junit")
@@ -69,12 +70,15 @@ def lint(
     options = LintOptions(_codes(select), _codes(ignore), strict, branches, not no_cache)
     base = click.get_current_context().find_root().obj  # `-C DIR`: file arguments are relative to it
     paths = _expand(project, [f if f.is_absolute() or base is None else base / f for f in files]) if files else None
+    unfixed = []
     if fix:
         from ..lint.fixes import fix as fix_files
 
-        result, written = fix_files(project, paths, options)
+        result, written, unfixed = fix_files(project, paths, options)
         if written:
             click.echo(f"Fixed {plural(written, 'file')}.", err=True)
+        for error in unfixed:
+            click.echo(f"error: {printable(str(error))}", err=True)
     else:
         result = run_lint(project, paths, options)
     if result.skipped:
@@ -85,16 +89,21 @@ def lint(
     if diff:
         from ..lint.fixes import planned, unified_diff
 
-        changes = planned(result, project.config.max_file_bytes)
+        changes, changed = planned(result, project.config.max_file_bytes)
         click.echo(unified_diff(project.root, changes), nl=False)
+        for error in changed:
+            click.echo(f"error: {printable(str(error))}", err=True)
         click.echo(f"{plural(len(changes), 'file')} would be fixed.", err=True)
-        sys.exit(EXIT_CONTENT if changes else EXIT_OK)
+        sys.exit(EXIT_CONTENT if changes or changed else EXIT_OK)
     color = output is None and output_format == "text" and want_color()
     report = REPORTERS[output_format](result, color)
     if output is not None:
         from ..core.io import write_atomic
 
-        write_atomic(output, report)
+        try:
+            write_atomic(output, report, inside=project.root)
+        except ContentError as exc:  # named as the user wrote it, not by its absolute path
+            raise ContentError(exc.message, project.display(output)) from None
     else:
         click.echo(report, nl=False, color=color)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -103,7 +112,7 @@ def lint(
 
         with open(summary, "a", encoding="utf-8") as handle:  # GitHub's documented use: append
             handle.write(github_summary(result))
-    errors = any(f.severity == "error" for f in result.findings)
+    errors = any(f.severity == "error" for f in result.findings) or bool(unfixed)
     sys.exit(EXIT_CONTENT if errors and not exit_zero else EXIT_OK)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..core.errors import EXIT_CONTENT, EXIT_USAGE, UsageError
+from ..core.terminal import printable
 from ._shared import current_project, from_project_dir, report_unread
 
 
@@ -76,14 +77,14 @@ def resources(fmt: str, manifest_dirs: tuple[Path, ...]) -> None:
         click.echo(json.dumps({"resources": rows}, indent=2))
     else:
         for f in found:
-            click.echo(f"{f.ref}  tickets: {', '.join(f.ticket_ids) or '-'}")
+            click.echo(printable(f"{f.ref}  tickets: {', '.join(f.ticket_ids) or '-'}"))
             for o in f.origins:
                 where = project.display(o.path) if o.path.is_absolute() else o.path
-                click.echo(f"    {o.how:<14} {where}:{o.line}  {o.detail}")
+                click.echo(printable(f"    {o.how:<14} {where}:{o.line}  {o.detail}"))
     for path, line, msg in listed.warnings:
-        click.echo(f"warning: {path}:{line}: {msg}", err=True)
+        click.echo(printable(f"warning: {path}:{line}: {msg}"), err=True)
     for path, line, msg in invalid:
-        click.echo(f"error: {path}:{line}: {msg} (no runbook)", err=True)
+        click.echo(f"error: {printable(f'{path}:{line}: {msg}')} (no runbook)", err=True)
     if invalid:
         sys.exit(EXIT_CONTENT)
 
@@ -151,7 +152,7 @@ def runbooks(check: bool, force: bool) -> None:
             change.path.unlink()
             click.echo(f"removed {shown} (no ticket names its resource any more)")
         else:
-            write_atomic(change.path, change.new)
+            write_atomic(change.path, change.new, inside=project.root)
             click.echo(f"{'created' if change.action == 'create' else 'updated'} {shown}")
     if failed:
         sys.exit(EXIT_CONTENT)
@@ -175,7 +176,8 @@ def runbooks(check: bool, force: bool) -> None:
     is_flag=True,
     help="Run the read-only `kubectl get ... -A -o json` in the current context instead of reading FILE.",
 )
-def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None, from_cluster: bool) -> None:
+@click.option("--raw", is_flag=True, help="Print cluster messages as they are, control characters and escapes too.")
+def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None, from_cluster: bool, raw: bool) -> None:
     """Find stuck resources in `kubectl get ... -A -o json` output.
 
     Reads the JSON of `kubectl get KINDS -A -o json` from FILE or stdin (or, with --kubectl,
@@ -184,7 +186,8 @@ def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None,
     how long `Reconciling=True ProgressingWithRetry` has held, revisions, a manual plan's age),
     not from the age of `Ready`, which controllers reset at every attempt. Each stuck resource is
     printed with the fields it was judged on, since when, the runbook step and its tickets.
-    Exit 0: nothing stuck; 1: something is; 2: the input is not such a dump.
+    Exit 0: nothing stuck; 1: something is; 2: the input is not such a dump. Control
+    characters in the cluster's messages are shown escaped (`\\x1b`) unless --raw.
 
     \b
     Examples:
@@ -238,5 +241,9 @@ def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None,
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     link_findings(findings, project)
-    click.echo(render_json(checked, findings) if fmt == "json" else render_text(checked, findings), nl=False)
+    if fmt == "json":
+        click.echo(render_json(checked, findings), nl=False)
+    else:
+        text = render_text(checked, findings)
+        click.echo(text if raw else printable(text, multiline=True), nl=False, color=raw or None)
     sys.exit(EXIT_CONTENT if findings else 0)

@@ -6,17 +6,25 @@ included) and writes go through a temp file + rename so a crash never leaves hal
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import re
+import stat
 import tempfile
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ContentError
 
 DEFAULT_MAX_BYTES = 1024 * 1024
+# Longer lines are refused like oversized files: they bound the work any per-line step can do.
+MAX_LINE_CHARS = 128 * 1024
 BOM = "\ufeff"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -39,10 +47,16 @@ def decode(data: bytes, path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Sourc
     if nul != -1:
         raise ContentError("binary file (contains a NUL byte)", path, data.count(b"\n", 0, nul) + 1)
     try:
-        return SourceText(path, data.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ContentError(f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", path, line) from None
+    if len(text) > MAX_LINE_CHARS:
+        for number, line_text in enumerate(_BREAK.split(text), 1):
+            if len(line_text) > MAX_LINE_CHARS:
+                message = f"line is {len(line_text):,} characters long, over the {MAX_LINE_CHARS:,}-character limit"
+                raise ContentError(message, path, number)
+    return SourceText(path, text)
 
 
 def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, display: Path | None = None) -> SourceText:
@@ -58,22 +72,149 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, display: Path | 
     return decode(data, shown, max_bytes)
 
 
-def write_atomic(path: Path, text: str | bytes, *, exclusive: bool = False) -> None:
+def check_write_target(path: Path, root: Path | None = None) -> None:
+    """Refuse a write that a symlink would take somewhere unintended: through a dangling
+    symlink (never followed), or, for a path inside `root`, to a place outside it (a
+    symlinked ticket or folder from a pull request). A path named outside `root` is the
+    user's choice and is left alone."""
+    if path.is_symlink() and not path.exists():
+        raise ContentError("is a dangling symlink; refusing to write through it", path)
+    if root is None:
+        return
+    looks, real = Path(os.path.abspath(path)), Path(os.path.realpath(path))
+    top = Path(os.path.realpath(root))
+    if (looks.is_relative_to(os.path.abspath(root)) or looks.is_relative_to(top)) and not real.is_relative_to(top):
+        raise ContentError(f"a symlink leads outside the project (to {real}); refusing to write there", path)
+
+
+def write_atomic(path: Path, text: str | bytes, *, exclusive: bool = False, inside: Path | None = None) -> None:
     """Write `text` (or bytes, as they are) to `path` via a temp file in the same folder and a rename.
 
-    With `exclusive`, an existing `path` is never replaced: the final step is a hard link,
-    which fails if the name exists, so two writers can never overwrite each other. A symlink
-    is written through (its target changes, the link stays). OS errors become ContentError.
+    With `exclusive`, an existing `path` (a symlink included) is never replaced: the final step
+    is a hard link, which fails if the name exists, so two writers can never overwrite each
+    other. Otherwise a symlink is written through (its target changes, the link stays), unless
+    `check_write_target` refuses it for project root `inside`. OS errors become ContentError.
     """
-    if path.is_symlink():
+    check_write_target(path, inside)
+    if path.is_symlink() and not exclusive:
         path = path.resolve()
     try:
-        _write(path, text, exclusive)
+        tmp = _temp_copy(path, text)
+        try:
+            if exclusive:
+                _link_new(tmp, path)
+            else:
+                os.replace(tmp, path)
+        finally:
+            _discard(tmp)
     except OSError as exc:
         raise ContentError(f"cannot write: {exc.strerror or exc}", path) from None
 
 
-def _write(path: Path, text: str | bytes, exclusive: bool) -> None:
+def replace_if_unchanged(path: Path, expected: bytes, text: str | bytes, *, inside: Path | None = None) -> bool:
+    """Replace `path` with `text` only if it still holds `expected` (the bytes the change was
+    computed from); False, and nothing written, when someone changed it meanwhile.
+
+    The new text is written and synced to a temp file first; then, under a lock on the folder
+    (shared by every ticketgen writer), the file is read again and the temp file renamed over
+    it at once. An editor saving in the microseconds between that read and the rename is the
+    only edit that can still be lost.
+    """
+    check_write_target(path, inside)
+    target = path.resolve() if path.is_symlink() else path
+    try:
+        tmp = _temp_copy(target, text)
+        try:
+            with _folder_lock(target.parent):
+                try:
+                    if target.read_bytes() != expected:
+                        return False
+                except FileNotFoundError:  # deleted meanwhile: that is a change too
+                    return False
+                os.replace(tmp, target)
+                return True
+        finally:
+            _discard(tmp)
+    except OSError as exc:
+        raise ContentError(f"cannot write: {exc.strerror or exc}", path) from None
+
+
+CHANGED = "file changed while it was being edited; nothing written, run the command again"
+
+
+def rewrite(path: Path, expected: bytes, text: str | bytes, *, inside: Path | None = None) -> None:
+    """`replace_if_unchanged`, for an edit that must not be lost quietly: ContentError (naming the
+    file) when someone changed it meanwhile."""
+    if not replace_if_unchanged(path, expected, text, inside=inside):
+        raise ContentError(CHANGED, path)
+
+
+def create_all(files: list[tuple[Path, str]], *, inside: Path | None = None) -> None:
+    """Create every file or none: each text goes to a synced temp file first, then each temp
+    file is linked to its name (never replacing one that exists). On any failure the files
+    and folders this call made are removed again, and the error is raised."""
+    temps: list[str] = []
+    made: list[Path] = []
+    folders: list[Path] = []
+    path = files[0][0] if files else Path()
+    try:
+        for path, text in files:
+            check_write_target(path, inside)
+            missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folders.extend(missing)
+            temps.append(_temp_copy(path, text))
+        for (path, _), tmp in zip(files, temps, strict=True):
+            _link_new(tmp, path)
+            made.append(path)
+    except BaseException as exc:
+        for path in made:
+            path.unlink(missing_ok=True)
+        for tmp in temps:
+            _discard(tmp)
+        for folder in folders:  # deepest first, as they were listed
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(exc, OSError):
+            raise ContentError(f"cannot write: {exc.strerror or exc}; nothing was written", path) from None
+        raise
+    for tmp in temps:
+        _discard(tmp)
+
+
+_OUR_TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # tempfile.mkstemp(prefix=".NAME.", suffix=".tmp")
+STALE_TEMP_SECONDS = 15 * 60
+
+
+def remove_stale_temps(folder: Path) -> None:
+    """Delete temp files a killed run of ours left in `folder`: our name pattern, a regular
+    file we own, untouched for STALE_TEMP_SECONDS (a running writer's is seconds old)."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if not _OUR_TEMP.fullmatch(entry.name):
+            continue
+        with contextlib.suppress(OSError):
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(st.st_mode) and st.st_uid == os.geteuid() and st.st_mtime < cutoff:
+                os.unlink(entry.path)
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _temp_copy(path: Path, text: str | bytes) -> str:
+    """A synced temp file beside `path` holding `text`, with `path`'s mode (or the umask's)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -86,44 +227,25 @@ def _write(path: Path, text: str | bytes, exclusive: bool) -> None:
             os.chmod(tmp, path.stat().st_mode & 0o777)
         else:
             os.chmod(tmp, 0o666 & ~_umask())
-        if exclusive:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise ContentError("file exists; refusing to overwrite it", path) from None
-        else:
-            os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    except BaseException:
+        _discard(tmp)
+        raise
+    return tmp
+
+
+def _link_new(tmp: str, path: Path) -> None:
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise ContentError("file exists; refusing to overwrite it", path) from None
+
+
+def _discard(tmp: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
 
 
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def replace_if_unchanged(path: Path, expected: bytes, new: bytes) -> None:
-    """Replace `path` with `new` only if it still holds `expected`: a lifecycle edit computed from
-    what was read must never undo a change made meanwhile (an editor, a second command). The
-    check and the write hold an exclusive lock on the file's folder, so two ticketgen edits of
-    one file run one after the other; the write is atomic (temp file + rename)."""
-    import fcntl
-
-    target = path.resolve() if path.is_symlink() else path
-    try:
-        folder = os.open(target.parent, os.O_RDONLY)
-    except OSError as exc:
-        raise ContentError(f"cannot write: {exc.strerror}", path) from None
-    try:
-        fcntl.flock(folder, fcntl.LOCK_EX)
-        try:
-            current = target.read_bytes()
-        except OSError as exc:
-            raise ContentError(f"cannot read: {exc.strerror}", path) from None
-        if current != expected:
-            raise ContentError("file changed while it was being edited; nothing written, run the command again", path)
-        write_atomic(target, new)
-    finally:
-        os.close(folder)  # closing releases the lock

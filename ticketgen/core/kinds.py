@@ -212,8 +212,16 @@ def declared_entries(ticket: Ticket, resources_field: str, frontmatter_key: str)
         # The frontmatter sits at the top of the file; its own line numbers are not kept.
         items = listed if isinstance(listed, list) else [listed]
         for item in items:
-            entries.append(("frontmatter", item if isinstance(item, str) else repr(item), 1))
+            entries.append(("frontmatter", _entry_text(item), 1))
     return entries
+
+
+def _entry_text(item: object) -> str:
+    """A frontmatter entry as text for messages: a scalar as written, a list or mapping by its
+    kind (never its repr: its size is the author's to choose)."""
+    if isinstance(item, (list, dict, set, tuple)):
+        return f"<a YAML {'mapping' if isinstance(item, dict) else 'list'}>"
+    return str(item)
 
 
 def invalid_resources(

@@ -22,15 +22,17 @@ from .io import split_lines
 IMPORT_MARKER = "<!-- ticketgen:import {name} -->"
 IMPORT_MARKER_PREFIX = IMPORT_MARKER.split("{", 1)[0]
 
+# Linear time on any line: no two quantifiers compete for the same blanks (the name's and the
+# value's surrounding blanks and a hard-break backslash are stripped in `match_field`).
 _FIELD = re.compile(
     r"""^[ ]{0,3}(?:[-*+][ \t]+)?          # optional list bullet
-    (?P<mark>\*\*|__)(?P<name>[^*_\n:][^*_\n]*?)[ \t]*
+    (?P<mark>\*\*|__)(?P<name>[^*_\n:][^*_\n]*?)
     (?::(?P=mark)|(?P=mark)[ \t]*:)       # **Name:** or **Name**:
-    [ \t]*(?P<value>.*?)[ \t]*\\?[ \t]*$""",
+    (?P<value>.*)$""",
     re.VERBOSE,
 )
 _TASK = re.compile(r"^\[(?P<mark>[ xX])\](?:[ \t]+(?P<text>.*)|$)", re.DOTALL)
-_BARE_URL = re.compile(r"<(?:https?|mailto):[^>\s]*>|https?://")
+_BARE_URL = re.compile(r"<(?:https?|mailto):[^<>\s]*>|https?://")
 
 
 @lru_cache(maxsize=1)
@@ -69,7 +71,13 @@ def match_field(line: str) -> FieldLine | None:
     m = _FIELD.match(line.rstrip("\r\n"))
     if not m:
         return None
-    return FieldLine(m.group("name").strip(), m.group("value"), m.start("value") + 1)
+    raw = m.group("value")
+    value = raw.lstrip(" \t")
+    column = m.start("value") + len(raw) - len(value) + 1
+    value = value.rstrip(" \t")
+    if value.endswith("\\"):  # a hard line break
+        value = value[:-1].rstrip(" \t")
+    return FieldLine(m.group("name").strip(), value, column)
 
 
 @dataclass(frozen=True)

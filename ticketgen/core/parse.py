@@ -30,8 +30,7 @@ from .markdown import (
 from .records import ActionItem, Chunk, CodeBlock, Document, Field, Problem, Reference, Section, Ticket
 from .template import Schema, find_template, parse_date
 
-_QUALIFIER = re.compile(r"^(?P<value>.*?)\s*\((?P<note>[^()]*)\)\s*$")
-_ANY_RECORD_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]*[-_]\d+\b")
+_ANY_RECORD_ID = re.compile(r"^[A-Za-z][A-Za-z0-9]*[-_][0-9]+\b")
 _FM_OPEN = "---"
 
 
@@ -80,16 +79,18 @@ def _frontmatter(lines: list[str], path: Path) -> tuple[dict[str, Any], int, lis
     import yaml
     from frontmatter.default_handlers import YAMLHandler
 
-    handler = YAMLHandler()
-    close = next((i for i in range(1, len(lines)) if handler.FM_BOUNDARY.match(lines[i].rstrip("\r\n"))), None)
+    from . import safe_yaml
+
+    boundary = YAMLHandler.FM_BOUNDARY
+    close = next((i for i in range(1, len(lines)) if boundary.match(lines[i].rstrip("\r\n"))), None)
     if close is None:
         return {}, 0, []
     raw = "".join(lines[1:close])
     try:
-        data = handler.load(raw)
+        data = safe_yaml.load(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = (mark.line + 2) if mark is not None else 1
+        line = (mark.line + 2) if mark is not None else 2  # the YAML starts on line 2
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return {}, close + 1, [Problem("frontmatter", path, line, f"frontmatter is not valid YAML: {reason}")]
     if data is None:
@@ -264,10 +265,22 @@ def _field(name: str, raw: str, line: int, column: int, schema: Schema) -> Field
     spec = schema.field(name)
     value, note = raw, None
     if spec is not None and spec.kind == "choice":
-        q = _QUALIFIER.match(raw)
-        if q and q.group("value"):
-            value, note = q.group("value"), q.group("note").strip()
+        found = split_qualifier(raw)
+        if found is not None and found[0]:
+            value, note = found[0], found[1].strip()
     return Field(spec.name if spec else name, raw, value, note, line, column)
+
+
+def split_qualifier(raw: str) -> tuple[str, str] | None:
+    """`Open (blocking deploys)` -> (`Open`, `blocking deploys`): the last parenthesised part,
+    without parentheses inside it. String methods, not a regex: linear on any line."""
+    text = raw.rstrip()
+    if not text.endswith(")"):
+        return None
+    start = text.rfind("(", 0, len(text) - 1)
+    if start == -1 or ")" in text[start + 1 : -1]:
+        return None
+    return text[:start].rstrip(), text[start + 1 : -1]
 
 
 def _lookup(ticket: Ticket, name: str | None) -> Field | None:

@@ -17,14 +17,16 @@ from pathlib import Path
 
 from markdown_it.token import Token
 
-from .errors import ConfigError, ContentError
+from .errors import ConfigError, ContentError, UsageError
 from .io import BOM, read_source, split_lines
 from .markdown import block_tokens, heading_level, heading_text, match_field, match_task
+from .terminal import CONTROL
 
 # `TICKET-XXX: Title`, `INC-NNN: Title`, `ADR-0000: Title`
 _PLACEHOLDER_HEADING = re.compile(r"^(?P<prefix>[A-Za-z][\w.-]*?[-_])(?P<digits>X+|N+|0+|#+)\s*:\s*(?P<title>.*)$")
 # Cheap pre-check before block-parsing a fence's content: a line that could be the heading.
 _MAYBE_TEMPLATE_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+[A-Za-z][\w.-]*?[-_](?:X+|N+|0+|#+)\s*:", re.MULTILINE)
+_ASCII_DIGITS = re.compile(r"[0-9]+")  # IDs are ASCII digits: `\d` and isdigit() take `٠٠١` too
 _DATE_PLACEHOLDER = re.compile(r"^(YYYY-MM-DD|yyyy-mm-dd)$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 ROLE_NAMES = ("status", "priority", "discovered", "component", "action_items", "resolved")
@@ -70,12 +72,12 @@ class Schema:
 
     @cached_property
     def id_regex(self) -> re.Pattern[str]:
-        return re.compile(re.escape(self.prefix) + r"(\d+)", re.IGNORECASE)
+        return re.compile(re.escape(self.prefix) + r"([0-9]+)", re.IGNORECASE)
 
     @cached_property
     def mention_regex(self) -> re.Pattern[str]:
         """A mention in prose: the prefix and digits, not inside a longer word or path."""
-        return re.compile(r"(?<![\w/-])" + re.escape(self.prefix) + r"(\d+)(?![\w-])")
+        return re.compile(r"(?<![\w/-])" + re.escape(self.prefix) + r"([0-9]+)(?![\w-])")
 
     def format_id(self, number: int, width: int | None = None) -> str:
         return f"{self.prefix}{number:0{width or self.width}d}"
@@ -87,7 +89,7 @@ class Schema:
     def given_number(self, raw: str) -> int | None:
         """The number a user means: `TICKET-2`, `ticket-002` or `2` -> 2; None if not an ID."""
         text = raw.strip()
-        return int(text) if text.isdigit() else self.id_number(text)
+        return int(text) if _ASCII_DIGITS.fullmatch(text) else self.id_number(text)
 
     def field(self, name: str) -> FieldSpec | None:
         folded = name.casefold()
@@ -203,6 +205,16 @@ def parse_date(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def check_value(label: str, value: str) -> str:
+    """`value`, if it may be written into a ticket's title or metadata line. A `\\r` or any
+    other control character would start a new line for some reader (a second ticket heading,
+    say) or hide text on a terminal, so it is refused (UsageError), never stripped."""
+    bad = CONTROL.search(value)
+    if bad:
+        raise UsageError(f"{label} must be a single line without control characters (found U+{ord(bad.group()):04X})")
+    return value
 
 
 def _field_spec(name: str, placeholder: str) -> FieldSpec:

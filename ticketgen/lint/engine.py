@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the rules and their context are imported only when some fil
 
 _DIRECTIVE = re.compile(
     r"<!--\s*ticketgen-(?P<kind>disable-next-line|disable-line|disable-file|disable|enable)"
-    r"(?P<codes>(?:[\s,]+[A-Za-z]+\d+)*)\s*-->"
+    r"(?P<codes>(?:[\s,]+[A-Za-z]+[0-9]+)*)\s*-->"
 )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..core.cache import digest
 from ..core.errors import ContentError
-from ..core.io import read_source, write_atomic
+from ..core.io import read_source, remove_stale_temps, replace_if_unchanged
 from ..core.project import Project
 from .engine import LintOptions, LintRun, run_lint
 from .model import Edit
@@ -28,46 +28,62 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     return "".join(out)
 
 
-def planned(run: LintRun, max_bytes: int) -> dict[Path, tuple[str, str]]:
-    """Per file: (current text, fixed text), for files whose fixes change something. A file whose
-    content is no longer what was linted is refused: its edit offsets would land in the wrong place."""
+CHANGED = "changed while fixing; rerun"
+
+
+def planned(run: LintRun, max_bytes: int) -> tuple[dict[Path, tuple[str, str]], list[ContentError]]:
+    """Per file: (current text, fixed text), for files whose fixes change something; and the files
+    refused because their content is no longer what was linted (the edit offsets would land in
+    the wrong place)."""
     edits: dict[str, list[Edit]] = {}
     for f in run.findings:
         if f.edits:
             edits.setdefault(f.path, []).extend(f.edits)
     changes = {}
+    refused = []
     for rel, file_edits in edits.items():
         path = run.root / rel
-        before = read_source(path, max_bytes).text
+        try:
+            before = read_source(path, max_bytes, Path(rel)).text
+        except ContentError as exc:  # deleted or made unreadable since it was linted
+            refused.append(exc)
+            continue
         if digest(before.encode("utf-8")) != run.digests.get(rel):
-            raise ContentError("file changed since it was linted; run lint again", path)
+            refused.append(ContentError(CHANGED, rel))
+            continue
         after = apply_edits(before, file_edits)
         if after != before:
             changes[path] = (before, after)
-    return changes
+    return changes, refused
 
 
-def write(changes: dict[Path, tuple[str, str]]) -> None:
-    """Write fixed files atomically; refuse a file that changed since it was read."""
-    for path, (before, after) in changes.items():
-        if digest(path.read_bytes()) != digest(before.encode("utf-8")):
-            raise ContentError("file changed while fixing it; run lint again", path)
-        write_atomic(path, after)
-
-
-def fix(project: Project, paths: list[Path] | None, options: LintOptions) -> tuple[LintRun, int]:
+def fix(project: Project, paths: list[Path] | None, options: LintOptions) -> tuple[LintRun, int, list[ContentError]]:
     """Apply fixes and lint again until nothing more is fixable (a fix can reveal another, as in
-    ruff); returns the final run and how many file writes were made."""
+    ruff); returns the final run, how many file writes were made, and the files left unfixed
+    because they changed under us or cannot be written (each named in its error)."""
+    for folder in {p.parent for p in project.ticket_files()}:
+        remove_stale_temps(folder)
     run = run_lint(project, paths, options)
     written = 0
+    refused: dict[str, ContentError] = {}
     for _ in range(3):
-        changes = planned(run, project.config.max_file_bytes)
-        if not changes:
+        changes, changed = planned(run, project.config.max_file_bytes)
+        for error in changed:
+            refused.setdefault(str(error.location.path), error)
+        pending = {p: c for p, c in changes.items() if str(project.display(p)) not in refused}
+        if not pending:
             break
-        write(changes)
-        written += len(changes)
+        for path, (before, after) in pending.items():
+            shown = project.display(path)
+            try:
+                if replace_if_unchanged(path, before.encode("utf-8"), after, inside=project.root):
+                    written += 1
+                else:
+                    refused[str(shown)] = ContentError(CHANGED, shown)
+            except ContentError as exc:
+                refused[str(shown)] = ContentError(exc.message, shown)
         run = run_lint(project, paths, options)
-    return run, written
+    return run, written, list(refused.values())
 
 
 def unified_diff(root: Path, changes: dict[Path, tuple[str, str]]) -> str:

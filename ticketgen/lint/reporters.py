@@ -8,11 +8,10 @@ from collections import Counter
 from collections.abc import Callable
 from urllib.parse import quote
 
+from ..core.terminal import printable  # ticket text is untrusted: no escape sequences, nothing XML forbids
 from .engine import LintRun
 from .model import SEVERITIES, Finding
 
-# Ticket text is untrusted: no terminal escape sequences on the console, no characters XML forbids.
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F] if chr(c) not in "\n\r\t"}
 _COLORS = {"error": "31", "warning": "33", "info": "36"}
 
 
@@ -23,10 +22,6 @@ def tool_version() -> str:
         return version("ticketgen")
     except PackageNotFoundError:
         return "0"
-
-
-def printable(text: str) -> str:
-    return text.translate(_CONTROL)
 
 
 def plural(count: int, noun: str) -> str:
@@ -54,7 +49,7 @@ def text(run: LintRun, color: bool = False) -> str:
     lines = []
     for f in run.findings:
         where = paint(f"{printable(f.path)}:{f.line}:{f.column}:", "1")
-        message = printable(f.message).replace("\r", "\\r").replace("\n", "\\n")
+        message = printable(f.message)
         lines.append(f"{where} {paint(f.code, _COLORS[f.severity])} [{f.severity}] {message}")
     lines.append(summary_line(run))
     return "\n".join(lines) + "\n"
@@ -112,7 +107,7 @@ def github(run: LintRun, color: bool = False) -> str:
 
 def _cell(text: str) -> str:
     """Markdown table cell text: no pipes, no HTML, one line."""
-    return printable(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
+    return printable(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
 
 
 def github_summary(run: LintRun) -> str:

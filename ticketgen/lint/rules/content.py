@@ -433,7 +433,7 @@ def action_item_not_task(ticket: Ticket, view: DocView, ctx: LintContext) -> Ite
                 yield Hit(line, 1, "task has no text")
 
 
-_ITEM_START = re.compile(r"^[ \t]{0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_ITEM_START = re.compile(r"^[ \t]{0,3}(?:[-*+]|[0-9]{1,9}[.)])(?:[ \t]|$)")
 
 
 def _all_items_are_tasks(ticket: Ticket, section, view: DocView) -> bool:

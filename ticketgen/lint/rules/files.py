@@ -1,5 +1,6 @@
 """Rules about files and headings: unreadable files, bad frontmatter, headings that look like
-ticket IDs but are not, records of another kind, and file names that disagree with the ID."""
+ticket IDs but are not, records of another kind, and file names that disagree with the ID or
+hold control characters."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Iterator
 
 from ...core.markdown import IMPORT_MARKER_PREFIX
 from ...core.records import Ticket
+from ...core.terminal import CONTROL
 from ..context import DocView, LintContext
 from ..model import Hit
 from ..rule import EXAMPLE, Rule, add, example, rule
@@ -16,14 +18,15 @@ add(
     Rule(
         "TG001",
         "unreadable-file",
-        "A ticket file cannot be read (not UTF-8, binary, too large, or unreadable).",
+        "A ticket file cannot be read (not UTF-8, binary, too large, a line too long, or unreadable).",
         "error",
         "document",
         why="A file lint cannot read is a file nobody's tooling can read; it is reported, never skipped.",
-        bad="A ticket saved as Latin-1 (`Priorit\\xe9`), or a file over `max_file_bytes`.",
+        bad="A ticket saved as Latin-1 (`Priorit\\xe9`), a file over `max_file_bytes`, or a line over "
+        "131,072 characters.",
         good=EXAMPLE,
-        how_to_fix="Save the file as UTF-8 (without NUL bytes), or split it below the size limit "
-        "(`max_file_bytes` in the config).",
+        how_to_fix="Save the file as UTF-8 (without NUL bytes), split it below the size limit "
+        "(`max_file_bytes` in the config), or break the long line. The limits are in docs/security.md.",
     )
 )
 
@@ -154,6 +157,25 @@ def cut_off_text(view: DocView, ctx: LintContext) -> Iterator[Hit]:
 def id_file_mismatch(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
     if view.absolute in ctx.documents or len(view.document.tickets) != 1:
         return
-    m = re.match(re.escape(ctx.schema.prefix) + r"(\d+)(?!\d)", view.absolute.name, re.IGNORECASE)
+    m = re.match(re.escape(ctx.schema.prefix) + r"([0-9]+)(?![0-9])", view.absolute.name, re.IGNORECASE)
     if m and int(m.group(1)) != ticket.number:
         yield Hit(ticket.line, 1, f"file name says {m.group(0)}, the heading says {ticket.id}")
+
+
+@rule(
+    "TG019",
+    "control-character-in-file-name",
+    "error",
+    "A ticket file's path holds a control character (a line break, an escape, a bidi override).",
+    scope="document",
+    why="File names come from pull requests too: a `\\r` or `\\n` in one breaks every line-based report "
+    "(lint output, CI annotations, the step summary, `git ls-files` in scripts), and an escape sequence "
+    "or bidi override shows a different name than the one on disk.",
+    bad="<!-- file: tickets/TICKET-001-login\\rfails.md -->\n" + EXAMPLE,
+    good="<!-- file: tickets/TICKET-001-login-fails.md -->\n" + EXAMPLE,
+    how_to_fix="Rename the file to letters, digits, dashes and dots (`git mv`); `ticketgen new` names files so.",
+)
+def control_character_in_file_name(view: DocView, ctx: LintContext) -> Iterator[Hit]:
+    bad = CONTROL.search(view.document.path.as_posix())
+    if bad:
+        yield Hit(1, 1, f"the file's path holds the control character U+{ord(bad.group()):04X}; rename it")

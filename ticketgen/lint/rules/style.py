@@ -11,7 +11,7 @@ from ..context import DocView, LintContext
 from ..model import Edit, Hit
 from ..rule import EXAMPLE, example, rule
 
-_BULLET = re.compile(r"^(?P<lead>[ \t]*(?:>[ \t]?)*[ \t]*)(?P<mark>[*+])[ \t]+\S")
+_BULLET = re.compile(r"^(?P<lead>[ \t]*(?:>[ \t]*)*)(?P<mark>[*+])[ \t]+\S")
 
 
 @rule(
@@ -57,7 +57,7 @@ def choice_case(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit
 def uppercase_task_mark(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
     for item in ticket.action_items:
         text = view.text(item.line)
-        m = re.match(r"^[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+]|\d+[.)])[ \t]+\[X\]", text)
+        m = re.match(r"^[ \t]*(?:>[ \t]*)*(?:[-*+]|[0-9]+[.)])[ \t]+\[X\]", text)
         if m:
             at = view.offset(item.line, m.end() - 1)
             yield Hit(item.line, m.end() - 1, "write the done mark as [x]", (Edit(at, at + 1, "x"),))
