@@ -28,7 +28,7 @@ ESCAPES = "\x1b]0;owned\x07\x1b[2J\x9b31m"  # retitle the terminal, clear the sc
 )
 def test_new_refuses_control_characters_in_values(tmp_path: Path, args: list[str]):
     root = make_project(tmp_path, {})
-    result = run_cli("new", "--title", "x", *args, cwd=root, input="")
+    result = run_cli("new", "--priority", "Low", "--title", "x", *args, cwd=root, input="")
     assert result.exit_code == 2, result.output
     assert "without control characters" in result.stderr
     assert sorted(p.name for p in (root / "tickets").iterdir()) == ["_template.md"]

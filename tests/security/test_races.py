@@ -40,7 +40,7 @@ def test_an_edit_saved_while_fix_writes_is_kept_and_reported(tmp_path: Path, mon
 def test_fix_without_interference_still_fixes(tmp_path: Path):
     root = make_project(tmp_path, {"tickets/TICKET-001-x.md": FIXABLE})
     result = run_cli("lint", "--fix", "--no-cache", cwd=root)
-    assert result.exit_code == 0 and "Fixed 1 file(s)." in result.stderr
+    assert result.exit_code == 0 and "Fixed 1 file." in result.stderr
     assert (root / "tickets" / "TICKET-001-x.md").read_text() == ticket()
 
 
@@ -58,7 +58,7 @@ def _temp_files(folder: Path) -> tuple[Path, Path, Path]:
     return stale, fresh, mine
 
 
-@pytest.mark.parametrize("command", [["lint", "--fix", "--no-cache"], ["new", "--title", "x"]])
+@pytest.mark.parametrize("command", [["lint", "--fix", "--no-cache"], ["new", "--priority", "Low", "--title", "x"]])
 def test_stale_temp_files_of_a_killed_run_are_removed_by_the_next(tmp_path: Path, command: list[str]):
     root = make_project(tmp_path, {"tickets/TICKET-001-x.md": ticket()})
     stale, fresh, mine = _temp_files(root / "tickets")
