@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tests.conftest import run_cli
 from tests.lint.conftest import make_project
+from tests.lint.test_rules import MANIFESTS
 from ticketgen.core.project import Project
 from ticketgen.lint.engine import LintOptions, run_lint
 from ticketgen.lint.rule import EXAMPLE
@@ -82,3 +83,21 @@ def test_an_edit_of_the_same_size_is_seen(tmp_path: Path):
     assert _lint(root).cached == 1
     path.write_text(EXAMPLE.replace("**Status:** Open", "**Status:** Opne"))  # same size
     assert [f.code for f in _lint(root).findings] == ["TG013"]
+
+
+def test_an_edited_manifest_is_not_served_from_the_cache(tmp_path: Path):
+    ticket = EXAMPLE.replace(
+        "**Component:** auth service", "**Component:** auth service\n**Resources:** hr/ingest/cubes"
+    )
+    root = make_project(tmp_path, {**MANIFESTS, "tickets/TICKET-001-a.md": ticket}, 'manifests = ["deploy/"]\n')
+    release = root / "deploy" / "ingest" / "release.yaml"
+    assert [f.code for f in _lint(root).findings if f.code == "TG051"] == ["TG051"]
+    assert _lint(root).cached == 1
+    release.write_text(release.read_text().replace("name: cube", "name: cubes"))  # now the manifests define it
+    warm = _lint(root)
+    assert (warm.cached, [f.code for f in warm.findings if f.code == "TG051"]) == (0, [])
+    release.write_text(release.read_text().replace("name: cubes", "name: cube"))  # and again they do not
+    assert [f.code for f in _lint(root).findings if f.code == "TG051"] == ["TG051"]
+    (root / "deploy" / "ingest" / "kustomization.yaml").write_text("namespace: other\n")  # the namespace moves
+    release.write_text(release.read_text().replace("name: cube", "name: cubes"))
+    assert [f.code for f in _lint(root).findings if f.code == "TG051"] == ["TG051"]

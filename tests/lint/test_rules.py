@@ -25,12 +25,23 @@ def _example_files(text: str) -> dict[str, str]:
     return {m.group(1).replace("\\r", "\r") if m else "tickets/TICKET-001-example.md": text}
 
 
+# The manifests TG051's examples are read against: a HelmRelease ingest/cube.
+MANIFESTS = {
+    "deploy/ingest/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+    "namespace: ingest\n",
+    "deploy/ingest/release.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cube\n",
+}
+# What a rule's examples need besides the ticket: (settings, other files).
+_SETUP = {"TG051": ('manifests = ["deploy/"]\n', MANIFESTS)}
+
+
 @pytest.mark.parametrize("code", [c for c in RULES if c != "TG001"])
 def test_failing_example_fails_and_passing_example_passes(tmp_path: Path, code: str):
     rule = RULES[code]
-    _, bad = lint_json(make_project(tmp_path / "bad", _example_files(rule.bad)))
+    config, files = _SETUP.get(code, ("", {}))
+    _, bad = lint_json(make_project(tmp_path / "bad", {**files, **_example_files(rule.bad)}, config))
     assert code in {f["code"] for f in bad}, f"{code}'s failing example does not trigger it: {bad}"
-    _, good = lint_json(make_project(tmp_path / "good", _example_files(rule.good)))
+    _, good = lint_json(make_project(tmp_path / "good", {**files, **_example_files(rule.good)}, config))
     assert code not in {f["code"] for f in good}
     assert [f for f in good if f["severity"] == "error"] == []
 
@@ -331,6 +342,45 @@ def test_unsafe_resource_declarations_are_errors(tmp_path: Path):
     assert [(f["line"], f["severity"]) for f in resources] == [(1, "error"), (11, "error")]
     assert "$(rm -rf ~)" in resources[0]["message"] and "Bad_Name" in resources[1]["message"]
     assert ("TG017", 11) in {(f["code"], f["line"]) for f in findings}  # the extra metadata line itself is only info
+
+
+def _names(resources: str, shell: str = "", frontmatter: str = "") -> str:
+    """The example ticket declaring `resources`, with `shell` in a shell block."""
+    text = EXAMPLE.replace("**Component:** auth service", f"**Component:** auth service\n**Resources:** {resources}")
+    if frontmatter:
+        text = f"---\n{frontmatter}---\n{text}"
+    return text + (f"\n### Workarounds\n\nThe HelmRelease is stuck:\n\n```sh\n{shell}```\n" if shell else "")
+
+
+def test_resources_the_manifests_do_not_define_are_warnings(tmp_path: Path):
+    shell = "flux reconcile hr cubez -n ingest\nflux resume hr cubez -n ingest\nkubectl get hr cube -n ingest\n"
+    ticket = _names("hr/ingest/cube, hr/ingest/cubes, ks/flux-system/apps", shell, "resources: [deploy/ingest/gone]\n")
+    extra = {"runbooks/resources.yaml": "resources: [kustomization/flux-system/apps]\n"}  # lives outside Git
+    root = make_project(
+        tmp_path, {**MANIFESTS, **extra, "tickets/TICKET-001-x.md": ticket}, 'manifests = ["deploy/"]\n'
+    )
+    code, findings = lint_json(root)
+    assert code == 0  # warnings only
+    assert [(f["line"], f["severity"], f["message"]) for f in findings if f["code"] == "TG051"] == [
+        (1, "warning", "names deployment/ingest/gone, which the manifests (deploy) do not define"),
+        (10, "warning", "names helmrelease/ingest/cubes, which the manifests (deploy) do not define"),
+        (25, "warning", "names helmrelease/ingest/cubez, which the manifests (deploy) do not define"),  # once
+    ]  # the defined cube, the resources.yaml entry and the kind-level "HelmRelease" in prose never fire
+
+
+def test_tg051_speaks_only_from_readable_manifests(tmp_path: Path):
+    files = {**MANIFESTS, "tickets/TICKET-001-x.md": _names("hr/ingest/cubes")}
+    root = make_project(tmp_path, files, 'manifests = ["deploy/"]\n')
+
+    def tg051() -> list[str]:
+        return [f["message"] for f in lint_json(root)[1] if f["code"] == "TG051"]
+
+    assert len(tg051()) == 1
+    (root / "deploy" / "ingest" / "release.yaml").write_text("a: &x [1]\nb: *x\n")  # runbooks reports it, not lint
+    assert tg051() == []
+    (root / "ticketgen.toml").write_text("")  # no manifests configured
+    (root / "deploy" / "ingest" / "release.yaml").write_text(MANIFESTS["deploy/ingest/release.yaml"])
+    assert tg051() == []
 
 
 def test_ids_on_other_branches_are_duplicates_with_branches(tmp_path: Path):

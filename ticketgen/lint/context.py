@@ -14,6 +14,8 @@ from .settings import RuleSettings
 
 if TYPE_CHECKING:
     from ..core.template import FieldSpec, Schema
+    from ..runbooks.collect import RunbookSettings
+    from ..runbooks.manifests import Defined
 
 
 @dataclass
@@ -26,6 +28,10 @@ class LintContext:
     documents: frozenset[Path]  # configured multi-ticket documents (absolute)
     blank_after_headings: bool = False  # the template puts a blank line after its headings
     max_bytes: int = DEFAULT_MAX_BYTES
+    # What the manifests define, and where tickets declare resources: None without manifests,
+    # or when a manifest cannot be read (`ticketgen runbooks` reports that file).
+    defined: Defined | None = None
+    runbook_settings: RunbookSettings | None = None
     _sections: dict[int, list] = field(default_factory=dict, repr=False)
 
     @cached_property

@@ -192,6 +192,18 @@ def build_context(project: Project, options: LintOptions) -> tuple[LintContext, 
         blank_after_headings=template_blank_after_headings(project.schema),
         max_bytes=config.max_file_bytes,
     )
+    if config.manifests:
+        from ..runbooks.collect import RunbookSettings, load_extra_resources
+        from ..runbooks.manifests import Defined, read_manifests
+
+        ctx.runbook_settings = RunbookSettings.from_table(config.tables.get("runbooks", {}), config.source)
+        try:
+            objects, _ = read_manifests(config.manifests, config.root, config.max_file_bytes)
+            extra = load_extra_resources(config.runbooks_dir / "resources.yaml")
+        except ContentError:
+            pass  # which objects exist is unknown: TG051 stays quiet; `ticketgen runbooks` reports the file
+        else:
+            ctx.defined = Defined.of(objects, extra, config.manifests, config.root)
     return ctx, rules
 
 
@@ -237,9 +249,15 @@ def run_lint(project: Project, paths: list[Path] | None = None, options: LintOpt
 
     if not (options.use_cache and table.get("cache", True)):
         project.use_cache = False
-    # Findings depend on the file's bytes, the lint settings and today (future dates); the
-    # template, the other settings and ticketgen's code are in the cache's own key.
-    settings = digest(json.dumps([table, today.isoformat()], sort_keys=True, default=str).encode())
+    # Findings depend on the file's bytes, the lint settings, today (future dates) and the
+    # manifests' bytes (TG051); the template, the other settings and ticketgen's code are in the
+    # cache's own key.
+    depends = [table, today.isoformat()]
+    if config.manifests:
+        from ..runbooks.manifests import inputs_digest
+
+        depends.append(inputs_digest(config.manifests, config.runbooks_dir / "resources.yaml", config.max_file_bytes))
+    settings = digest(json.dumps(depends, sort_keys=True, default=str).encode())
     shelf = project.cache.shelf("lint")
     results: dict[str, FileResult] = {}
     misses: list[SourceFile] = []

@@ -31,7 +31,7 @@ from ..core.records import Ticket
 from ..core.templating import environment
 from .collect import FoundResource, RunbookSettings, collect_resources, load_extra_resources
 from .detect import destructive_commands
-from .manifests import read_manifests
+from .manifests import Defined, read_manifests
 
 GENERATOR = "ticketgen"
 _FRONTMATTER = re.compile(r"\A---\n(?P<yaml>.*?\n)---\n", re.DOTALL)
@@ -322,13 +322,11 @@ def project_resources(project: Project, corpus: Corpus, manifests: tuple[Path, .
     extra = load_extra_resources(project.config.runbooks_dir / "resources.yaml")
     found = collect_resources(corpus.tickets, extra + [(o.ref, o.origin) for o in objects], settings)
     if folders:  # a ticket about an object no manifest defines: a typo, or an object gone from Git
-        shown = ", ".join(_display(f, project.root) for f in folders)
+        defined = Defined.of(objects, extra, folders, project.root)
         for f in found:
-            hows = {o.how for o in f.origins}
-            if f.ref.is_kind_level or hows & {"manifest", "resources.yaml"}:
-                continue
-            first = f.origins[0]
-            warnings.append((first.path, first.line, f"names {f.ref}, which the manifests ({shown}) do not define"))
+            message = defined.missing(f.ref)
+            if message:
+                warnings.append((f.origins[0].path, f.origins[0].line, message))
     return ProjectResources(found, {o.ref: o.source for o in objects}, warnings, bool(folders))
 
 

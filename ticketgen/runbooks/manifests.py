@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from ..core.cache import digest
 from ..core.errors import ContentError
 from ..core.io import DEFAULT_MAX_BYTES, read_source
 from ..core.kinds import KINDS, KindInfo, Origin, ResourceRef, kind_for_api, name_problem
@@ -32,8 +33,9 @@ class ManifestObject:
     source: str | None  # "GitRepository flux-system/platform": what it reads from, when it says
 
 
-def manifest_files(folders: Iterable[Path]) -> list[Path]:
-    """YAML files under `folders`, sorted; files inside a Helm chart (a Chart.yaml above) left out."""
+def manifest_files(folders: Iterable[Path], *, kustomize: bool = False) -> list[Path]:
+    """YAML files under `folders`, sorted; files inside a Helm chart (a Chart.yaml above) left out.
+    With `kustomize`, also the extension-less `Kustomization` files a namespace may come from."""
     found: set[Path] = set()
     for folder in folders:
         if folder.is_file():
@@ -44,8 +46,14 @@ def manifest_files(folders: Iterable[Path]) -> list[Path]:
                 dirs.clear()  # a chart: its templates are Go templates, not YAML
                 continue
             dirs.sort()
-            found.update(Path(current) / f for f in files if f.endswith(_YAML_SUFFIXES))
+            found.update(
+                Path(current) / f for f in files if f.endswith(_YAML_SUFFIXES) or kustomize and f == "Kustomization"
+            )
     return sorted(found)
+
+
+def _shown(path: Path, root: Path) -> Path:
+    return Path(os.path.relpath(path, root)) if path.is_relative_to(root) else path
 
 
 def _check_events(text: str, shown: Path) -> None:
@@ -114,7 +122,7 @@ def read_manifests(
     warnings: list[tuple[Path, int, str]] = []
     folders = list(folders)
     for path in manifest_files(folders):
-        shown = Path(os.path.relpath(path, root)) if path.is_relative_to(root) else path
+        shown = _shown(path, root)
         text = read_source(path, max_bytes, shown).text
         _check_events(text, shown)
         docs = yaml.compose_all(text, Loader=yaml.SafeLoader)
@@ -141,3 +149,47 @@ def read_manifests(
                 ManifestObject(ref, Origin("manifest", shown, line, None, detail), _source(info, doc, namespace))
             )
     return objects, warnings
+
+
+@dataclass(frozen=True)
+class Defined:
+    """What the repo says exists: the manifests' objects and runbooks/resources.yaml's entries
+    (objects that live outside Git). A ticket naming anything else has a typo, or names an object
+    gone from Git. The one place that decides it, for `ticketgen lint` and `ticketgen runbooks`."""
+
+    refs: frozenset[ResourceRef]
+    folders: str  # the manifest folders read, as messages name them: "clusters, deploy"
+
+    @classmethod
+    def of(
+        cls,
+        objects: Iterable[ManifestObject],
+        extra: Iterable[tuple[ResourceRef, Origin]],
+        folders: Iterable[Path],
+        root: Path,
+    ) -> Defined:
+        shown = ", ".join(_shown(f, root).as_posix() for f in folders)
+        return cls(frozenset(o.ref for o in objects) | {ref for ref, _ in extra}, shown)
+
+    def missing(self, ref: ResourceRef) -> str | None:
+        """The warning for a resource a ticket names, or None when it is defined or kind-level
+        (a kind-level ref stands for any object of its kind)."""
+        if ref.is_kind_level or ref in self.refs:
+            return None
+        return f"names {ref}, which the manifests ({self.folders}) do not define"
+
+
+def inputs_digest(folders: Iterable[Path], extra: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """A hash of the files `Defined` is read from (paths and bytes, nothing parsed): lint keys its
+    cached findings with it, so an edited manifest re-lints the tickets. A file over `max_bytes`
+    is not read: its size and modification time stand for its bytes."""
+    parts = []
+    for path in [*manifest_files(folders, kustomize=True), extra]:
+        try:
+            stat = path.stat()
+            data = path.read_bytes() if stat.st_size <= max_bytes else str(stat.st_mtime_ns).encode()
+            head = f"{path}\0{stat.st_size}\0{len(data)}\0"
+        except OSError as exc:
+            data, head = b"", f"{path}\0{exc.strerror}\0"
+        parts.append(head.encode() + data)
+    return digest(b"".join(parts))

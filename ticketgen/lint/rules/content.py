@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from ...core.kinds import invalid_resources
+from ...core.kinds import ResourceRef, invalid_resources
 from ...core.records import Field, Ticket
 from ...core.template import parse_date
 from ..context import DocView, LintContext
@@ -531,3 +531,34 @@ def malformed_link(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[
 def invalid_resource(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
     for line, message in invalid_resources(ticket):
         yield Hit(line, 1, message)
+
+
+@rule(
+    "TG051",
+    "resource-not-in-manifests",
+    "warning",
+    "A resource the ticket names (declared, or in its shell blocks) is not defined by the manifests "
+    "(only when `manifests` is configured).",
+    scope="ticket",
+    why="With `manifests = [...]` the repo's own YAML says which objects exist. A ticket about any other "
+    "object has a typo in the name, or names an object gone from Git: its runbook would recover nothing. "
+    "Objects that live outside Git can be listed in `runbooks/resources.yaml`. A manifest that cannot be read "
+    "keeps this rule quiet (`ticketgen runbooks` reports it). In the examples, the manifests define the "
+    "HelmRelease `ingest/cube`.",
+    bad=example("**Component:** auth service", "**Component:** auth service\n**Resources:** hr/ingest/cubes"),
+    good=example("**Component:** auth service", "**Component:** auth service\n**Resources:** hr/ingest/cube"),
+    how_to_fix="Correct the `kind/namespace/name` to an object the manifests define (`ticketgen resources` "
+    "lists them), or list an object that lives outside Git in `runbooks/resources.yaml`.",
+)
+def resource_not_in_manifests(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
+    if ctx.defined is None or ctx.runbook_settings is None:
+        return
+    from ...runbooks.collect import declared_resources
+    from ...runbooks.detect import detect_in_ticket
+
+    seen: set[ResourceRef] = set()
+    for ref, origin in declared_resources(ticket, ctx.runbook_settings) + detect_in_ticket(ticket):
+        message = ctx.defined.missing(ref)
+        if message and ref not in seen:
+            seen.add(ref)
+            yield Hit(origin.line, 1, message)
