@@ -430,3 +430,13 @@ def test_a_malformed_heading_is_reported_once_not_also_as_cut_off_text(tmp_path:
     _, findings = lint_json(make_project(tmp_path, {"tickets/TICKET-001-a.md": text}))
     line = text.splitlines().index("## TICKET-01x: typo heading") + 1
     assert [(f["code"], f["line"]) for f in findings if f["code"] in ("TG003", "TG009")] == [("TG003", line)]
+
+
+def test_tg050_reads_the_configured_resources_field(tmp_path: Path):
+    ticket = EXAMPLE.replace(
+        "**Component:** auth service", "**Component:** auth service\n**Affects:** terraform/ns/$(rm -rf ~)"
+    )
+    root = make_project(tmp_path, {"tickets/TICKET-001-a.md": ticket})
+    (root / "ticketgen.toml").write_text('[runbooks]\nresources_field = "Affects"\n')
+    _, found = lint_json(root)
+    assert [(f["code"], f["line"]) for f in found if f["code"] == "TG050"] == [("TG050", 7)]

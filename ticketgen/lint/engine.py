@@ -192,11 +192,13 @@ def build_context(project: Project, options: LintOptions) -> tuple[LintContext, 
         blank_after_headings=template_blank_after_headings(project.schema),
         max_bytes=config.max_file_bytes,
     )
+    from ..runbooks.collect import RunbookSettings, load_extra_resources
+
+    # Where tickets declare resources (TG050, TG051): the runbooks' settings, as `ticketgen runbooks` reads them.
+    ctx.runbook_settings = RunbookSettings.from_table(config.tables.get("runbooks", {}), config.source)
     if config.manifests:
-        from ..runbooks.collect import RunbookSettings, load_extra_resources
         from ..runbooks.manifests import Defined, read_manifests
 
-        ctx.runbook_settings = RunbookSettings.from_table(config.tables.get("runbooks", {}), config.source)
         try:
             objects, _ = read_manifests(config.manifests, config.root, config.max_file_bytes)
             extra = load_extra_resources(config.runbooks_dir / "resources.yaml")

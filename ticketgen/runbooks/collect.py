@@ -168,9 +168,10 @@ def collect_resources(
 ) -> list[FoundResource]:
     """Every resource of the project, merged, in a stable order (kind-level refs first per kind)."""
     merged: dict[ResourceRef, FoundResource] = {}
+    seen: set[tuple[ResourceRef, Origin]] = set()  # a set: 20,000 repeated lines stay linear
     pairs = [pair for ticket in tickets for pair in ticket_resources(ticket, settings)]
     for ref, origin in [*pairs, *extra]:
-        entry = merged.setdefault(ref, FoundResource(ref))
-        if origin not in entry.origins:
-            entry.origins.append(origin)
+        if (ref, origin) not in seen:
+            seen.add((ref, origin))
+            merged.setdefault(ref, FoundResource(ref)).origins.append(origin)
     return [merged[ref] for ref in sorted(merged)]

@@ -529,7 +529,10 @@ def malformed_link(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[
     "(lowercase letters, digits, `-`, `.`).",
 )
 def invalid_resource(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
-    for line, message in invalid_resources(ticket):
+    fields = (
+        (ctx.runbook_settings.resources_field, ctx.runbook_settings.frontmatter_key) if ctx.runbook_settings else ()
+    )
+    for line, message in invalid_resources(ticket, *fields):
         yield Hit(line, 1, message)
 
 
