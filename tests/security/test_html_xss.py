@@ -18,6 +18,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
 from site_repo import build_site, make_repo, ticket  # noqa: E402
 
+from tests.site.conftest import browser  # noqa: E402, F401  (the fixture: Debian's chromium via playwright)
+
 ATTACKS = {
     "fence-info": "~~~a<img src=x onerror=alert(101)>\ncode\n~~~",
     "escaped-backtick": "\\``<img src=x onerror=alert(102)>``",
@@ -46,8 +48,6 @@ ATTACKS = {
     "link-title": '[t](https://example.org "x\\" onmouseover=alert(124) y")',
 }
 _UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data:text|file):", re.IGNORECASE)
-_CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 
 
 def hostile_repo(root: Path) -> Path:
@@ -111,7 +111,7 @@ def test_no_page_of_a_hostile_corpus_carries_live_markup(hostile_site: Path):
     assert "&lt;script&gt;alert(113)&lt;/script&gt;" in body
 
 
-def test_chromium_opens_no_dialog_and_finds_no_live_handler(hostile_site: Path, browser):
+def test_chromium_opens_no_dialog_and_finds_no_live_handler(hostile_site: Path, browser):  # noqa: F811
     import functools
     import http.server
     import threading
@@ -144,22 +144,3 @@ def test_chromium_opens_no_dialog_and_finds_no_live_handler(hostile_site: Path, 
     finally:
         context.close()
         server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from site_repo import CHROMIUM
-
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install -e '.[test]')")
-    manager = sync_playwright().start()
-    try:
-        launched = manager.chromium.launch(executable_path=CHROMIUM, args=_CHROMIUM_ARGS, headless=True)
-    except Exception as exc:  # noqa: BLE001 - any launch failure means "cannot run here"
-        manager.stop()
-        pytest.skip(f"chromium cannot launch here: {exc}".splitlines()[0])
-    yield launched
-    launched.close()
-    manager.stop()

@@ -16,8 +16,6 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .io import split_lines
-
 # `ticketgen import` leaves this line in the index page where each ticket was.
 IMPORT_MARKER = "<!-- ticketgen:import {name} -->"
 IMPORT_MARKER_PREFIX = IMPORT_MARKER.split("{", 1)[0]
@@ -139,71 +137,6 @@ def prose_text(content: str) -> str:
             parts.append(tok.content)
     return "".join(parts)
 
-
-_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
-_AUTOLINK = re.compile(
-    r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*|[\w.!#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)>"
-)
-
-
-# A `{` not already backslash-escaped: with Python-Markdown's attr_list it can open `{: onclick=… }`.
-_OPEN_BRACE = re.compile(r"(?<!\\)((?:\\\\)*)\{")
-
-
-def _escape_prose(text: str) -> str:
-    out, pos = [], 0
-    for link in _AUTOLINK.finditer(text):
-        out.append(_escape_plain(text[pos : link.start()]))
-        out.append(link.group())
-        pos = link.end()
-    out.append(_escape_plain(text[pos:]))
-    return "".join(out)
-
-
-def _escape_plain(text: str) -> str:
-    return _OPEN_BRACE.sub(r"\1\\{", text.replace("<", "&lt;")) if "{" in text else text.replace("<", "&lt;")
-
-
-def escape_raw_html(markdown_text: str) -> str:
-    r"""The same Markdown with its raw HTML shown as text, not run.
-
-    Ticket text is untrusted where it meets HTML: every `<` outside code blocks, code spans
-    and autolinks becomes `&lt;`, which Markdown renders as a literal `<`, and every `{`
-    becomes `\{` (a literal `{`), so no attribute list (`{: onclick=… }`) reaches the
-    attr_list extension. Code is kept byte for byte (code renderers escape it themselves).
-    """
-    if "<" not in markdown_text and "{" not in markdown_text:
-        return markdown_text
-    lines = split_lines(markdown_text)
-    code = [False] * len(lines)
-    for tok in block_tokens(markdown_text):
-        if tok.type in ("fence", "code_block") and tok.map:
-            for i in range(tok.map[0], min(tok.map[1], len(lines))):
-                code[i] = True
-    out: list[str] = []
-    prose: list[str] = []
-    for line, is_code in zip(lines, code, strict=True):
-        if is_code:
-            out.append(_escape_spans("".join(prose)))
-            prose.clear()
-            out.append(line)
-        else:
-            prose.append(line)
-    out.append(_escape_spans("".join(prose)))
-    return "".join(out)
-
-
-def _escape_spans(text: str) -> str:
-    out, pos = [], 0
-    for span in _CODE_SPAN.finditer(text):
-        out.append(_escape_prose(text[pos : span.start()]))
-        out.append(span.group())
-        pos = span.end()
-    out.append(_escape_prose(text[pos:]))
-    return "".join(out)
-
-
-# --- ticket text as data in generated Markdown ---------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()#!|~{}>])")
 _LINE_START = re.compile(r"^([ \t]*)([-+=]|\d+(?=[.)]))")

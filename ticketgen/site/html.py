@@ -282,11 +282,7 @@ class _Renderer(RendererHTML):
         links.append(safe_url(href))
         if not links[-1]:  # the link text stays, as text
             return ""
-        if _repo_link(href):
-            href = f"\0L{href}\0"
-        title = tok.attrs.get("title")
-        title_attr = f' title="{escape(str(title))}"' if title else ""
-        return f'<a href="{escape(href)}"{title_attr}>'
+        return f'<a href="{_target(href)}"{_title(tok)}>'
 
     def link_close(self, tokens, idx, options, env):
         links = env.get("ticketgen_links")
@@ -298,11 +294,7 @@ class _Renderer(RendererHTML):
         alt = escape(self.renderInlineAsText(tok.children, options, env))
         if not safe_url(src, image=True):
             return alt
-        if _repo_link(src):
-            src = f"\0L{src}\0"
-        title = tok.attrs.get("title")
-        title_attr = f' title="{escape(str(title))}"' if title else ""
-        return f'<img src="{escape(src)}" alt="{alt}"{title_attr}>'
+        return f'<img src="{_target(src)}" alt="{alt}"{_title(tok)}>'
 
     def text(self, tokens, idx, options, env):
         content = tokens[idx].content
@@ -362,6 +354,16 @@ def _holds_tasks(tokens: Sequence[Token], idx: int) -> bool:
         if tok.type == "list_item_open" and tok.level == level and tok.meta and "checked" in tok.meta:
             return True
     return False
+
+
+def _target(url: str) -> str:
+    """An attribute-ready URL; a repository link becomes a marker `resolve_links` fills per page."""
+    return escape(f"\0L{url}\0" if _repo_link(url) else url)
+
+
+def _title(tok: Token) -> str:
+    title = tok.attrs.get("title")
+    return f' title="{escape(str(title))}"' if title else ""
 
 
 def _repo_link(url: str) -> bool:
