@@ -99,7 +99,8 @@ class Shelf:
         if not self.dirty:
             return
         try:
-            write_atomic(self.path, pickle.dumps(self._entries, protocol=pickle.HIGHEST_PROTOCOL))
+            entries = self._entries
+            write_atomic(self.path, lambda out: pickle.dump(entries, out, pickle.HIGHEST_PROTOCOL), sync=False)
             for old in self.path.parent.glob(f"{self.path.name.split('-', 1)[0]}-*.pickle"):
                 if old != self.path:
                     old.unlink(missing_ok=True)
@@ -130,3 +131,7 @@ class Cache:
     def save(self, *, prune: bool = False) -> None:
         for shelf in self.shelves.values():
             shelf.save(prune=prune)
+
+    def release(self) -> None:
+        """Forget what was loaded (after `save`): the next use reads the files again."""
+        self.shelves = {}

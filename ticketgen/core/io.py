@@ -13,9 +13,10 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import ContentError
 
@@ -87,19 +88,28 @@ def check_write_target(path: Path, root: Path | None = None) -> None:
         raise ContentError(f"a symlink leads outside the project (to {real}); refusing to write there", path)
 
 
-def write_atomic(path: Path, text: str | bytes, *, exclusive: bool = False, inside: Path | None = None) -> None:
-    """Write `text` (or bytes, as they are) to `path` via a temp file in the same folder and a rename.
+# What a writer writes: text, bytes as they are, or a function that writes into the open file
+# (a large pickle goes straight to the disk, never whole into memory).
+Content = str | bytes | Callable[[BinaryIO], None]
+
+
+def write_atomic(
+    path: Path, text: Content, *, exclusive: bool = False, inside: Path | None = None, sync: bool = True
+) -> None:
+    """Write `text` to `path` via a temp file in the same folder and a rename.
 
     With `exclusive`, an existing `path` (a symlink included) is never replaced: the final step
     is a hard link, which fails if the name exists, so two writers can never overwrite each
     other. Otherwise a symlink is written through (its target changes, the link stays), unless
-    `check_write_target` refuses it for project root `inside`. OS errors become ContentError.
+    `check_write_target` refuses it for project root `inside`. `sync=False` skips the fsync, for
+    files that may be lost in a crash (the cache: a truncated one reads as empty). OS errors
+    become ContentError.
     """
     check_write_target(path, inside)
     if path.is_symlink() and not exclusive:
         path = path.resolve()
     try:
-        tmp = _temp_copy(path, text)
+        tmp = _temp_copy(path, text, sync)
         try:
             if exclusive:
                 _link_new(tmp, path)
@@ -213,16 +223,20 @@ def _folder_lock(folder: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def _temp_copy(path: Path, text: str | bytes) -> str:
+def _temp_copy(path: Path, text: Content, sync: bool = True) -> str:
     """A synced temp file beside `path` holding `text`, with `path`'s mode (or the umask's)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        binary = isinstance(text, bytes)
+        binary = not isinstance(text, str)
         with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            if callable(text):
+                text(handle)
+            else:
+                handle.write(text)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o777)
         else:

@@ -456,6 +456,11 @@ class SiteRenderer:
 
         return markdown_html.resolve_links(html, mention, repo)
 
+    def release(self) -> None:
+        """Drop what the last `plan` computed (rows, backlinks) and the cached bodies it used."""
+        self._rows, self.mentioned_by = {}, {}
+        self.bodies = self.project.cache.shelf("html")
+
     # -- helpers the templates call ------------------------------------------------------------
     def ticket_body(self, ticket: Ticket) -> markdown_html.Rendered:
         """The ticket's text below its heading, rendered once per content (the cache keeps it):

@@ -26,7 +26,7 @@ from ..core.project import Project
 from .content import SiteContent, site_content
 from .links import TicketLinks
 from .options import load_options
-from .pages import ASSET_DIR, ASSETS, Page, PageSpec, SiteRenderer, asset_bytes
+from .pages import ASSET_DIR, ASSETS, Page, SiteRenderer, asset_bytes
 
 log = get_plugin_logger("ticketgen")
 
@@ -42,8 +42,8 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         self.project: Project | None = None
         self.failure: str | None = None
         self.content: SiteContent | None = None  # kept while serving, for on_serve
-        self.specs: dict[str, PageSpec] = {}  # by src_uri: the pages this build adds, planned
-        self.pages: dict[str, Page] = {}  # by src_uri: those rendered (as mkdocs reads them)
+        self.pages: dict[str, Page] = {}  # by src_uri: the pages this build adds
+        self.serving = False
         self.links: TicketLinks | None = None  # mention links in hand-written docs pages
 
     def load_config(self, options, config_file_path=None):
@@ -69,6 +69,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
 
     def on_startup(self, *, command, dirty) -> None:
         """Defined so mkdocs keeps this instance (and its cache) across serve rebuilds."""
+        self.serving = command == "serve"
 
     def on_config(self, config):
         if self.project is None:
@@ -115,14 +116,17 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         for f in files.documentation_pages():  # `../docs/guide.md` in a ticket: that page
             if f.abs_src_path and f.generated_by is None:
                 renderer.source_pages.setdefault(Path(f.abs_src_path).resolve(), f.src_uri)
-        self.specs, self.pages = {}, {}
+        self.pages = {}
         for spec in self.content.specs:
             if spec.src_uri in taken:
                 log.info("%s exists in docs_dir; it replaces the generated page", spec.src_uri)
                 continue
+            try:
+                self.pages[spec.src_uri] = renderer.page(spec)
+            except TicketgenError as exc:  # a broken template override
+                raise PluginError(f"ticketgen: {exc}") from None
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, spec.src_uri, content="", inclusion=inclusion))
-            self.specs[spec.src_uri] = spec
         for uri, data in asset_bytes(self.options.templates).items():
             if uri not in taken:
                 files.append(File.generated(config, uri, content=data))
@@ -130,15 +134,18 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         if self.links is not None:
             self.links.tickets = dict(renderer.ticket_pages)
             self.links.sources = dict(renderer.source_pages)
+        if not self.serving:
+            # Every page is made: a one-shot build needs no ticket, record or cached body again.
+            # Their memory goes back to the pool mkdocs fills next (`mkdocs serve` keeps them,
+            # to rebuild only what changed).
+            self.content = SiteContent([], [], self.content.watch)
+            self.project.cache.release()
+            renderer.release()
         return files
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
-        spec = self.specs.get(page.file.src_uri)
-        if spec is not None:  # rendered now, one page at a time, as mkdocs reads it
-            try:
-                generated = self.pages[spec.src_uri] = self.renderer.page(spec)
-            except TicketgenError as exc:  # a broken template override
-                raise PluginError(f"ticketgen: {exc}") from None
+        generated = self.pages.get(page.file.src_uri)
+        if generated is not None:
             page.meta.update(generated.meta)  # before the tags plugin (priority -50) reads them
             page.meta.setdefault("title", generated.title)
             return ""  # its HTML is ready: nothing for Python-Markdown to convert
@@ -172,9 +179,6 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         if generated.source is not None:
             page.edit_url = self.renderer.edit_url(generated.source)
         return context
-
-    def on_post_build(self, *, config) -> None:
-        self.project.cache.save()  # runbook bodies, rendered with their pages
 
     def on_serve(self, server, *, config, builder):
         docs = Path(config.docs_dir).resolve()
