@@ -89,3 +89,30 @@ def test_a_ticket_linking_an_anchor_written_for_github_lands_on_the_heading(tmp_
     site = build_site(make_repo(tmp_path, {"TICKET-004-x.md": ticket("TICKET-004", "Anchors", problem=problem)}, {}))
     body = _page(site, "TICKET-004")
     assert 'id="how-to-fix-nuclear-option"' in body and 'href="#how-to-fix-nuclear-option"' in body
+
+
+def test_metadata_written_as_bullets_is_shown_once_in_the_card(tmp_path: Path):
+    bulleted = ticket("TICKET-004", "Bullets").replace("**Status:**", "- **Status:**")
+    for name in ("Priority", "Discovered", "Component"):
+        bulleted = bulleted.replace(f"**{name}:**", f"- **{name}:**")
+    body = _page(build_site(make_repo(tmp_path, {"TICKET-004-b.md": bulleted}, {})), "TICKET-004")
+    assert "<dt>Status</dt>" in body and "<strong>Status:</strong>" not in body  # in the card, not again below
+    assert "<li><strong>Status:</strong>" not in body
+
+
+def test_a_reference_defined_elsewhere_in_a_document_links_before_and_after_lint(tmp_path: Path):
+    from tests.conftest import run_cli
+
+    document = (
+        ticket("TICKET-004", "Uses a reference", problem="See [the ref][ref].")
+        + "\n---\n\n"
+        + ticket("TICKET-005", "Defines it")
+        + "\n[ref]: https://example.org/first\n"
+    )
+    repo = make_repo(tmp_path, {}, {})
+    (repo / "TICKETS.md").write_text(document)
+    (repo / "pyproject.toml").write_text('[tool.ticketgen]\ntickets_dir = "tickets"\ndocuments = ["TICKETS.md"]\n')
+    assert '<a href="https://example.org/first">the ref</a>' in _page(build_site(repo), "TICKET-004")
+    (repo / "TICKETS.md").write_text(document.replace("/first", "/second"))
+    assert run_cli("lint", cwd=repo).exit_code in (0, 1)  # the records come from lint's parse now
+    assert '<a href="https://example.org/second">the ref</a>' in _page(build_site(repo), "TICKET-004")

@@ -166,8 +166,8 @@ class Project:
         return self.config.relative(path)
 
     @cached_property
-    def cache(self) -> Cache:
-        """Keyed by the template's bytes and the settings: either changes what a file means."""
+    def settings_key(self) -> str:
+        """The settings and the template's bytes: either changes what a file means."""
         template = self.config.template
         try:
             schema_source = (
@@ -175,8 +175,11 @@ class Project:
             )
         except OSError:
             schema_source = b""
-        key = digest(repr(self.config).encode() + b"\0" + schema_source)
-        return Cache(self.root, key if self.use_cache else None)
+        return digest(repr(self.config).encode() + b"\0" + schema_source)
+
+    @cached_property
+    def cache(self) -> Cache:
+        return Cache(self.root, self.settings_key if self.use_cache else None)
 
     def source(self, path: Path) -> SourceFile:
         shown = self.display(path)

@@ -88,11 +88,11 @@ class Ticket:
         return next((s for s in self.sections if s.title.casefold() == folded), None)
 
     def __getstate__(self) -> dict[str, Any]:
-        """Stored without its token stream (`tokens`, `env`: the parser's, kept in memory
-        for rendering): a ticket read back from the cache is rendered from its cached HTML."""
+        """Stored without its token stream (`tokens`, the parser's, kept in memory for rendering);
+        `env` (the document's link reference definitions) is kept: a ticket read back from the
+        cache is rendered from its own text with them."""
         state = dict(self.__dict__)
         state.pop("tokens", None)
-        state.pop("env", None)
         return state
 
     @property
@@ -191,7 +191,6 @@ class Document:
         """Drop the parser's token stream (kept for rendering): it is the bulk of a parsed file's memory."""
         for ticket in self.tickets:
             ticket.__dict__.pop("tokens", None)
-            ticket.__dict__.pop("env", None)
 
 
 def _jsonable(value: Any) -> Any:

@@ -135,6 +135,11 @@ def _prepare(tokens: list[Token], options: Options) -> list[Token]:
                 i += 3
                 continue
             tokens[i + 1].content = kept
+        if top and tok.type == "bullet_list_open" and options.skip_lines:
+            end = _closing(tokens, i)
+            if end is not None and _only_skipped_items(tokens[i : end + 1], options.skip_lines):
+                i = end + 1  # `- **Status:** Open` lines: shown in the card
+                continue
         out.append(tok)
         if top and tok.type == "heading_open" and tok.map and tok.map[0] in options.drafts:
             out.extend(tokens[i + 1 : i + 3])
@@ -146,6 +151,12 @@ def _prepare(tokens: list[Token], options: Options) -> list[Token]:
             continue
         i += 1
     return out
+
+
+def _only_skipped_items(tokens: list[Token], skip: frozenset[int]) -> bool:
+    """A list whose every item is one skipped line (metadata lines written as bullets)."""
+    items = [t for t in tokens if t.type == "list_item_open" and t.level == tokens[0].level + 1]
+    return bool(items) and all(t.map and t.map[0] in skip and t.map[1] - t.map[0] <= 2 for t in items)
 
 
 def _kept_lines(inline: Token, first: int, skip: frozenset[int]) -> str | None:

@@ -466,14 +466,16 @@ class SiteRenderer:
         """The ticket's text below its heading, rendered once per content (the cache keeps it):
         metadata lines left to the card, sections one level up, untouched template sections
         shown as to be written."""
-        key = ("ticket", digest(ticket.text.encode()), _RENDER_VERSION)
+        env = getattr(ticket, "env", None) or {}
+        # A reference definition may sit elsewhere in the document: it is part of what the body shows.
+        references = repr(sorted(env.get("references", {}).items())) if env.get("references") else ""
+        key = ("ticket", digest(ticket.text.encode() + references.encode()), _RENDER_VERSION)
         found = self.bodies.get(key)
         if found is None:
             tokens = getattr(ticket, "tokens", None)
-            env = getattr(ticket, "env", None)
             base = 0  # the parser's tokens count lines from the file's first line
             if tokens is None:  # read from the cache by another command: parse this ticket alone
-                env = {}
+                env = {"references": dict(env.get("references", {}))}
                 tokens, base = block_tokens(ticket.text, env), ticket.line - 1
             fields = getattr(ticket, "all_fields", ticket.fields.values())
             drafts = frozenset(s.line - 1 - base for s in ticket.sections if self.is_draft(s.title, s.body))
@@ -531,7 +533,11 @@ class SiteRenderer:
         return [(key, values) for key in self.options.columns if (values := self.extra(ticket, key))]
 
     def extra(self, ticket: Ticket, key: str) -> list[str]:
-        return _strings(ticket.frontmatter.get(key))
+        """A frontmatter key, or a metadata line of that name (in a multi-ticket document)."""
+        value = ticket.value_of(key)
+        if isinstance(value, str) and key == "tags" and key not in ticket.frontmatter:
+            value = [tag.strip() for tag in value.split(",")]  # `**tags:** a, b` on a metadata line
+        return _strings(value)
 
     def extra_values(self, tickets: Iterable[Ticket], key: str) -> list[str]:
         """Every value of frontmatter `key` in `tickets`: a filter menu (empty: no column)."""
@@ -558,7 +564,7 @@ class SiteRenderer:
             valid = role == "component" or (value and self.badge(role, value).valid)
             if value and name and valid:
                 tags.append(f"{name}: {value}")
-        tags.extend(_strings(ticket.frontmatter.get("tags")))
+        tags.extend(self.extra(ticket, "tags"))
         return tags
 
     def problems(self, ticket: Ticket) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from html import escape
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -61,9 +62,9 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             return errors, warnings
         # mkdocs serve keeps this plugin across rebuilds: keep the project (and its cache in
         # memory) while its settings stay the same.
-        if self.project is None or self.project.config != project.config:
+        if self.project is None or self.project.settings_key != project.settings_key:  # config or template
+            project.use_cache = self.config.cache
             self.project = project
-        self.project.use_cache = self.config.cache
         self.failure = None
         return errors, warnings
 
@@ -130,6 +131,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         for uri, data in asset_bytes(self.options.templates).items():
             if uri not in taken:
                 files.append(File.generated(config, uri, content=data))
+        self.project.cache.shelf("html").save(prune=True)  # every body was asked for: drop the others
         self.project.cache.save()
         if self.links is not None:
             self.links.tickets = dict(renderer.ticket_pages)
@@ -194,7 +196,8 @@ def _toc_tokens(page: Page) -> list[dict]:
     roots: list[dict] = []
     stack: list[dict] = []
     for heading in page.toc:
-        token = {"level": heading.level, "id": heading.id, "name": heading.title, "children": []}
+        # mkdocs and Material print a toc name as HTML: the title is text (a code span may hold `<img …>`)
+        token = {"level": heading.level, "id": heading.id, "name": escape(heading.title), "children": []}
         while stack and stack[-1]["level"] >= heading.level:
             stack.pop()
         (stack[-1]["children"] if stack else roots).append(token)
