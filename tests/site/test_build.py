@@ -201,6 +201,35 @@ def test_tickets_stay_out_of_the_nav(site: Path):
     assert "TICKET-001:" not in nav
 
 
+def sidebar(page_html: str) -> list[str]:
+    """The entries of the primary sidebar, as a reader sees them (not the drawer's section titles)."""
+    nav = page_html[page_html.index('<nav class="md-nav md-nav--primary"') :]
+    nav = nav[: nav.index("md-sidebar--secondary")]
+    entries = re.findall(r'class="md-nav__link[^"]*"[^>]*>(.*?)</(?:a|label)>', nav, re.S)
+    return [t for t in (" ".join(text_of(e).split()) for e in entries) if t]
+
+
+def test_a_fresh_init_site_builds_strict_names_each_entry_once_and_has_a_runbooks_index(tmp_path: Path):
+    from ticketgen.authoring.init import init_repository
+
+    init_repository(tmp_path)
+    write(tmp_path / "tickets" / "TICKET-001-first.md", ticket("TICKET-001", "First"))
+    site = build_site(tmp_path)  # strict: the home page's link to the runbooks index resolves
+    home = (site / "index.html").read_text()
+    # The home page `# Tickets` stands beside the generated `tickets/` pages: "Tickets" once.
+    assert sidebar(home) == ["Tickets", "All tickets", "Dashboard", "Runbooks", "All runbooks"]
+    assert 'href="runbooks/"' in article(site / "index.html")
+    runbooks = text_of(article(site / "runbooks" / "index.html"))
+    assert "No runbooks yet" in runbooks and "ticketgen runbooks" in runbooks
+    # Previous/next links follow the sidebar's order.
+    assert '<link rel="next" href="tickets/">' in home
+
+
+def test_a_tickets_section_keeps_its_place_when_no_page_shares_its_name(site: Path):
+    entries = sidebar((site / "index.html").read_text())
+    assert entries[0] == "Home" and entries[-3:] == ["Tickets", "All tickets", "Dashboard"]
+
+
 def test_script_title_is_text_in_index_and_card(tmp_path: Path):
     evil = ticket("TICKET-004", "<script>alert(1)</script> & co", component="<b>x</b>")
     site = build_site(make_repo(tmp_path, {"TICKET-004-x.md": evil}, {}))

@@ -195,6 +195,10 @@ class SiteRenderer:
         return f"{self.options.tickets_url}/index.md"
 
     @property
+    def runbooks_index_uri(self) -> str:
+        return f"{self.options.runbooks_url}/index.md"
+
+    @property
     def dashboard_uri(self) -> str:
         return f"{self.options.tickets_url}/dashboard.md"
 
@@ -294,8 +298,10 @@ class SiteRenderer:
                     context={"runbook": runbook, "tickets": linked},
                 )
             )
-        runbooks_index = f"{self.options.runbooks_url}/index.md"
-        if runbooks and not any(spec.src_uri == runbooks_index for spec in specs):
+        # Always there, even before the first runbook: a home page can link it (a dead link
+        # fails `mkdocs build --strict`), and it says how runbooks are made.
+        runbooks_index = self.runbooks_index_uri
+        if not any(spec.src_uri == runbooks_index for spec in specs):
             context = {"runbooks": runbooks, "known": known}
             specs.append(PageSpec("runbooks.html.j2", runbooks_index, "runbooks-index", in_nav=True, context=context))
         return specs

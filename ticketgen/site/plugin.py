@@ -20,6 +20,7 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.toc import get_toc
 
 from ..core.errors import TicketgenError
@@ -46,6 +47,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         self.pages: dict[str, Page] = {}  # by src_uri: the pages this build adds
         self.serving = False
         self.links: TicketLinks | None = None  # mention links in hand-written docs pages
+        self.nav: Navigation | None = None
 
     def load_config(self, options, config_file_path=None):
         """Also find the project and read its settings, so a broken one is a config error."""
@@ -165,6 +167,16 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         self.pages[page.file.src_uri] = replace(generated, html="", toc=())  # mkdocs holds them now
         return generated.html
 
+    def on_nav(self, nav, *, config, files):
+        self.nav = nav
+        return nav
+
+    @event_priority(-100)  # after other plugins' on_env; every page has been read, so titles are known
+    def on_env(self, env, *, config, files):
+        if self.nav is not None and _unfold_echoes(self.nav.items, None, set(self.specs)):
+            _relink(self.nav)
+        return env
+
     @event_priority(50)  # before Material's search plugin indexes the page
     def on_page_context(self, context, *, page, config, nav):
         # Search: Material's query parser always splits `TICKET-003` at the hyphen into
@@ -189,6 +201,45 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             if path != docs and docs not in path.parents:  # docs_dir is watched already
                 server.watch(str(path))
         return server
+
+
+def _unfold_echoes(items: list, parent, ours: set[str]) -> bool:
+    """A section of generated pages named like a page beside it would show the name twice in
+    the sidebar: `ticketgen init`'s home page `# Tickets` beside the `tickets/` folder's section
+    "Tickets". Such a section's pages follow that page instead. True when the nav changed."""
+    changed = False
+    for item in list(items):
+        if item.is_section:
+            changed |= _unfold_echoes(item.children, item, ours)
+            if not any(child.is_page and child.file.src_uri in ours for child in item.children):
+                continue
+            title = (item.title or "").casefold()
+            echo = next((i for i in items if i.is_page and (i.title or "").casefold() == title), None)
+            if echo is None:
+                continue
+            items.remove(item)
+            at = items.index(echo) + 1
+            items[at:at] = item.children
+            for child in item.children:
+                child.parent = parent
+            changed = True
+    return changed
+
+
+def _relink(nav: Navigation) -> None:
+    """Pages in their new sidebar order, with previous/next links to match (mkdocs set them
+    before plugins could change the nav)."""
+
+    def walk(items):
+        for item in items:
+            if item.is_page:
+                yield item
+            elif item.is_section:
+                yield from walk(item.children)
+
+    nav.pages = list(walk(nav.items))
+    for before, page, after in zip([None, *nav.pages[:-1]], nav.pages, [*nav.pages[1:], None], strict=True):
+        page.previous_page, page.next_page = before, after
 
 
 def _toc_tokens(page: Page) -> list[dict]:

@@ -13,11 +13,10 @@
     return raw.toLowerCase();
   }
 
-  function sortBy(table, header) {
+  function sortBy(table, header, ascending) {
     var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
     var index = headers.indexOf(header);
     var kind = header.getAttribute("data-tg-sort");
-    var ascending = header.getAttribute("aria-sort") !== "ascending";
     headers.forEach(function (h) { h.removeAttribute("aria-sort"); });
     header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
     var body = table.tBodies[0];
@@ -31,35 +30,93 @@
     rows.forEach(function (row) { body.appendChild(row); });
   }
 
+  function each(list, fn) { Array.prototype.forEach.call(list, fn); }
+
   function applyFilters(container) {
     var text = container.querySelector("[data-tg-filter-text]");
     var needle = text ? text.value.trim().toLowerCase() : "";
     var selects = container.querySelectorAll("select[data-tg-filter]");
     var shown = 0;
     var rows = container.querySelectorAll("tbody tr");
-    Array.prototype.forEach.call(rows, function (row) {
+    each(rows, function (row) {
       var visible = !needle || row.textContent.toLowerCase().indexOf(needle) !== -1;
-      Array.prototype.forEach.call(selects, function (select) {
+      each(selects, function (select) {
         var want = select.value;
-        if (want && row.getAttribute("data-" + select.getAttribute("data-tg-filter")) !== want) visible = false;
+        if (!want) return;
+        var have = row.getAttribute("data-" + select.getAttribute("data-tg-filter")) || "";
+        /* frontmatter columns (tags) hold several values, one per line */
+        var match = select.hasAttribute("data-tg-list") ? have.split("\n").indexOf(want) !== -1 : have === want;
+        if (!match) visible = false;
       });
       row.hidden = !visible;
       if (visible) shown += 1;
     });
     var count = container.querySelector("[data-tg-count]");
-    if (count) count.textContent = shown + " of " + rows.length + " tickets";
+    if (count) count.textContent = shown + " of " + rows.length + (rows.length === 1 ? " ticket" : " tickets");
   }
 
-  /* `index/#priority=High&status=Open` opens the index filtered (dashboard links). */
-  function filtersFromHash(container) {
-    if (!location.hash || location.hash.indexOf("=") === -1) return;
-    var params = new URLSearchParams(location.hash.slice(1));
-    var changed = false;
-    Array.prototype.forEach.call(container.querySelectorAll("select[data-tg-filter]"), function (select) {
-      var want = params.get(select.getAttribute("data-tg-filter"));
-      if (want !== null) { select.value = want; changed = true; }
-    });
-    if (changed) applyFilters(container);
+  /* The filtered index keeps its state in the hash (`#status=Open&priority=High&sort=-priority&q=text`),
+     so it can be linked (the dashboard does), reloaded, and followed back and forward.
+     Values from the hash are only compared with option values or used as text. */
+  var synced = null; /* the index's {container, apply} on the current page */
+
+  function hashParams() {
+    var hash = location.hash.slice(1);
+    if (hash && hash.indexOf("=") === -1) return null; /* an ordinary anchor, not ours */
+    return new URLSearchParams(hash);
+  }
+
+  function sync(container, table) {
+    var headers = table.tHead.rows[0].cells;
+    var byDefault = table.tHead.querySelector("th[aria-sort]") || headers[0]; /* as rendered: ID, ascending */
+
+    function sorted() {
+      var header = table.tHead.querySelector("th[aria-sort]");
+      return header ? { header: header, ascending: header.getAttribute("aria-sort") === "ascending" } : null;
+    }
+
+    function write() {
+      var params = new URLSearchParams();
+      each(container.querySelectorAll("select[data-tg-filter]"), function (select) {
+        if (select.value) params.set(select.getAttribute("data-tg-filter"), select.value);
+      });
+      var now = sorted();
+      if (now && !(now.header === byDefault && now.ascending) && now.header.hasAttribute("data-tg-key")) {
+        params.set("sort", (now.ascending ? "" : "-") + now.header.getAttribute("data-tg-key"));
+      }
+      var text = container.querySelector("[data-tg-filter-text]");
+      if (text && text.value.trim()) params.set("q", text.value.trim());
+      var hash = params.toString();
+      if (location.hash.slice(1) === hash) return;
+      /* replaceState: no reload, no history entry per keystroke, and no hashchange back to us */
+      history.replaceState(history.state, "", location.pathname + location.search + (hash ? "#" + hash : ""));
+    }
+
+    function apply() {
+      var params = hashParams();
+      if (!params) return;
+      each(container.querySelectorAll("select[data-tg-filter]"), function (select) {
+        var want = params.get(select.getAttribute("data-tg-filter"));
+        var known = want !== null && Array.prototype.some.call(select.options, function (o) { return o.value === want; });
+        select.value = known ? want : "";
+      });
+      var text = container.querySelector("[data-tg-filter-text]");
+      if (text) text.value = params.get("q") || "";
+      var sort = params.get("sort") || "";
+      var descending = sort.charAt(0) === "-";
+      var key = descending ? sort.slice(1) : sort;
+      var header = null;
+      each(headers, function (h) {
+        if (!header && key && h.getAttribute("data-tg-key") === key && h.hasAttribute("data-tg-sort")) header = h;
+      });
+      if (!header) { header = byDefault; descending = false; }
+      var now = sorted();
+      if (!now || now.header !== header || now.ascending === descending) sortBy(table, header, !descending);
+      applyFilters(container);
+    }
+
+    synced = { container: container, apply: apply };
+    return { write: write, apply: apply };
   }
 
   function setUp(container) {
@@ -67,20 +124,36 @@
     container.setAttribute("data-tg-ready", "1");
     var table = container.tagName === "TABLE" ? container : container.querySelector("table");
     if (!table || !table.tHead) return;
-    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (header) {
+    /* only the table with filters (the index) is in the URL; the dashboard's several are not */
+    var state = container.querySelector("[data-tg-count]") && !syncedHere() ? sync(container, table) : null;
+    function changed() {
+      applyFilters(container);
+      if (state) state.write();
+    }
+    each(table.tHead.rows[0].cells, function (header) {
       if (!header.hasAttribute("data-tg-sort")) return;
+      function toggle() {
+        sortBy(table, header, header.getAttribute("aria-sort") !== "ascending");
+        if (state) state.write();
+      }
       header.tabIndex = 0;
       header.classList.add("tg-sortable");
-      header.addEventListener("click", function () { sortBy(table, header); });
+      header.addEventListener("click", toggle);
       header.addEventListener("keydown", function (event) {
-        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); sortBy(table, header); }
+        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); toggle(); }
       });
     });
-    Array.prototype.forEach.call(container.querySelectorAll("[data-tg-filter], [data-tg-filter-text]"), function (input) {
-      input.addEventListener("input", function () { applyFilters(container); });
-      input.addEventListener("change", function () { applyFilters(container); });
+    each(container.querySelectorAll("[data-tg-filter], [data-tg-filter-text]"), function (input) {
+      input.addEventListener("input", changed);
+      input.addEventListener("change", changed);
     });
-    filtersFromHash(container);
+    if (state && location.hash.indexOf("=") !== -1) state.apply();
+  }
+
+  function syncedHere() { return synced !== null && synced.container.isConnected; }
+
+  function followHash() {
+    if (syncedHere()) synced.apply();
   }
 
   /* Ages in days, counted on the day the page is read (a built page shows its build day):
@@ -103,9 +176,15 @@
   }
 
   function init() {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-tg-table]"), setUp);
-    Array.prototype.forEach.call(document.querySelectorAll("[data-tg-since]"), showAge);
+    each(document.querySelectorAll("[data-tg-since]"), showAge); /* first: a sort from the URL may use them */
+    each(document.querySelectorAll("[data-tg-table]"), setUp);
   }
+
+  /* back/forward, an edited URL, a link to another filter of this page (Material's instant
+     navigation follows such a link with pushState and a popstate, no hashchange; other pages
+     it loads arrive through document$) */
+  window.addEventListener("hashchange", followHash);
+  window.addEventListener("popstate", followHash);
 
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(init); /* Material's instant navigation */
