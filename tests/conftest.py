@@ -24,6 +24,29 @@ def user_cache(tmp_path_factory) -> Path:
         yield folder
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through playwright (never a downloaded browser), one for the session:
+    the site and security tests share it (playwright's sync API runs one at a time)."""
+    from tests.site.site_repo import CHROMIUM, CHROMIUM_ARGS
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install -e '.[test]')")
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install -y chromium, or set TICKETGEN_CHROMIUM)")
+    manager = sync_playwright().start()
+    try:
+        launched = manager.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    except Exception as exc:  # noqa: BLE001 - any launch failure means "cannot run here"
+        manager.stop()
+        pytest.skip(f"chromium cannot launch here: {exc}".splitlines()[0])
+    yield launched
+    launched.close()
+    manager.stop()
+
+
 def run_cli(*args: str, cwd: Path, input: str | None = None) -> Result:
     """Run `ticketgen -C cwd ARGS` in-process; stdout and stderr are kept apart."""
     return CliRunner().invoke(main, ["-C", str(cwd), *args], input=input, catch_exceptions=False)

@@ -18,8 +18,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "site"))
 from site_repo import build_site, make_repo, ticket  # noqa: E402
 
-from tests.site.conftest import browser  # noqa: E402, F401  (the fixture: Debian's chromium via playwright)
-
 ATTACKS = {
     "fence-info": "~~~a<img src=x onerror=alert(101)>\ncode\n~~~",
     "escaped-backtick": "\\``<img src=x onerror=alert(102)>``",
@@ -111,7 +109,7 @@ def test_no_page_of_a_hostile_corpus_carries_live_markup(hostile_site: Path):
     assert "&lt;script&gt;alert(113)&lt;/script&gt;" in body
 
 
-def test_chromium_opens_no_dialog_and_finds_no_live_handler(hostile_site: Path, browser):  # noqa: F811
+def test_chromium_opens_no_dialog_and_finds_no_live_handler(hostile_site: Path, browser):
     import functools
     import http.server
     import threading
