@@ -101,3 +101,17 @@ def test_an_edited_manifest_is_not_served_from_the_cache(tmp_path: Path):
     (root / "deploy" / "ingest" / "kustomization.yaml").write_text("namespace: other\n")  # the namespace moves
     release.write_text(release.read_text().replace("name: cube", "name: cubes"))
     assert [f.code for f in _lint(root).findings if f.code == "TG051"] == ["TG051"]
+
+
+def test_a_link_target_deleted_or_added_is_seen_by_a_warm_run(tmp_path: Path):
+    linked = EXAMPLE.replace("expires.", "expires. See [the guide](../docs/guide.md).")
+    root = make_project(tmp_path, {"tickets/TICKET-001-a.md": linked})
+    guide = root / "docs" / "guide.md"
+    guide.parent.mkdir()
+    guide.write_text("# Guide\n")
+    assert _lint(root).findings == []
+    guide.unlink()  # the ticket's bytes are the same: its findings come from the cache
+    warm = _lint(root)
+    assert warm.cached == 1 and [(f.code, f.line) for f in warm.findings] == [("TG040", 10)]
+    guide.write_text("# Guide\n")
+    assert _lint(root).findings == []

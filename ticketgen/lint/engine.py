@@ -41,6 +41,9 @@ class FileResult:
     ids: list[tuple[str, int, int]] = field(default_factory=list)  # (id, number, line)
     mentions: list[tuple[str, int, int]] = field(default_factory=list)  # (id as written, number, line)
     directives: list[tuple[str, list[str], int]] = field(default_factory=list)  # (kind, codes, line)
+    # Local link targets (file, line, link as written): whether they exist is asked on every
+    # run, as a cached result cannot know that a target was deleted or added since.
+    targets: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -103,9 +106,16 @@ def lint_source(project: Project, source: SourceFile, ctx: LintContext, rules: l
     text = document.text
     view = DocView(document, source.path)
     result.findings = _rule_hits(view, ctx, rules)
+    from .rules.content import local_target
+
     for ticket in document.tickets:
         result.ids.append((ticket.id, ticket.number, ticket.line))
         result.mentions.extend(_mentions(ticket, view, ctx))
+        for ref in ticket.references:
+            path = local_target(ref.url) if ref.text else None
+            if path is not None and ":" not in path.split("/")[0]:
+                target = os.path.normpath(source.path.parent / path)
+                result.targets.append((target, ref.line, f"[{ref.text}]({ref.url.strip()})"))
     if "ticketgen-" in text:
         result.directives = _directives(view)
     return result
@@ -292,6 +302,8 @@ def run_lint(project: Project, paths: list[Path] | None = None, options: LintOpt
     cli_ignore = expand_codes(options.ignore, defaults, "--ignore") if options.ignore else frozenset()
 
     cross = _cross_file(results, project, options.branches)
+    for rel, found in _missing_targets(results).items():
+        cross.setdefault(rel, []).extend(found)
     report_on = order if reported is None else [_relative(p, root_prefix) for p in reported]
     findings: list[Finding] = []
     for rel in dict.fromkeys(report_on):
@@ -316,6 +328,20 @@ def _level(
     if strict and level == "warning":
         return "error"
     return level
+
+
+def _missing_targets(results: dict[str, FileResult]) -> dict[str, list[Finding]]:
+    """TG040 for local links whose file does not exist now (see `FileResult.targets`)."""
+    found: dict[str, list[Finding]] = {}
+    exists: dict[str, bool] = {}
+    for rel, result in results.items():
+        for target, line, link in result.targets:
+            if target not in exists:
+                exists[target] = os.path.exists(target)
+            if not exists[target]:
+                message = f"link {link} points to a file that does not exist"
+                found.setdefault(rel, []).append(Finding("TG040", "", rel, line, 1, message))
+    return found
 
 
 def _cross_file(results: dict[str, FileResult], project: Project, branches: bool) -> dict[str, list[Finding]]:

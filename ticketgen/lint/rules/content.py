@@ -484,6 +484,14 @@ def done_with_open_items(ticket: Ticket, view: DocView, ctx: LintContext) -> Ite
             yield Hit(item.line, 1, f"{ticket.id} is {ticket.status} but this item is open: {item.text[:60]!r}")
 
 
+def local_target(url: str) -> str | None:
+    """The repository path a relative link points to (`../docs/guide.md`), or None."""
+    parts = urlsplit(url.strip())
+    if parts.scheme or parts.netloc or url.strip().startswith(("#", "/")) or not parts.path:
+        return None
+    return parts.path
+
+
 @rule(
     "TG040",
     "malformed-link",
@@ -507,10 +515,9 @@ def malformed_link(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[
             parts = urlsplit(url)
             if parts.scheme in ("http", "https") and not parts.netloc:
                 problem = "is not a valid URL"
-            elif not parts.scheme and not url.startswith(("#", "/")) and parts.path:
-                target = (view.absolute.parent / parts.path).resolve()
-                if ":" in parts.path.split("/")[0] or not target.exists():
-                    problem = "points to a file that does not exist"
+            elif local_target(url) is not None and ":" in parts.path.split("/")[0]:
+                problem = "points to a file that does not exist"
+            # Whether a local target exists is checked on every run, cached or not (engine: `_missing_targets`).
         if problem:
             yield Hit(ref.line, 1, f"link [{ref.text}]({url}) {problem}")
 
