@@ -116,3 +116,13 @@ def test_a_reference_defined_elsewhere_in_a_document_links_before_and_after_lint
     (repo / "TICKETS.md").write_text(document.replace("/first", "/second"))
     assert run_cli("lint", cwd=repo).exit_code in (0, 1)  # the records come from lint's parse now
     assert '<a href="https://example.org/second">the ref</a>' in _page(build_site(repo), "TICKET-004")
+
+
+def test_a_repository_link_that_leads_to_no_page_fails_the_strict_build(tmp_path: Path, caplog):
+    problem = "See [the config](../mkdocs.yml) and [a note](../docs/missing.md)."
+    repo = make_repo(tmp_path, {"TICKET-004-x.md": ticket("TICKET-004", "Links", problem=problem)}, {})
+    with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.ticketgen"), pytest.raises(Abort):
+        build_site(repo, strict=True)
+    messages = [r.getMessage() for r in caplog.records if r.name == "mkdocs.plugins.ticketgen"]
+    assert "ticketgen: tickets/TICKET-004-x.md: link ../mkdocs.yml leads to no page of the site" in messages
+    assert "ticketgen: tickets/TICKET-004-x.md: link ../docs/missing.md leads to no page of the site" in messages

@@ -38,11 +38,12 @@ def render(out: Path, force: bool, strict: bool) -> None:
     content = site_content(project, renderer)
     pages = [renderer.page(spec) for spec in content.specs]
     project.cache.save()
-    for warning in content.warnings:
+    warnings = [*content.warnings, *dict.fromkeys(renderer.link_problems)]
+    for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     written = write_site(pages, asset_bytes(options.templates), out, force=force)
     from ..lint.reporters import plural
 
     click.echo(f"wrote {plural(len(written), 'file')} to {out}", err=True)
-    if strict and content.warnings:
+    if strict and warnings:
         raise click.exceptions.Exit(1)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import jinja2
 import markupsafe
@@ -182,6 +183,7 @@ class SiteRenderer:
         self.ticket_pages: dict[int, str] = {}  # ticket number -> src_uri (mention links)
         self.source_pages: dict[Path, str] = {}  # resolved source file -> src_uri (repository links)
         self.mentioned_by: dict[str, list[Mention]] = {}
+        self.link_problems: list[str] = []  # repository links that lead to no page (`resolve`)
 
     # -- where things go -------------------------------------------------------------------
     def ticket_uri(self, ticket_id: str) -> str:
@@ -455,8 +457,10 @@ class SiteRenderer:
             path, _, fragment = url.partition("#")
             if folder is None or not path:
                 return None
-            target = self.source_pages.get((folder / path).resolve()) if path.endswith(".md") else None
-            if target is None:
+            target = self.source_pages.get((folder / unquote(path)).resolve())
+            if target is None:  # works on GitHub, 404 on the site: a warning, so --strict fails
+                shown = self.project.display(source).as_posix()
+                self.link_problems.append(f"{shown}: link {url} leads to no page of the site")
                 return None
             return self.href(uri, target) + (f"#{fragment}" if fragment else "")
 

@@ -130,6 +130,8 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
                 raise PluginError(f"ticketgen: {exc}") from None
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, spec.src_uri, content="", inclusion=inclusion))
+        for problem in dict.fromkeys(renderer.link_problems):
+            log.warning(problem)
         for uri, data in asset_bytes(self.options.templates).items():
             if uri not in taken:
                 files.append(File.generated(config, uri, content=data))
