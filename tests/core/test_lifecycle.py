@@ -261,3 +261,16 @@ def test_setting_one_field_twice_in_a_command_keeps_the_last_value(seed_project:
     path.write_text("## TICKET-001: X\n\n**Status:** Open\n**Priority:** Medium\n")
     assert run_cli("set", "1", "Priority=critical", "priority=Low", cwd=seed_project).exit_code == 0
     assert path.read_text() == "## TICKET-001: X\n\n**Status:** Open\n**Priority:** Low\n"
+
+
+def test_an_open_ticket_may_keep_the_resolved_date_placeholder(tmp_path: Path):
+    template = (Path(__file__).parents[2] / "ticketgen" / "data" / "template.md").read_text()
+    template = template.replace("**Component:**", "**Resolved on:** YYYY-MM-DD\n**Component:**", 1)
+    (tmp_path / "tickets").mkdir()
+    (tmp_path / "tickets" / "_template.md").write_text(template)
+    created = run_cli("new", "--title", "A", "--priority", "Low", "--set", "Component=db", cwd=tmp_path)
+    assert created.exit_code == 0, created.output
+    assert "TG023" not in run_cli("lint", "--no-cache", cwd=tmp_path).stdout  # open: the date waits
+    assert run_cli("close", "1", cwd=tmp_path).exit_code == 0
+    assert run_cli("reopen", "1", cwd=tmp_path).exit_code == 0
+    assert "TG023" not in run_cli("lint", "--no-cache", cwd=tmp_path).stdout

@@ -294,7 +294,11 @@ def placeholder_text(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterato
     schema = ctx.schema
     if _is_placeholder(ticket.title, schema.title_placeholder):
         yield Hit(ticket.line, 1, f"the title is the template's placeholder {ticket.title!r}")
+    # The resolved-date field waits for `ticketgen close`: its placeholder is right while the work is open.
+    waiting = schema.resolved_field if not schema.is_done(ticket.status) else None
     for f in ticket.all_fields:
+        if waiting is not None and f.name.casefold() == waiting.casefold():
+            continue
         spec = ctx.field_spec(f.name)
         if spec is not None and f.raw.strip() and _is_placeholder(f.raw, spec.placeholder):
             yield Hit(f.line, f.column, f"**{f.name}:** still holds the template's placeholder {spec.placeholder!r}")
