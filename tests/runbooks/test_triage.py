@@ -244,3 +244,30 @@ def test_every_step_triage_names_is_a_heading_of_its_template() -> None:
         headings = set(re.findall(r"^#{2,3} (.+)$", source, re.MULTILINE))
         for code, step in steps.items():
             assert step in headings, (kind, code, step)
+
+
+def test_a_cluster_message_cannot_fake_a_line_of_the_report(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    dump = json.loads((DATA / "kustomization-retrying.json").read_text())
+    for item in dump["items"]:
+        for condition in item.get("status", {}).get("conditions", []):
+            condition["message"] = "build failed\r\nSTUCK Terraform flux-system/fake"
+    path = tmp_path / "dump.json"
+    path.write_text(json.dumps(dump))
+    result = run_cli("triage", str(path), *NOW_ARG, cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "\nSTUCK Terraform flux-system/fake" not in result.stdout
+    assert "\\r\\nSTUCK Terraform flux-system/fake" in result.stdout
+    assert "\nSTUCK Terraform flux-system/fake" in run_cli("triage", str(path), *NOW_ARG, "--raw", cwd=tmp_path).stdout
+
+
+def test_tickets_about_a_stuck_resource_list_open_ones_first_and_say_which_are_done(seed_project: Path) -> None:
+    from tests.conftest import run_cli
+
+    body = "**Priority:** Low\n**Discovered:** 2026-01-06\n**Component:** tofu\n\n### Problem Statement\n\nThe Terraform retries.\n"
+    (seed_project / "tickets").mkdir(exist_ok=True)
+    (seed_project / "tickets" / "TICKET-005-a.md").write_text("## TICKET-005: A\n\n**Status:** Resolved\n" + body)
+    (seed_project / "tickets" / "TICKET-006-b.md").write_text("## TICKET-006: B\n\n**Status:** Open\n" + body)
+    result = run_cli("triage", str(DATA / "terraform-retrying.json"), *NOW_ARG, cwd=seed_project)
+    assert "tickets about Terraforms: TICKET-001, TICKET-006, TICKET-005 (Resolved)" in result.stdout

@@ -244,6 +244,5 @@ def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None,
     if fmt == "json":
         click.echo(render_json(checked, findings), nl=False)
     else:
-        text = render_text(checked, findings)
-        click.echo(text if raw else printable(text, multiline=True), nl=False, color=raw or None)
+        click.echo(render_text(checked, findings, raw=raw), nl=False, color=raw or None)
     sys.exit(EXIT_CONTENT if findings else 0)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..core.kinds import KINDS, ResourceRef, kind_for_api, name_problem
+from ..core.terminal import printable
 
 # Diagnosis code -> the heading of the runbook step that handles it, per kind (see the templates).
 _SOURCE_STEPS = {
@@ -385,14 +386,23 @@ def link_findings(findings: list[Finding], project) -> list[Finding]:
     from .generate import project_resources, runbook_paths
 
     runbooks_dir = project.config.runbooks_dir
-    found = project_resources(project, project.load()).found
+    corpus = project.load()
+    found = project_resources(project, corpus).found
     by_ref = {f.ref: f for f in found}
     paths = runbook_paths(found, runbooks_dir)
+    status = {t.id: t.status for t in corpus.tickets}
+
+    def shown(ids: list[str]) -> list[str]:
+        """Open tickets first; a done one (the schema's done statuses) says so."""
+        done = [i for i in ids if project.schema.is_done(status.get(i))]
+        return [i for i in ids if i not in done] + [f"{i} ({status[i]})" for i in done]
+
     for finding in findings:
         exact = by_ref.get(finding.ref)
         kind_level = by_ref.get(ResourceRef.kind_level(finding.ref.kind))
-        finding.tickets = exact.ticket_ids if exact else []
-        finding.kind_tickets = [t for t in (kind_level.ticket_ids if kind_level else []) if t not in finding.tickets]
+        named = exact.ticket_ids if exact else []
+        finding.tickets = shown(named)
+        finding.kind_tickets = shown([t for t in (kind_level.ticket_ids if kind_level else []) if t not in named])
         path = paths.get(finding.ref) or paths.get(ResourceRef.kind_level(finding.ref.kind))
         if path is not None:
             finding.runbook = project.display(path).as_posix()
@@ -400,7 +410,9 @@ def link_findings(findings: list[Finding], project) -> list[Finding]:
     return findings
 
 
-def render_text(checked: int, findings: list[Finding]) -> str:
+def render_text(checked: int, findings: list[Finding], *, raw: bool = False) -> str:
+    """The report; each line shows control characters from the cluster's messages as escapes
+    (a `\\r\\n` in a message cannot fake a line of the report) unless `raw`."""
     lines = []
     for f in findings:
         lines.append(f"STUCK {f.api_kind} {f.ref.namespace}/{f.ref.name}")
@@ -416,7 +428,7 @@ def render_text(checked: int, findings: list[Finding]) -> str:
         if f.kind_tickets:
             lines.append(f"  tickets about {f.api_kind}s: {', '.join(f.kind_tickets)}")
     lines.append(f"{len(findings)} of {checked} resources stuck")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines if raw else map(printable, lines)) + "\n"
 
 
 def render_json(checked: int, findings: list[Finding]) -> str:
