@@ -212,3 +212,10 @@ def test_import_into_a_configured_tickets_dir_makes_it(seed_project: Path):
     result = run_cli("import", "TICKETS.md", cwd=seed_project)
     assert result.exit_code == 0, result.stderr
     assert list((seed_project / "issues").glob("TICKET-001-*.md"))
+
+
+def test_settings_that_moved_to_the_schema_name_their_new_place(tmp_path: Path):
+    (tmp_path / "tickets").mkdir()
+    (tmp_path / "ticketgen.toml").write_text('[lint]\ndone_statuses = ["Resolved"]\n')
+    result = run_cli("lint", cwd=tmp_path)
+    assert result.exit_code == 2 and "done_statuses is now [tool.ticketgen.roles] done" in result.stderr

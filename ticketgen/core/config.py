@@ -16,6 +16,11 @@ from .errors import ConfigError
 from .io import DEFAULT_MAX_BYTES
 
 DEFAULT_TEMPLATE = "tickets/_template.md"
+# Settings a stage once had that now live with the schema, where every stage reads them.
+MOVED = {
+    "done_statuses": "[tool.ticketgen.roles] done",
+    "urgent_priorities": "[tool.ticketgen.roles] urgent",
+}
 _KEYS = {"tickets_dir", "template", "documents", "runbooks_dir", "max_file_bytes", "roles", "manifests"}
 _TABLES = ("lint", "new", "runbooks", "site")  # a tuple: Config compares and prints the same in every run
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..core.config import MOVED
 from ..core.errors import ConfigError
 from .model import SEVERITIES
 
@@ -30,8 +31,6 @@ if TYPE_CHECKING:
     from ..core.template import Schema
 
 _KEYS = {"select", "ignore", "severity", "required_sections", "aliases", "overrides", "cache"}
-# Moved to the schema, where every stage reads them: `[tool.ticketgen.roles] done = [...]`.
-_MOVED = {"done_statuses": "[tool.ticketgen.roles] done"}
 _OVERRIDE_KEYS = {"paths", "select", "ignore", "severity"}
 DEFAULT_KEY = "default"
 
@@ -120,9 +119,9 @@ def _severities(value: Any, codes: dict[str, str], what: str, source: Path | Non
 
 
 def check_keys(table: dict[str, Any], source: Path | None) -> None:
-    moved = sorted(set(table) & set(_MOVED))
+    moved = sorted(set(table) & set(MOVED))
     if moved:
-        raise ConfigError(f"[tool.ticketgen.lint] {moved[0]} is now {_MOVED[moved[0]]}", source)
+        raise ConfigError(f"[tool.ticketgen.lint] {moved[0]} is now {MOVED[moved[0]]}", source)
     unknown = set(table) - _KEYS
     if unknown:
         known = ", ".join(sorted(_KEYS))

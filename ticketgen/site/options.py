@@ -10,12 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.config import Config
+from ..core.config import MOVED, Config
 from ..core.errors import ConfigError
 from ..core.template import Schema
 
-# Moved to the schema, where every stage reads them.
-_MOVED = {"done_statuses": "[tool.ticketgen.roles] done", "urgent_priorities": "[tool.ticketgen.roles] urgent"}
 PALETTE = ("green", "teal", "blue", "yellow", "orange", "red", "grey")
 _KEYS = {
     "tickets_url",
@@ -48,9 +46,9 @@ def load_options(config: Config, schema: Schema) -> SiteOptions:
     def fail(message: str) -> ConfigError:
         return ConfigError(f"[tool.ticketgen.site] {message}", where)
 
-    moved = sorted(set(table) & set(_MOVED))
+    moved = sorted(set(table) & set(MOVED))
     if moved:
-        raise fail(f"{moved[0]} is now {_MOVED[moved[0]]}")
+        raise fail(f"{moved[0]} is now {MOVED[moved[0]]}")
     unknown = set(table) - _KEYS
     if unknown:
         raise fail(f"unknown setting(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(_KEYS))})")
