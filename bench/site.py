@@ -45,6 +45,7 @@ markdown_extensions:
   - tables
   - toc:
       permalink: true
+  - pymdownx.highlight # code highlighted by Pygments, as on ticket pages and on GitHub
   - pymdownx.superfences
   - pymdownx.tasklist:
       custom_checkbox: true

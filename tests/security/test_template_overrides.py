@@ -46,3 +46,15 @@ def test_a_site_override_cannot_run_code(tmp_path: Path):
     assert not marker.exists()
     assert result.exit_code == 2, result.output
     assert "unsafe" in result.stderr and "internal error" not in result.stderr
+
+
+def test_the_sandbox_is_on_whenever_an_override_folder_holds_a_template(tmp_path: Path):
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from ticketgen.core.templating import environment
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    assert not isinstance(environment("site", folder, autoescape=True), SandboxedEnvironment)  # ours only
+    (folder / "notes.j2").write_text("{{ 1 }}")  # any template, even one no page uses
+    assert isinstance(environment("site", folder, autoescape=True), SandboxedEnvironment)

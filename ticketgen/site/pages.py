@@ -549,9 +549,15 @@ class SiteRenderer:
             value = [tag.strip() for tag in value.split(",")]  # `**tags:** a, b` on a metadata line
         return _strings(value)
 
-    def extra_values(self, tickets: Iterable[Ticket], key: str) -> list[str]:
-        """Every value of frontmatter `key` in `tickets`: a filter menu (empty: no column)."""
-        return sorted({v for t in tickets for v in self.extra(t, key)}, key=str.casefold)
+    def extra_columns(self, tickets: list[Ticket]) -> list[tuple[str, list[str]]]:
+        """(key, its values) for each configured frontmatter column some of `tickets` fills: the
+        table's extra columns and their filter menus, in one pass over the tickets."""
+        shown = []
+        for key in self.options.columns:
+            values = sorted({v for t in tickets for v in self.extra(t, key)}, key=str.casefold)
+            if values:
+                shown.append((key, values))
+        return shown
 
     def values(self, tickets: Iterable[Ticket], role: str) -> list[str]:
         """The valid values of `role` present in `tickets`, in the template's order (filter menus)."""
