@@ -42,11 +42,12 @@ class Config:
     def relative(self, path: Path) -> Path:
         """`path` relative to the project root when it is inside it (for messages and JSON);
         symlinks are not followed, so a link is named as the user sees it."""
-        absolute = Path(os.path.abspath(path))
-        try:
-            return absolute.relative_to(self.root)
-        except ValueError:
-            return path
+        absolute = os.path.abspath(path)  # strings, not Path.relative_to: this runs for every file
+        root = str(self.root)
+        if absolute == root:
+            return Path(".")
+        prefix = root.rstrip(os.sep) + os.sep
+        return Path(absolute[len(prefix) :]) if absolute.startswith(prefix) else path
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
