@@ -274,3 +274,24 @@ def test_an_open_ticket_may_keep_the_resolved_date_placeholder(tmp_path: Path):
     assert run_cli("close", "1", cwd=tmp_path).exit_code == 0
     assert run_cli("reopen", "1", cwd=tmp_path).exit_code == 0
     assert "TG023" not in run_cli("lint", "--no-cache", cwd=tmp_path).stdout
+
+
+def test_a_refused_value_names_the_ticket_file_and_line(tmp_path: Path):
+    (tmp_path / "tickets").mkdir()
+    (tmp_path / "tickets" / "_template.md").write_text(
+        (Path(__file__).parents[2] / "ticketgen" / "data" / "template.md").read_text()
+    )
+    assert run_cli("new", "--title", "A", "--priority", "Low", cwd=tmp_path).exit_code == 0
+    result = run_cli("set", "1", "Priority=bogus", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "error: tickets/TICKET-001-a.md:4: Priority must be one of: Low, Medium, High, Critical" in result.stderr
+
+
+def test_list_columns_already_in_the_table_are_not_repeated(tmp_path: Path):
+    (tmp_path / "tickets").mkdir()
+    (tmp_path / "tickets" / "_template.md").write_text(
+        (Path(__file__).parents[2] / "ticketgen" / "data" / "template.md").read_text()
+    )
+    assert run_cli("new", "--title", "A", "--priority", "Low", cwd=tmp_path).exit_code == 0
+    header = run_cli("list", "--columns", "status", cwd=tmp_path).stdout.splitlines()[0]
+    assert header.split().count("STATUS") == 1

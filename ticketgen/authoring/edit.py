@@ -176,7 +176,11 @@ class TicketEdit:
         frontmatter key (of a ticket in its own file) or a new metadata line (in a document)."""
         schema = self.project.schema
         if schema.field(name) is not None:
-            spec_name, written = field_value(self.project, name, value)
+            try:
+                spec_name, written = field_value(self.project, name, value)
+            except ContentError as exc:  # say which ticket, where the value would go
+                found = self.line_field(name)
+                raise ContentError(exc.message, self.shown, found.line if found else self.ticket.line) from None
             self.set_field(spec_name, written)
             # A frontmatter copy of the field (`status: Open`) must not be left disagreeing (TG018).
             key = next((k for k in self.ticket.frontmatter if str(k).casefold() == spec_name.casefold()), None)
@@ -231,8 +235,9 @@ def find_ticket(corpus: Corpus, project: Project, raw: str) -> Ticket:
         raise UsageError(f"{raw!r} is not a ticket ID ({schema.prefix}{'N' * schema.width})")
     ticket = corpus.find(raw.strip()) or corpus.find_number(number)
     if ticket is None:
-        known = ", ".join(t.id for t in sorted(corpus.tickets, key=lambda t: t.number)[:10])
-        raise ContentError(f"no ticket {raw!r}" + (f" (known: {known}…)" if known else " (no tickets found)"))
+        ordered = sorted(corpus.tickets, key=lambda t: t.number)
+        known = ", ".join(t.id for t in ordered[:10]) + ("…" if len(ordered) > 10 else "")
+        raise ContentError(f"no ticket {raw!r}" + (f" (known: {known})" if known else " (no tickets found)"))
     return ticket
 
 

@@ -211,7 +211,9 @@ def list_(
         records = [t.to_json(backlinks.get(t.id.upper())) for t in tickets]
         click.echo(json.dumps(records, indent=2, ensure_ascii=False))
     else:
-        header = [*query.COLUMNS[:-1], *_values(columns), query.COLUMNS[-1]]
+        shown = {c.casefold() for c in query.COLUMNS}  # asking for a column the table has adds nothing
+        extra = [c for c in dict.fromkeys(_values(columns)) if c.casefold() not in shown]
+        header = [*query.COLUMNS[:-1], *extra, query.COLUMNS[-1]]
         rows = [[query.text(query.value(t, name, today)) for name in header] for t in tickets]
         if not raw:
             rows = [[printable(cell) for cell in row] for row in rows]
