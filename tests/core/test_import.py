@@ -120,3 +120,18 @@ def test_import_paths_are_relative_to_the_project_dir(tmp_path: Path):
     assert (tmp_path / "out" / "index.md").is_file()
     missing = run_cli("import", "nope.md", cwd=tmp_path)
     assert missing.exit_code == 2 and "no such file" in missing.stderr
+
+
+def test_a_link_whose_reference_is_defined_elsewhere_in_the_document_is_warned_about(tmp_path: Path):
+    from tests.conftest import run_cli
+
+    template = (Path(__file__).parents[2] / "ticketgen" / "data" / "template.md").read_text()
+    (tmp_path / "tickets").mkdir()
+    (tmp_path / "tickets" / "_template.md").write_text(template)
+    one = "## TICKET-001: A\n\n**Status:** Open\n\n### Problem Statement\n\nSee [the guide][guide].\n"
+    two = "## TICKET-002: B\n\n**Status:** Open\n\n### Problem Statement\n\nSee [the guide][guide] too.\n\n[guide]: https://example.org\n"
+    (tmp_path / "NOTES.md").write_text(one + "\n" + two)
+    result = run_cli("import", "NOTES.md", cwd=tmp_path)
+    assert result.exit_code == 0
+    assert "NOTES.md:1: TICKET-001 links through a reference defined elsewhere in the document" in result.stderr
+    assert "TICKET-002 links through" not in result.stderr  # its own definition moves with it

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..core.errors import ConfigError, ContentError
 from ..core.io import create_all, read_source, remove_stale_temps, split_lines
 from ..core.markdown import IMPORT_MARKER as MARKER
-from ..core.markdown import block_tokens
+from ..core.markdown import block_tokens, iter_links
 from ..core.parse import parse_document
 from ..core.project import Project
 from ..core.records import Ticket
@@ -41,10 +41,10 @@ def ticket_file_name(ticket: Ticket) -> str:
     return f"{ticket.id}-{slug}.md" if slug else f"{ticket.id}.md"
 
 
-def plan_import(project: Project, source: Path, into: Path) -> list[Piece]:
-    """The files an import would write; raises before anything is written if one clashes. A file
-    already there with exactly a piece's content (from an import killed part way) is left out,
-    so the rerun finishes the job."""
+def plan_import(project: Project, source: Path, into: Path) -> tuple[list[Piece], list[str]]:
+    """The files an import would write, and warnings; raises before anything is written if one
+    clashes. A file already there with exactly a piece's content (from an import killed part
+    way) is left out, so the rerun finishes the job."""
     text = read_source(source, project.config.max_file_bytes).text
     schema = _schema_for(project, text, source)
     doc = parse_document(text, project.display(source), schema)
@@ -55,6 +55,7 @@ def plan_import(project: Project, source: Path, into: Path) -> list[Piece]:
     index_parts: list[str] = []
     pos = 0
     seen: dict[str, Ticket] = {}
+    warnings: list[str] = []
     for ticket in doc.tickets:
         key = ticket.id.upper()
         if key in seen:
@@ -65,6 +66,11 @@ def plan_import(project: Project, source: Path, into: Path) -> list[Piece]:
         index_parts.append("".join(lines[pos : ticket.line - 1]))
         index_parts.append(MARKER.format(name=name) + _line_ending(body[-1]))
         pieces.append(Piece(into / name, "".join(body), f"ticket {ticket.id}"))
+        if _links_lost(ticket, "".join(body)):
+            warnings.append(
+                f"{doc.path}:{ticket.line}: {ticket.id} links through a reference defined elsewhere in the "
+                f"document ([text][label] with `[label]: url` outside it); in {name} that link will not resolve"
+            )
         pos = ticket.end_line
     index_parts.append("".join(lines[pos:]))
     pieces.append(Piece(into / INDEX_NAME, "".join(index_parts), "index"))
@@ -73,7 +79,16 @@ def plan_import(project: Project, source: Path, into: Path) -> list[Piece]:
         pieces.append(Piece(into / TEMPLATE_NAME, found[1], "template"))
     pieces = [piece for piece in pieces if not _already_written(piece)]
     _refuse_clashes(project, pieces)
-    return pieces
+    return pieces, warnings
+
+
+def _links_lost(ticket: Ticket, text: str) -> bool:
+    """Whether the ticket, read alone, has fewer links than in its document: a reference link
+    whose definition is elsewhere becomes plain text once the ticket has a file of its own."""
+    env: dict = {}
+    tokens = block_tokens(text, env)
+    alone = sum(1 for tok in tokens if tok.type == "inline" for _ in iter_links(tok.content, env))
+    return alone < len(ticket.references)
 
 
 def _already_written(piece: Piece) -> bool:

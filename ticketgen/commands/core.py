@@ -339,7 +339,9 @@ def import_(source: Path, into: Path | None, dry_run: bool) -> None:
     if not from_project_dir(source).is_file():
         raise UsageError(f"{source}: no such file")
     target = (from_project_dir(into) if into else project.config.tickets_dir).resolve()
-    pieces = plan_import(project, from_project_dir(source).resolve(), target)
+    pieces, warnings = plan_import(project, from_project_dir(source).resolve(), target)
+    for warning in warnings:
+        click.echo(f"warning: {printable(warning)}", err=True)
     if not pieces:
         click.echo("nothing to write: every file is already there, as this import would write it")
     if not dry_run:
