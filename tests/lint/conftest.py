@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,18 @@ def seed_doc_project(tmp_path: Path) -> Path:
     shutil.copy(SEED, tmp_path / "TICKETS.md")
     (tmp_path / "ticketgen.toml").write_text('template = "TICKETS.md"\ndocuments = ["TICKETS.md"]\n')
     return tmp_path
+
+
+@functools.cache
+def default_lint_context():
+    """(project, context, rules) for the default template, uncached, built once per session:
+    hypothesis calls the tests that use it many times."""
+    from ticketgen.core.project import Project
+    from ticketgen.lint.engine import LintOptions, build_context
+
+    root = Path(tempfile.mkdtemp())
+    make_project(root, {})
+    project = Project.discover(root)
+    project.use_cache = False
+    ctx, rules = build_context(project, LintOptions())
+    return project, ctx, list(rules.values())

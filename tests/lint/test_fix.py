@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import shutil
-import tempfile
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import EXAMPLES, run_cli
-from tests.lint.conftest import lint_json, make_project
+from tests.lint.conftest import default_lint_context, lint_json, make_project
 from ticketgen.lint.fixes import apply_edits
 from ticketgen.lint.model import Edit
 from ticketgen.lint.rule import EXAMPLE, example
@@ -89,20 +87,6 @@ def test_fix_leaves_no_temp_files(examples_project: Path):
 _noise = st.text(alphabet=st.sampled_from(list("ab *+-[]Xx\r\n\t#>\ufeff")), max_size=40)
 
 
-@functools.cache
-def _context():
-    """A lint context for the default template (built once: hypothesis calls the test many times)."""
-    from ticketgen.core.project import Project
-    from ticketgen.lint.engine import LintOptions, build_context
-
-    root = Path(tempfile.mkdtemp())
-    make_project(root, {})
-    project = Project.discover(root)
-    project.use_cache = False
-    ctx, rules = build_context(project, LintOptions())
-    return project, ctx, list(rules.values())
-
-
 @settings(max_examples=150, deadline=None)
 @given(prefix=_noise, middle=_noise, suffix=_noise, ending=st.sampled_from(["\n", "\r\n"]))
 def test_fixing_never_changes_bytes_outside_the_fixed_spans(prefix: str, middle: str, suffix: str, ending: str):
@@ -114,7 +98,7 @@ def test_fixing_never_changes_bytes_outside_the_fixed_spans(prefix: str, middle:
     text = (prefix + ending + body.replace("\n", ending) + middle + ending + "* item" + ending + suffix).lstrip(
         "\ufeff"
     )
-    project, ctx, rules = _context()
+    project, ctx, rules = default_lint_context()
     result = lint_source(project, SourceFile(Path("/nonexistent/x.md"), Path("x.md"), text.encode("utf-8")), ctx, rules)
     edits = [e for f in result.findings for e in f.edits]
     fixed = apply_edits(text, edits)

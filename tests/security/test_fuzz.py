@@ -3,16 +3,14 @@ never slow. A short run by default; a long one with TICKETGEN_FUZZ_EXAMPLES (doc
 
 from __future__ import annotations
 
-import functools
 import os
-import tempfile
 import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.security.conftest import make_project
+from tests.lint.conftest import default_lint_context
 
 EXAMPLES = int(os.environ.get("TICKETGEN_FUZZ_EXAMPLES", "100"))  # a long fuzz: 20000 or more
 
@@ -44,19 +42,6 @@ _TEXT = st.lists(st.sampled_from(_PIECES), max_size=300).map("".join)
 _RUN = st.tuples(st.sampled_from(_PIECES[:8]), st.integers(1, 20_000)).map(lambda p: p[0] * p[1])
 
 
-@functools.cache
-def _context():
-    from ticketgen.core.project import Project
-    from ticketgen.lint.engine import LintOptions, build_context
-
-    root = Path(tempfile.mkdtemp())
-    make_project(root, {})
-    project = Project.discover(root)
-    project.use_cache = False
-    ctx, rules = build_context(project, LintOptions())
-    return project, ctx, list(rules.values())
-
-
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(head=_TEXT, run=_RUN, tail=_TEXT)
 def test_hostile_text_lints_without_error_in_bounded_time(head: str, run: str, tail: str):
@@ -65,7 +50,7 @@ def test_hostile_text_lints_without_error_in_bounded_time(head: str, run: str, t
 
     text = "---\n" + head + "\n---\n## TICKET-001: " + head + run + tail + "\n**Status:** " + run + tail + "\n"
     start = time.perf_counter()
-    project, ctx, rules = _context()
+    project, ctx, rules = default_lint_context()
     source = SourceFile(Path("/nonexistent/x.md"), Path("tickets/x.md"), text.encode("utf-8"))
     result = lint_source(project, source, ctx, rules)
     assert time.perf_counter() - start < 3.0  # "under a second", with slack for a loaded machine
