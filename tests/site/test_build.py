@@ -225,6 +225,20 @@ def test_a_fresh_init_site_builds_strict_names_each_entry_once_and_has_a_runbook
     assert '<link rel="next" href="tickets/">' in home
 
 
+def test_mkdocs_nav_titles_and_anchor_checks_reach_generated_pages(tmp_path: Path, caplog):
+    repo = make_repo(tmp_path)
+    config = (repo / "mkdocs.yml").read_text()
+    config += "validation:\n  anchors: warn\nnav:\n  - Home: index.md\n  - Open work: tickets/status/open.md\n"
+    write(repo / "mkdocs.yml", config)
+    write(repo / "docs" / "index.md", "# Home\n\n[Why](tickets/TICKET-002.md#problem-statement)\n")
+    site = build_site(repo)  # strict: the anchor exists on the ticket's page
+    assert sidebar((site / "index.html").read_text()) == ["Home", "Open work"]
+    write(repo / "docs" / "index.md", "# Home\n\n[Why](tickets/TICKET-002.md#no-such-section)\n")
+    with pytest.raises(Abort):
+        build_site(repo)
+    assert "no-such-section" in caplog.text
+
+
 def test_a_tickets_section_keeps_its_place_when_no_page_shares_its_name(site: Path):
     entries = sidebar((site / "index.html").read_text())
     assert entries[0] == "Home" and entries[-3:] == ["Tickets", "All tickets", "Dashboard"]

@@ -1,15 +1,16 @@
 """The mkdocs adapter: adds the renderer's pages to the build, watches their sources.
 
 All content decisions live in `site.pages` (records → HTML); this file only speaks mkdocs.
-Generated pages reach mkdocs already as HTML: their Markdown is empty, and `on_page_content`
-hands mkdocs the page's HTML and table of contents, so Python-Markdown never converts ticket
-text. Problems in tickets are WARNINGs on `mkdocs.plugins.ticketgen` (so `--strict` fails);
+Generated pages reach mkdocs already as HTML, as `GeneratedPage`s (a Page class of their own,
+as Material's blog plugin gives its posts): mkdocs reads no file and runs no Python-Markdown for
+them, so ticket text is never converted twice. Problems in tickets are WARNINGs on `mkdocs.plugins.ticketgen` (so `--strict` fails);
 the rest of the site still builds.
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 from dataclasses import replace
 from html import escape
 from pathlib import Path
@@ -21,6 +22,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page as MkdocsPage
 from mkdocs.structure.toc import get_toc
 
 from ..core.errors import TicketgenError
@@ -44,7 +46,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         self.project: Project | None = None
         self.failure: str | None = None
         self.content: SiteContent | None = None  # kept while serving, for on_serve
-        self.pages: dict[str, Page] = {}  # by src_uri: the pages this build adds
+        self.pages: set[str] = set()  # src_uris of the pages this build adds
         self.serving = False
         self.links: TicketLinks | None = None  # mention links in hand-written docs pages
         self.nav: Navigation | None = None
@@ -119,17 +121,22 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         for f in files.documentation_pages():  # `../docs/guide.md` in a ticket: that page
             if f.abs_src_path and f.generated_by is None:
                 renderer.source_pages.setdefault(Path(f.abs_src_path).resolve(), f.src_uri)
-        self.pages = {}
+        made: list[Page] = []
         for spec in self.content.specs:
             if spec.src_uri in taken:
                 log.info("%s exists in docs_dir; it replaces the generated page", spec.src_uri)
                 continue
             try:
-                self.pages[spec.src_uri] = renderer.page(spec)
+                made.append(renderer.page(spec))
             except TicketgenError as exc:  # a broken template override
                 raise PluginError(f"ticketgen: {exc}") from None
-            inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, spec.src_uri, content="", inclusion=inclusion))
+        titles = _nav_titles(config.nav)
+        for page in made:
+            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            file = File.generated(config, page.src_uri, content="", inclusion=inclusion)
+            files.append(file)
+            GeneratedPage(titles.get(page.src_uri), file, config, page)
+        self.pages = {page.src_uri for page in made}
         for problem in dict.fromkeys(renderer.link_problems):
             log.warning(problem)
         for uri, data in asset_bytes(self.options.templates).items():
@@ -150,24 +157,11 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         return files
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
-        generated = self.pages.get(page.file.src_uri)
-        if generated is not None:
-            page.meta.update(generated.meta)  # before the tags plugin (priority -50) reads them
-            page.meta.setdefault("title", generated.title)
-            return ""  # its HTML is ready: nothing for Python-Markdown to convert
-        if self.links is not None:
+        if self.links is not None and not isinstance(page, GeneratedPage):
             self.links.current = page.file.src_uri
             source = page.file.abs_src_path
             self.links.current_dir = Path(source).resolve().parent if source else None
         return markdown
-
-    def on_page_content(self, html: str, *, page, config, files) -> str:
-        generated = self.pages.get(page.file.src_uri)
-        if generated is None:
-            return html
-        page.toc = get_toc(_toc_tokens(generated))
-        self.pages[page.file.src_uri] = replace(generated, html="", toc=())  # mkdocs holds them now
-        return generated.html
 
     def on_nav(self, nav, *, config, files):
         self.nav = nav
@@ -187,9 +181,9 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         # (boost 1e6) does. The tags plugin has made its chips by now, so they still show
         # the metadata tags; the index does not repeat them in every section's entry (the
         # header card's text keeps status, priority and component searchable).
-        generated = self.pages.get(page.file.src_uri)
-        if generated is None:
+        if not isinstance(page, GeneratedPage):
             return context
+        generated = page.made
         if generated.ticket_id:
             page.meta["tags"] = [generated.ticket_id]
         if generated.source is not None:
@@ -203,6 +197,46 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             if path != docs and docs not in path.parents:  # docs_dir is watched already
                 server.watch(str(path))
         return server
+
+
+class GeneratedPage(MkdocsPage):
+    """A page ticketgen made: its metadata, HTML and table of contents are ready, so mkdocs
+    reads no file and makes no Python-Markdown instance for it (a build of 1,000 tickets
+    would make 1,000, to convert empty strings)."""
+
+    def __init__(self, title: str | None, file: File, config, made: Page) -> None:
+        super().__init__(title, file, config)
+        self.made = made
+
+    def read_source(self, config) -> None:
+        self.markdown = ""
+        self.meta = {"title": self.made.title, **self.made.meta}  # before the tags plugin reads them
+
+    def render(self, config, files: Files) -> None:
+        made = self.made
+        self.content = made.html
+        self.toc = get_toc(_toc_tokens(made))
+        self.present_anchor_ids = {heading.id for heading in made.toc}  # links to `#anchor` check
+        self.made = replace(made, html="", toc=())  # mkdocs holds them now
+
+
+def _nav_titles(nav: list | None) -> dict[str, str]:
+    """Titles that mkdocs.yml's `nav:` gives pages, by path: mkdocs takes a page a plugin made
+    as it is, so the plugin passes them on."""
+    titles: dict[str, str] = {}
+
+    def walk(items) -> None:
+        for item in items or []:
+            if not isinstance(item, dict):
+                continue
+            for title, value in item.items():
+                if isinstance(value, str):
+                    titles[posixpath.normpath(value.lstrip("/"))] = title
+                elif isinstance(value, list):
+                    walk(value)
+
+    walk(nav)
+    return titles
 
 
 def _unfold_echoes(items: list, parent, ours: set[str]) -> bool:
