@@ -3,8 +3,8 @@
 All content decisions live in `site.pages` (records → HTML); this file only speaks mkdocs.
 Generated pages reach mkdocs already as HTML, as `GeneratedPage`s (a Page class of their own,
 as Material's blog plugin gives its posts): mkdocs reads no file and runs no Python-Markdown for
-them, so ticket text is never converted twice. Problems in tickets are WARNINGs on `mkdocs.plugins.ticketgen` (so `--strict` fails);
-the rest of the site still builds.
+them, so ticket text is never converted twice. Problems in tickets are WARNINGs on
+`mkdocs.plugins.ticketgen` (so `--strict` fails); the rest of the site still builds.
 """
 
 from __future__ import annotations
