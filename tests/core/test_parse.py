@@ -213,3 +213,33 @@ def test_headings_in_quotes_and_list_items_are_text_not_sections_or_tickets():
     assert "Our analysis continues." in t.section("problem statement").body
     assert [a.text for a in t.action_items] == ["ours"]
     assert t.related == ["TICKET-010"]  # still a mention
+
+
+def _stored_and_read_back(doc):
+    import pickle
+
+    doc.release_tokens()
+    return pickle.loads(pickle.dumps(doc, pickle.HIGHEST_PROTOCOL))
+
+
+def test_a_document_read_back_from_the_cache_is_the_one_the_parser_made():
+    # The cache stores texts, section bodies and code as spans of the file's text: every
+    # string must come back exactly (a BOM, CRLF, frontmatter, repeated sections, indented code).
+    crafted = (
+        "\ufeff---\nowner: ana\n---\r\n## TICKET-002: Twice\r\n\r\n**Status:** Open\r\n\r\n"
+        "### Notes\r\nsame\r\n\r\n### Notes\r\nsame\r\n\r\n    indented code\r\n\r\n"
+        "```sh\nflux get all\n```\n\n## TICKET-003: Empty sections\n\n### Notes\n\n### Notes\n"
+    )
+    docs = [parse_document(crafted, Path("crafted.md"), SEED_SCHEMA), read_document(SEED, SEED_SCHEMA)]
+    docs.append(read_document(EXAMPLES / "platform-notes.md", INC_SCHEMA))
+    docs += [read_document(path, SEED_SCHEMA) for path in sorted((EXAMPLES / "tickets").glob("*.md"))]
+    for doc in docs:
+        expected = [dict(t.__dict__) for t in doc.tickets]
+        for state in expected:
+            state.pop("tokens", None)
+        back = _stored_and_read_back(doc)
+        assert back.text == doc.text and back.frontmatter == doc.frontmatter
+        assert [t.__dict__ for t in back.tickets] == expected, doc.path
+    twice, empty = docs[0].tickets
+    assert [s.body[:6] for s in twice.sections] == ["same\r\n"] * 2 and [s.body for s in empty.sections] == ["", ""]
+    assert twice.code_blocks[0].content == "indented code\n"  # not a slice of the CRLF text: kept as it is

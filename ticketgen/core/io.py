@@ -11,7 +11,6 @@ import fcntl
 import os
 import re
 import stat
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -225,6 +224,8 @@ def _folder_lock(folder: Path) -> Iterator[None]:
 
 def _temp_copy(path: Path, text: Content, sync: bool = True) -> str:
     """A synced temp file beside `path` holding `text`, with `path`'s mode (or the umask's)."""
+    import tempfile  # only commands that write need it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 from .cache import Cache, digest
 from .config import Config, load_config
 from .errors import ConfigError, ContentError
-from .records import Backlink, Document, Problem, Ticket
 
 if TYPE_CHECKING:
+    from .records import Backlink, Document, Problem, Ticket
     from .template import Schema
 
-# parse/template (markdown-it, YAML) are imported on first use: a warm `ticketgen lint`
-# answers from its cache without them.
+# records, parse and template (markdown-it, YAML) are imported on first use: a warm
+# `ticketgen lint` answers from its cache without them.
 
 
 @dataclass
@@ -55,6 +55,8 @@ class Corpus:
         """Backlinks: per ticket ID (upper-cased, as `by_id`), the other tickets that mention it
         (`TICKET-1` and `TICKET-001` alike), each once, in reading order, with the line of its first
         mention. Mentions of IDs no ticket has are left out (lint reports them: TG041)."""
+        from .records import Backlink
+
         numbers: dict[int, Ticket] = {}
         for ticket in self.tickets:
             numbers.setdefault(ticket.number, ticket)
@@ -123,18 +125,21 @@ class Project:
 
     def ticket_files(self) -> list[Path]:
         """Markdown files in the tickets dir (not hidden ones, not the template) and the
-        configured multi-ticket documents, in a stable order."""
-        files: list[Path] = []
-        tickets_dir = self.config.tickets_dir
-        if tickets_dir.is_dir():
-            for path in sorted(tickets_dir.rglob("*.md"), key=lambda p: p.parts):  # Path order, faster
-                rel = path.relative_to(tickets_dir)
-                if any(part.startswith(".") for part in rel.parts):
-                    continue
-                template = self.config.template
-                if template is not None and path.name == template.name and path.resolve() == template:
-                    continue
-                files.append(path)
+        configured multi-ticket documents, in a stable order (by path components)."""
+        found: list[tuple[list[str], str]] = []
+        tickets_dir = str(self.config.tickets_dir)
+        template = self.config.template
+        # os.walk and strings, not Path.rglob: this runs on every command, for every file.
+        for folder, dirs, names in os.walk(tickets_dir):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]  # symlinked folders are not entered
+            for name in names:
+                if name.endswith(".md") and not name.startswith("."):
+                    path = os.path.join(folder, name)
+                    if template is not None and name == template.name and Path(path).resolve() == template:
+                        continue
+                    found.append((os.path.relpath(path, tickets_dir).split(os.sep), path))
+        found.sort()
+        files = [Path(path) for _, path in found]
         files.extend(d for d in self.config.documents if d not in files)
         return files
 
@@ -185,11 +190,12 @@ class Project:
         shown = self.display(path)
         limit = self.config.max_file_bytes
         try:
-            size = path.stat().st_size
-            if size > limit:
-                error = ContentError(f"file is {size:,} bytes, over the {limit:,}-byte limit", shown, 1)
-                return SourceFile(path, shown, None, error)
-            return SourceFile(path, shown, path.read_bytes())
+            with open(path, "rb", buffering=0) as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size > limit:
+                    error = ContentError(f"file is {size:,} bytes, over the {limit:,}-byte limit", shown, 1)
+                    return SourceFile(path, shown, None, error)
+                return SourceFile(path, shown, handle.read())
         except OSError as exc:
             return SourceFile(path, shown, None, ContentError(f"cannot read: {exc.strerror}", shown))
 

@@ -192,6 +192,52 @@ class Document:
         for ticket in self.tickets:
             ticket.__dict__.pop("tokens", None)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Stored (in the cache) with each ticket's text, section bodies and code as spans of the
+        document's text, of which they are slices: about half the bytes to write and read back."""
+        state = dict(self.__dict__)
+        state["tickets"] = [_packed(ticket, self.text) for ticket in self.tickets]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        text = state["text"]
+        state["tickets"] = [_unpacked(packed, text) for packed in state["tickets"]]
+        self.__dict__.update(state)
+
+
+def _packed(ticket: Ticket, text: str) -> dict[str, Any]:
+    state = ticket.__getstate__()
+    cursor = 0
+
+    def span(value: str) -> str | tuple[int, int]:
+        """(start, end) of `value` in `text`, or `value` itself. The parts come in document
+        order, so each search starts where the last one matched: linear in the text."""
+        nonlocal cursor
+        at = text.find(value, cursor) if value else -1
+        if at < 0:
+            return value
+        cursor = at
+        return (at, at + len(value))
+
+    state["text"] = span(ticket.text)
+    start = cursor
+    state["sections"] = [(s.title, s.level, s.line, s.end_line, span(s.body)) for s in ticket.sections]
+    cursor = start
+    state["code_blocks"] = [(c.info, span(c.content), c.line) for c in ticket.code_blocks]
+    return state
+
+
+def _unpacked(state: dict[str, Any], text: str) -> Ticket:
+    def string(value: str | tuple[int, int]) -> str:
+        return text[value[0] : value[1]] if isinstance(value, tuple) else value
+
+    state["text"] = string(state["text"])
+    state["sections"] = [Section(t, lvl, line, end, string(body)) for t, lvl, line, end, body in state["sections"]]
+    state["code_blocks"] = [CodeBlock(info, string(content), line) for info, content, line in state["code_blocks"]]
+    ticket = Ticket.__new__(Ticket)
+    ticket.__dict__.update(state)
+    return ticket
+
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):

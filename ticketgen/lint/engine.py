@@ -242,14 +242,19 @@ def run_lint(project: Project, paths: list[Path] | None = None, options: LintOpt
     reported: list[Path] | None = None
     skipped: list[str] = []
     if paths is not None:
-        # A symlinked ticket is named by its link (as pre-commit does) or by its target.
-        known = {path.resolve(): path for path in files} | {path: path for path in files}
+        # A symlinked ticket is named by its link (as pre-commit does) or by its target; the
+        # links are resolved only when a name is not found as it is (pre-commit names few files).
+        known: dict[Path, Path] = {path: path for path in files}
+        resolved: dict[Path, Path] | None = None
         reported = []
         for given in paths:
             absolute = given.resolve()
             if not absolute.is_file():
                 raise UsageError(f"{given}: no such file")
             found = known.get(Path(os.path.abspath(given))) or known.get(absolute)
+            if found is None:
+                resolved = resolved if resolved is not None else {path.resolve(): path for path in files}
+                found = resolved.get(absolute)
             if found is not None:
                 reported.append(found)
             elif absolute.suffix.lower() in (".md", ".markdown") and absolute != config.template:
