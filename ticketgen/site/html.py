@@ -28,6 +28,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
@@ -405,13 +406,17 @@ def _only_kept_tags(content: str) -> bool:
     return _KEPT_TAG.sub("", content).strip() == "" or bool(_KEPT_TAG.match(content.strip()))
 
 
+@lru_cache(maxsize=64)
+def _lexer(lang: str) -> Lexer | None:
+    """Pygments' lookup by name walks its whole table of lexers: once per language per run."""
+    try:
+        return get_lexer_by_name(lang)
+    except ClassNotFound:
+        return None
+
+
 def _code(content: str, lang: str) -> str:
-    lexer = None
-    if lang:
-        try:
-            lexer = get_lexer_by_name(lang)
-        except ClassNotFound:
-            lexer = None
+    lexer = _lexer(lang) if lang else None
     body = highlight(content, lexer, _FORMATTER) if lexer is not None else escape(content, quote=False)
     css = f"language-{lang} highlight" if lang else "highlight"
     return f'<div class="{escape(css)}"><pre><span></span><code>{body}</code></pre></div>\n'
