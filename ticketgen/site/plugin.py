@@ -169,7 +169,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
 
     @event_priority(-100)  # after other plugins' on_env; every page has been read, so titles are known
     def on_env(self, env, *, config, files):
-        if self.nav is not None and _unfold_echoes(self.nav.items, None, set(self.pages)):
+        if self.nav is not None and _unfold_echoes(self.nav.items, None, self.pages):
             _relink(self.nav)
         return env
 
