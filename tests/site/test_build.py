@@ -369,6 +369,13 @@ def test_a_broken_override_is_named_with_its_line(tmp_path: Path, caplog):
         with caplog.at_level(logging.ERROR), pytest.raises(Abort):
             build_site(repo)
         assert f"{overrides / 'index.html.j2'}:3" in caplog.text and "Traceback" not in caplog.text, caplog.text
+    # A ticket's page is made when mkdocs reads it: its override's errors are named as well.
+    (overrides / "index.html.j2").unlink()
+    write(overrides / "ticket.html.j2", "<p>{{ ticket.id }}</p>\n{{ ticket.nonexistent.deeper }}\n")
+    caplog.clear()
+    with caplog.at_level(logging.ERROR), pytest.raises(Abort):
+        build_site(repo)
+    assert f"{overrides / 'ticket.html.j2'}:2" in caplog.text and "Traceback" not in caplog.text, caplog.text
 
 
 def test_an_override_cannot_reach_python_internals(tmp_path: Path, caplog):

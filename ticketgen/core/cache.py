@@ -85,6 +85,14 @@ class Shelf:
             self.used.add(key)
         return found
 
+    def take(self, key: Any) -> Any:
+        """`get`, then forget the entry in memory (the file keeps it): for a result needed once
+        more after `save`."""
+        found = self.get(key)
+        if found is not None:
+            del self.entries[key]
+        return found
+
     def put(self, key: Any, value: Any) -> None:
         self.entries[key] = value
         self.used.add(key)

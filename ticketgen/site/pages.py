@@ -177,6 +177,7 @@ class SiteRenderer:
         self.env = environment("site", options.templates, autoescape=True)
         self.env.filters["slug"] = slug
         self.bodies: Shelf = project.cache.shelf("html")
+        self.streaming = False  # see `stream`
         self._badges: dict[tuple[str, str], Badge | None] = {}
         self._rows: dict[int, Row] = {}
         self._group_uris: dict[tuple[str, str], str] = {}
@@ -466,9 +467,15 @@ class SiteRenderer:
 
         return markdown_html.resolve_links(html, mention, repo)
 
+    def stream(self) -> None:
+        """The pages that list tickets are made and the cache is saved: from now on each ticket
+        page is made once, so its cached body is let go as it is placed, and the table rows
+        (which hold every ticket) are dropped now."""
+        self._rows, self.streaming = {}, True
+
     def release(self) -> None:
         """Drop what the last `plan` computed (rows, backlinks) and the cached bodies it used."""
-        self._rows, self.mentioned_by = {}, {}
+        self._rows, self.mentioned_by, self.streaming = {}, {}, False
         self.bodies = self.project.cache.shelf("html")
 
     # -- helpers the templates call ------------------------------------------------------------
@@ -480,7 +487,7 @@ class SiteRenderer:
         # A reference definition may sit elsewhere in the document: it is part of what the body shows.
         references = repr(sorted(env.get("references", {}).items())) if env.get("references") else ""
         key = ("ticket", digest(ticket.text.encode() + references.encode()), _RENDER_VERSION)
-        found = self.bodies.get(key)
+        found = self.bodies.take(key) if self.streaming else self.bodies.get(key)
         if found is None:
             tokens = getattr(ticket, "tokens", None)
             base = 0  # the parser's tokens count lines from the file's first line

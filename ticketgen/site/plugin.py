@@ -30,7 +30,7 @@ from ..core.project import Project
 from .content import SiteContent, site_content
 from .links import TicketLinks
 from .options import load_options
-from .pages import ASSET_DIR, ASSETS, Page, SiteRenderer, asset_bytes
+from .pages import ASSET_DIR, ASSETS, Page, PageSpec, SiteRenderer, asset_bytes
 
 log = get_plugin_logger("ticketgen")
 
@@ -121,24 +121,22 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         for f in files.documentation_pages():  # `../docs/guide.md` in a ticket: that page
             if f.abs_src_path and f.generated_by is None:
                 renderer.source_pages.setdefault(Path(f.abs_src_path).resolve(), f.src_uri)
-        made: list[Page] = []
+        titles = _nav_titles(config.nav)
+        pages: list[GeneratedPage] = []
         for spec in self.content.specs:
             if spec.src_uri in taken:
                 log.info("%s exists in docs_dir; it replaces the generated page", spec.src_uri)
                 continue
-            try:
-                made.append(renderer.page(spec))
-            except TicketgenError as exc:  # a broken template override
-                raise PluginError(f"ticketgen: {exc}") from None
-        titles = _nav_titles(config.nav)
-        for page in made:
-            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
-            file = File.generated(config, page.src_uri, content="", inclusion=inclusion)
+            inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
+            file = File.generated(config, spec.src_uri, content="", inclusion=inclusion)
             files.append(file)
-            GeneratedPage(titles.get(page.src_uri), file, config, page)
-        self.pages = {page.src_uri for page in made}
-        for problem in dict.fromkeys(renderer.link_problems):
-            log.warning(problem)
+            pages.append(GeneratedPage(titles.get(spec.src_uri), file, config, renderer, spec))
+        # Pages that list tickets are made now, while every ticket is at hand; a ticket's own
+        # page is made when mkdocs reads it, and then its record is let go (see GeneratedPage).
+        for page in pages:
+            if page.spec.kind != "ticket":
+                page.make()
+        self.pages = {page.file.src_uri for page in pages}
         for uri, data in asset_bytes(self.options.templates).items():
             if uri not in taken:
                 files.append(File.generated(config, uri, content=data))
@@ -148,12 +146,12 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             self.links.tickets = dict(renderer.ticket_pages)
             self.links.sources = dict(renderer.source_pages)
         if not self.serving:
-            # Every page is made: a one-shot build needs no ticket, record or cached body again.
-            # Their memory goes back to the pool mkdocs fills next (`mkdocs serve` keeps them,
-            # to rebuild only what changed).
+            # A one-shot build needs each ticket's record and cached body once more, for its
+            # page: they are let go page by page, so their memory goes back to the pool mkdocs
+            # fills next. `mkdocs serve` keeps them, to rebuild only what changed.
             self.content = SiteContent([], [], self.content.watch)
             self.project.cache.release()
-            renderer.release()
+            renderer.stream()
         return files
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
@@ -171,6 +169,8 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
     def on_env(self, env, *, config, files):
         if self.nav is not None and _unfold_echoes(self.nav.items, None, self.pages):
             _relink(self.nav)
+        if not self.serving:
+            self.renderer.release()  # every page is made
         return env
 
     @event_priority(50)  # before Material's search plugin indexes the page
@@ -183,11 +183,10 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         # header card's text keeps status, priority and component searchable).
         if not isinstance(page, GeneratedPage):
             return context
-        generated = page.made
-        if generated.ticket_id:
-            page.meta["tags"] = [generated.ticket_id]
-        if generated.source is not None:
-            page.edit_url = self.renderer.edit_url(generated.source)
+        if page.ticket_id:
+            page.meta["tags"] = [page.ticket_id]
+        if page.source is not None:
+            page.edit_url = self.renderer.edit_url(page.source)
         return context
 
     def on_serve(self, server, *, config, builder):
@@ -200,15 +199,31 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
 
 
 class GeneratedPage(MkdocsPage):
-    """A page ticketgen made: its metadata, HTML and table of contents are ready, so mkdocs
-    reads no file and makes no Python-Markdown instance for it (a build of 1,000 tickets
-    would make 1,000, to convert empty strings)."""
+    """A page ticketgen makes: its metadata, HTML and table of contents come from the
+    renderer, so mkdocs reads no file and makes no Python-Markdown instance for it (a build of
+    1,000 tickets would make 1,000, to convert empty strings). Made at the latest when mkdocs
+    reads it; after that it holds only what mkdocs keeps of any page."""
 
-    def __init__(self, title: str | None, file: File, config, made: Page) -> None:
+    def __init__(self, title: str | None, file: File, config, renderer: SiteRenderer, spec: PageSpec) -> None:
         super().__init__(title, file, config)
-        self.made = made
+        self.renderer, self.spec = renderer, spec
+        self.ticket_id, self.source = spec.ticket_id, spec.source
+        self.made: Page | None = None
+
+    def make(self) -> None:
+        renderer = self.renderer
+        problems = len(renderer.link_problems)
+        try:
+            self.made = renderer.page(self.spec)
+        except TicketgenError as exc:  # a broken template override
+            raise PluginError(f"ticketgen: {exc}") from None
+        for problem in dict.fromkeys(renderer.link_problems[problems:]):
+            log.warning(problem)
+        self.spec = None  # the ticket record it held
 
     def read_source(self, config) -> None:
+        if self.made is None:
+            self.make()
         self.markdown = ""
         self.meta = {"title": self.made.title, **self.made.meta}  # before the tags plugin reads them
 
