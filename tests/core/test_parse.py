@@ -239,7 +239,14 @@ def test_a_document_read_back_from_the_cache_is_the_one_the_parser_made():
             state.pop("tokens", None)
         back = _stored_and_read_back(doc)
         assert back.text == doc.text and back.frontmatter == doc.frontmatter
-        assert [t.__dict__ for t in back.tickets] == expected, doc.path
+        assert [
+            {name: getattr(t, name) for name in state} for t, state in zip(back.tickets, expected, strict=True)
+        ] == expected
+        # A document read back is stored again when the cache is saved with other new entries.
+        again = _stored_and_read_back(_stored_and_read_back(doc))
+        assert [
+            {name: getattr(t, name) for name in state} for t, state in zip(again.tickets, expected, strict=True)
+        ] == expected
     twice, empty = docs[0].tickets
     assert [s.body[:6] for s in twice.sections] == ["same\r\n"] * 2 and [s.body for s in empty.sections] == ["", ""]
     assert twice.code_blocks[0].content == "indented code\n"  # not a slice of the CRLF text: kept as it is

@@ -91,9 +91,25 @@ class Ticket:
         """Stored without its token stream (`tokens`, the parser's, kept in memory for rendering);
         `env` (the document's link reference definitions) is kept: a ticket read back from the
         cache is rendered from its own text with them."""
+        if "_spans" in self.__dict__:
+            self._unspan()
         state = dict(self.__dict__)
         state.pop("tokens", None)
         return state
+
+    def __getattr__(self, name: str) -> Any:
+        """A ticket read back from the cache makes its `sections` and `code_blocks` on first use,
+        from spans of its document's text (see `Document.__setstate__`): they are a quarter of a
+        record's memory, and a warm site build or a `list` never reads them."""
+        if name in ("sections", "code_blocks") and "_spans" in self.__dict__:
+            self._unspan()
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _unspan(self) -> None:
+        text, sections, code_blocks = self.__dict__.pop("_spans")
+        self.sections = [Section(t, lvl, line, end, _string(text, body)) for t, lvl, line, end, body in sections]
+        self.code_blocks = [CodeBlock(info, _string(text, content), line) for info, content, line in code_blocks]
 
     @property
     def open_items(self) -> list[ActionItem]:
@@ -228,15 +244,15 @@ def _packed(ticket: Ticket, text: str) -> dict[str, Any]:
 
 
 def _unpacked(state: dict[str, Any], text: str) -> Ticket:
-    def string(value: str | tuple[int, int]) -> str:
-        return text[value[0] : value[1]] if isinstance(value, tuple) else value
-
-    state["text"] = string(state["text"])
-    state["sections"] = [Section(t, lvl, line, end, string(body)) for t, lvl, line, end, body in state["sections"]]
-    state["code_blocks"] = [CodeBlock(info, string(content), line) for info, content, line in state["code_blocks"]]
+    state["text"] = _string(text, state["text"])
+    state["_spans"] = (text, state.pop("sections"), state.pop("code_blocks"))  # made on first use
     ticket = Ticket.__new__(Ticket)
     ticket.__dict__.update(state)
     return ticket
+
+
+def _string(text: str, value: str | tuple[int, int]) -> str:
+    return text[value[0] : value[1]] if isinstance(value, tuple) else value
 
 
 def _jsonable(value: Any) -> Any:

@@ -53,14 +53,14 @@ _SLUG_DROP = re.compile(r"[^\w\- ]")
 _FORMATTER = HtmlFormatter(nowrap=True)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: the cache holds eight or so per ticket
 class Heading:
     level: int
     id: str
     title: str  # plain text, for the table of contents
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rendered:
     """A rendered body: its HTML (with link markers, see `resolve_links`) and its headings."""
 
