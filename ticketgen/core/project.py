@@ -128,6 +128,7 @@ class Project:
         configured multi-ticket documents, in a stable order (by path components)."""
         found: list[tuple[list[str], str]] = []
         tickets_dir = str(self.config.tickets_dir)
+        prefix = len(os.path.join(tickets_dir, ""))  # os.walk's paths start with it
         template = self.config.template
         # os.walk and strings, not Path.rglob: this runs on every command, for every file.
         for folder, dirs, names in os.walk(tickets_dir):
@@ -137,7 +138,7 @@ class Project:
                     path = os.path.join(folder, name)
                     if template is not None and name == template.name and Path(path).resolve() == template:
                         continue
-                    found.append((os.path.relpath(path, tickets_dir).split(os.sep), path))
+                    found.append((path[prefix:].split(os.sep), path))
         found.sort()
         files = [Path(path) for _, path in found]
         files.extend(d for d in self.config.documents if d not in files)
