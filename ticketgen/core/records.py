@@ -222,7 +222,6 @@ class Document:
 
 
 def _packed(ticket: Ticket, text: str) -> dict[str, Any]:
-    state = ticket.__getstate__()
     cursor = 0
 
     def span(value: str) -> str | tuple[int, int]:
@@ -235,6 +234,13 @@ def _packed(ticket: Ticket, text: str) -> dict[str, Any]:
         cursor = at
         return (at, at + len(value))
 
+    lazy = ticket.__dict__.get("_spans")
+    if lazy is not None and lazy[0] is text:  # read back and never opened: stored as it came
+        state = {k: v for k, v in ticket.__dict__.items() if k not in ("_spans", "tokens")}
+        state["text"] = span(ticket.text)
+        state["sections"], state["code_blocks"] = lazy[1], lazy[2]
+        return state
+    state = ticket.__getstate__()
     state["text"] = span(ticket.text)
     start = cursor
     state["sections"] = [(s.title, s.level, s.line, s.end_line, span(s.body)) for s in ticket.sections]
