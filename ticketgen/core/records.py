@@ -100,7 +100,7 @@ class Ticket:
     def __getattr__(self, name: str) -> Any:
         """A ticket read back from the cache makes its `sections` and `code_blocks` on first use,
         from spans of its document's text (see `Document.__setstate__`): they are a quarter of a
-        record's memory, and a warm site build or a `list` never reads them."""
+        record's memory, and a warm site build or a `ticketgen list` table never reads them."""
         if name in ("sections", "code_blocks") and "_spans" in self.__dict__:
             self._unspan()
             return self.__dict__[name]
