@@ -125,6 +125,7 @@ def edit_and_lint(project: Project, ticket_id: str) -> None:
     """Open the ticket's file at its heading in the user's editor, then lint that file (exit 1
     on errors), so a slip made in the editor is reported at once."""
     from ..authoring.edit import find_ticket
+    from ..lint.baseline import applied
     from ..lint.engine import run_lint
     from ..lint.reporters import text
 
@@ -137,7 +138,7 @@ def edit_and_lint(project: Project, ticket_id: str) -> None:
         subprocess.run([*command, *at_line, str(path)], check=True)
     except (OSError, subprocess.CalledProcessError) as exc:
         raise UsageError(f"the editor {editor!r} failed: {exc}") from None
-    result = run_lint(project, [path])
+    result = applied(project, run_lint(project, [path]))  # what CI would say of this file
     click.echo(text(result), nl=False)
-    if any(f.severity == "error" for f in result.findings):
+    if any(f.severity == "error" for f in result.findings) or result.stale:
         sys.exit(EXIT_CONTENT)

@@ -11,6 +11,7 @@ import click
 from ..core.errors import EXIT_CONTENT, EXIT_OK, ContentError, UsageError
 from ..core.project import Project
 from ..core.terminal import printable
+from ..lint.model import SEVERITIES
 from ._shared import current_project, from_project_dir, want_color
 
 _FORMATS = ("text", "json", "github", "sarif", "junit")
@@ -34,6 +35,18 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--branches", is_flag=True, help="Also report IDs used by other local or remote branches.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache (~/.cache/ticketgen).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
+@click.option(
+    "--update-baseline",
+    is_flag=True,
+    help="Record today's findings in the baseline file (setting `baseline`); later runs fail only on new ones.",
+)
+@click.option("--no-baseline", is_flag=True, help="Report every finding, those the baseline accepts too.")
+@click.option(
+    "--min-severity",
+    type=click.Choice(SEVERITIES),
+    help="Show only findings of this severity or worse (setting `min_severity`; default info: all).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Only what fails the run: errors, stale baseline entries; no notes.")
 def lint(
     files: tuple[Path, ...],
     output_format: str,
@@ -46,18 +59,30 @@ def lint(
     branches: bool,
     no_cache: bool,
     exit_zero: bool,
+    update_baseline: bool,
+    no_baseline: bool,
+    min_severity: str | None,
+    quiet: bool,
 ) -> None:
     """Check tickets against the template. With PATHs, check only those: a folder's ticket files
     (recursively), and any Markdown file named, even outside tickets_dir; ticket IDs are still
     checked across the whole project. Naming paths that hold nothing to check is an error.
 
-    Exit status: 0 no errors (warnings allowed), 1 errors found, 2 usage or configuration error.
+    With a baseline (`--update-baseline` writes it), findings it records are not reported; new
+    ones are, and so are recorded ones that no longer occur, until the baseline drops them.
+
+    Exit status: 0 no errors (warnings allowed), 1 errors found or stale baseline entries,
+    2 usage or configuration error.
     """
-    from ..lint.engine import LintOptions, run_lint
+    from ..lint import baseline
+    from ..lint.engine import LintOptions, at_least, run_lint
     from ..lint.reporters import REPORTERS, plural
+    from ..lint.settings import min_severity_setting
 
     if fix and diff:
         raise UsageError("--fix and --diff cannot be combined")
+    if update_baseline and (diff or no_baseline):
+        raise UsageError(f"--update-baseline and {'--diff' if diff else '--no-baseline'} cannot be combined")
     project = current_project()
     if output is not None:
         output = from_project_dir(output)
@@ -81,7 +106,7 @@ def lint(
             click.echo(f"error: {printable(str(error))}", err=True)
     else:
         result = run_lint(project, paths, options)
-    if result.skipped:
+    if result.skipped and not quiet:
         names = ", ".join(result.skipped[:3]) + (" ..." if len(result.skipped) > 3 else "")
         click.echo(f"note: not ticket files (the template, or not Markdown), skipped: {names}", err=True)
     if paths is not None and not result.files:  # a CI step naming the wrong file must not pass
@@ -95,8 +120,25 @@ def lint(
             click.echo(f"error: {printable(str(error))}", err=True)
         click.echo(f"{plural(len(changes), 'file')} would be fixed.", err=True)
         sys.exit(EXIT_CONTENT if changes or changed else EXIT_OK)
+    if update_baseline:
+        result, recorded = baseline.record(project, result)
+        if recorded.note:
+            click.echo(f"warning: {printable(recorded.note)}", err=True)
+        click.echo(
+            f"Wrote {printable(recorded.where.shown)}: {plural(recorded.entries, 'finding')} recorded "
+            f"({recorded.added} added, {recorded.dropped} dropped).",
+            err=True,
+        )
+    elif not no_baseline:
+        result = baseline.applied(project, result)
+    table = project.config.tables.get("lint", {})
+    level = "error" if quiet else min_severity or min_severity_setting(table, project.config.source)
+    result = at_least(result, level)
     color = output is None and output_format == "text" and want_color()
-    report = REPORTERS[output_format](result, color)
+    quiet_clean = quiet and not result.findings and not result.stale
+    report = (
+        "" if quiet_clean and output is None and output_format == "text" else REPORTERS[output_format](result, color)
+    )
     if output is not None:
         from ..core.io import write_atomic
 
@@ -112,7 +154,7 @@ def lint(
 
         with open(summary, "a", encoding="utf-8") as handle:  # GitHub's documented use: append
             handle.write(github_summary(result))
-    errors = any(f.severity == "error" for f in result.findings) or bool(unfixed)
+    errors = any(f.severity == "error" for f in result.findings) or bool(unfixed) or bool(result.stale)
     sys.exit(EXIT_CONTENT if errors and not exit_zero else EXIT_OK)
 
 

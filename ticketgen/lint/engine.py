@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from .settings import Reporting, expand_codes, load_reporting, load_rule_setting
 if TYPE_CHECKING:  # the rules and their context are imported only when some file is not cached
     from ..core.project import Project, SourceFile
     from ..core.records import Ticket
+    from .baseline import Entry
     from .context import DocView, LintContext
     from .rule import Rule
 
@@ -64,6 +66,14 @@ class LintRun:
     cached: int = 0  # files whose result came from the cache
     skipped: list[str] = field(default_factory=list)  # files given that are not ticket files
     digests: dict[str, str] = field(default_factory=dict)  # content hash each file was linted at
+    tickets: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # file -> (heading line, ID)
+    complete: bool = True  # every ticket file was linted (no PATHs given)
+    rules_off: frozenset[str] = frozenset()  # rules --select/--ignore left out of this run
+    # Set by the baseline (lint/baseline.py) and the severity filter, for the reporters:
+    baselined: list[Finding] = field(default_factory=list)  # findings the baseline accepts
+    stale: list[Entry] = field(default_factory=list)  # recorded findings that no longer occur
+    baseline: str | None = None  # the baseline file, as the user names it, when one was applied
+    hidden: dict[str, int] = field(default_factory=dict)  # severity -> findings not shown (min_severity)
 
     @property
     def rules(self) -> dict[str, Rule]:
@@ -321,7 +331,19 @@ def run_lint(project: Project, paths: list[Path] | None = None, options: LintOpt
     findings.sort(key=Finding.sort_key)
     reported_files = list(dict.fromkeys(report_on))
     digests = {rel: results[rel].digest for rel in reported_files}
-    return LintRun(findings, reported_files, config.root, len(results) - len(misses), skipped, digests)
+    tickets = {rel: sorted((line, ticket_id) for ticket_id, _, line in results[rel].ids) for rel in reported_files}
+    off = frozenset(defaults) - cli_select if cli_select is not None else frozenset()
+    return LintRun(
+        findings,
+        reported_files,
+        config.root,
+        len(results) - len(misses),
+        skipped,
+        digests,
+        tickets,
+        complete=reported is None,
+        rules_off=off | cli_ignore,
+    )
 
 
 def _level(
@@ -380,3 +402,18 @@ def _cross_file(results: dict[str, FileResult], project: Project, branches: bool
                 message = f"{written} is mentioned but no ticket has that ID"
                 found.setdefault(rel, []).append(Finding("TG041", "", rel, line, 1, message))
     return found
+
+
+def at_least(run: LintRun, level: str) -> LintRun:
+    """The run showing only findings of `level` or worse; the others are counted in `hidden`,
+    so the report can say what it left out."""
+    from dataclasses import replace
+
+    from .model import SEVERITIES
+
+    worst = SEVERITIES[: SEVERITIES.index(level) + 1]
+    hidden = Counter(f.severity for f in run.findings if f.severity not in worst)
+    if not hidden:
+        return run
+    shown = [f for f in run.findings if f.severity in worst]
+    return replace(run, findings=shown, hidden={s: hidden[s] for s in SEVERITIES if hidden[s]})

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from ..core.terminal import printable  # ticket text is untrusted: no escape sequences, nothing XML forbids
+from .baseline import Entry
 from .engine import LintRun
 from .model import SEVERITIES, Finding
 
@@ -24,20 +25,51 @@ def tool_version() -> str:
         return "0"
 
 
-def plural(count: int, noun: str) -> str:
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """`1 file`, `2 files`."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
 
 
 def summary_line(run: LintRun) -> str:
+    """One line: what was found, then what is not shown (below min_severity, in the baseline) and
+    which baseline entries are stale, so a quiet report never hides that something was left out."""
     counts = Counter(f.severity for f in run.findings)
     files = len({f.path for f in run.findings})
     if not run.findings:
-        return f"All good: {plural(len(run.files), 'file')} checked, no findings."
-    parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}" for s in SEVERITIES if counts[s]]
-    fixable = sum(1 for f in run.findings if f.fixable)
-    fix_note = f" ({fixable} fixable with --fix)" if fixable else ""
-    return f"Found {', '.join(parts)} in {files} of {plural(len(run.files), 'file')}{fix_note}."
+        found = "no new findings" if run.baseline else "no findings"
+        line = f"{'Not clean' if run.stale else 'All good'}: {plural(len(run.files), 'file')} checked, {found}."
+    else:
+        parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}" for s in SEVERITIES if counts[s]]
+        fixable = sum(1 for f in run.findings if f.fixable)
+        fix_note = f" ({fixable} fixable with --fix)" if fixable else ""
+        new = " (new)" if run.baseline else ""
+        line = f"Found {', '.join(parts)}{new} in {files} of {plural(len(run.files), 'file')}{fix_note}."
+    return line + "".join(f" {note}" for note in _left_out(run))
+
+
+def _left_out(run: LintRun) -> list[str]:
+    notes = []
+    if run.hidden:
+        shown = ", ".join(f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in run.hidden.items())
+        notes.append(f"Not shown (below the minimum severity): {shown}.")
+    if run.baseline:
+        remain = "remains" if len(run.baselined) == 1 else "remain"
+        notes.append(f"{plural(len(run.baselined), 'baselined finding')} {remain} ({run.baseline}).")
+    if run.stale:
+        stale = sum(e.count for e in run.stale)
+        occur = "occurs" if stale == 1 else "occur"
+        notes.append(
+            f"{plural(stale, 'baseline entry', 'baseline entries')} no longer {occur}: "
+            "`ticketgen lint --update-baseline` drops them."
+        )
+    return notes
+
+
+def stale_line(entry: Entry) -> str:
+    """A baseline entry whose finding is gone: it fails the run until the baseline drops it."""
+    times = f" ({entry.count} times)" if entry.count > 1 else ""
+    where = f"{entry.ticket}: " if entry.ticket else ""
+    return f"[stale] no longer occurs{times}, drop it with --update-baseline: {where}{entry.message}"
 
 
 def text(run: LintRun, color: bool = False) -> str:
@@ -51,24 +83,16 @@ def text(run: LintRun, color: bool = False) -> str:
         where = paint(f"{printable(f.path)}:{f.line}:{f.column}:", "1")
         message = printable(f.message)
         lines.append(f"{where} {paint(f.code, _COLORS[f.severity])} [{f.severity}] {message}")
+    for e in run.stale:
+        lines.append(
+            f"{paint(printable(e.file) + ':', '1')} {paint(e.rule, _COLORS['error'])} {printable(stale_line(e))}"
+        )
     lines.append(summary_line(run))
     return "\n".join(lines) + "\n"
 
 
 def as_json(run: LintRun, color: bool = False) -> str:
-    findings = [
-        {
-            "code": f.code,
-            "name": run.rules[f.code].name,
-            "severity": f.severity,
-            "path": f.path,
-            "line": f.line,
-            "column": f.column,
-            "message": f.message,
-            "fixable": f.fixable,
-        }
-        for f in run.findings
-    ]
+    findings = [_finding_json(f, run) for f in run.findings]
     counts = Counter(f.severity for f in run.findings)
     summary = {"files": len(run.files), **{s: counts[s] for s in SEVERITIES}}
     document = {
@@ -77,7 +101,33 @@ def as_json(run: LintRun, color: bool = False) -> str:
         "summary": summary,
         "findings": findings,
     }
+    if run.hidden:  # said, so a consumer knows the list is not everything
+        summary["not_shown"] = dict(run.hidden)
+    if run.baseline:
+        summary["baselined"] = len(run.baselined)
+        summary["stale"] = sum(e.count for e in run.stale)
+        document["baseline"] = {
+            "file": run.baseline,
+            "baselined": [_finding_json(f, run) for f in run.baselined],
+            "stale": [
+                {"file": e.file, "ticket": e.ticket, "rule": e.rule, "message": e.message, "count": e.count}
+                for e in run.stale
+            ],
+        }
     return json.dumps(document, indent=2) + "\n"
+
+
+def _finding_json(f: Finding, run: LintRun) -> dict[str, object]:
+    return {
+        "code": f.code,
+        "name": run.rules[f.code].name,
+        "severity": f.severity,
+        "path": f.path,
+        "line": f.line,
+        "column": f.column,
+        "message": f.message,
+        "fixable": f.fixable,
+    }
 
 
 def _escape_data(value: str) -> str:
@@ -101,6 +151,11 @@ def github(run: LintRun, color: bool = False) -> str:
         }
         rendered = ",".join(f"{k}={_escape_property(v)}" for k, v in props.items())
         lines.append(f"::{command[f.severity]} {rendered}::{_escape_data(printable(f'{f.code} {f.message}'))}")
+    for e in run.stale:  # it fails the run: an error, on the file
+        rendered = ",".join(
+            f"{k}={_escape_property(v)}" for k, v in {"file": printable(e.file), "title": "ticketgen baseline"}.items()
+        )
+        lines.append(f"::error {rendered}::{_escape_data(printable(f'{e.rule} {stale_line(e)}'))}")
     lines.append(summary_line(run))
     return "\n".join(lines) + "\n"
 
@@ -117,6 +172,12 @@ def github_summary(run: LintRun) -> str:
         lines += ["| File | Line | Rule | Severity | Message |", "|---|---|---|---|---|"]
         lines += [
             f"| {_cell(f.path)} | {f.line} | {f.code} | {f.severity} | {_cell(f.message)} |" for f in run.findings
+        ]
+    if run.stale:
+        lines += ["", "Baseline entries that no longer occur (`ticketgen lint --update-baseline` drops them):", ""]
+        lines += ["| File | Ticket | Rule | Message | Count |", "|---|---|---|---|---|"]
+        lines += [
+            f"| {_cell(e.file)} | {_cell(e.ticket)} | {e.rule} | {_cell(e.message)} | {e.count} |" for e in run.stale
         ]
     return "\n".join(lines) + "\n\n"
 
@@ -137,8 +198,9 @@ def sarif(run: LintRun, color: bool = False) -> str:
         }
         for code in codes
     ]
-    results = [
-        {
+
+    def result(f: Finding) -> dict[str, object]:
+        return {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
             "level": level[f.severity],
@@ -152,20 +214,42 @@ def sarif(run: LintRun, color: bool = False) -> str:
                 }
             ],
         }
-        for f in run.findings
-    ]
-    document = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
+
+    results = [result(f) for f in run.findings]
+    properties: dict[str, object] = {}
+    if run.baseline:  # SARIF's own words: new, unchanged (and suppressed: accepted), absent
+        accepted = {"kind": "external", "status": "accepted", "justification": f"recorded in {run.baseline}"}
+        results = [{**r, "baselineState": "new"} for r in results]
+        results += [{**result(f), "baselineState": "unchanged", "suppressions": [accepted]} for f in run.baselined]
+        results += [
             {
-                # No informationUri: SARIF makes it optional, and ticketgen has no public home to name.
-                "tool": {"driver": {"name": "ticketgen", "version": tool_version(), "rules": rules}},
-                "originalUriBaseIds": {"%SRCROOT%": {"uri": run.root.as_uri() + "/"}},
-                "results": results,
+                "ruleId": e.rule,
+                **({"ruleIndex": index[e.rule]} if e.rule in index else {}),  # a rule since removed has none
+                "level": "error",  # it fails the run until the baseline drops it
+                "message": {"text": stale_line(e)},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": quote(e.file, safe="/"), "uriBaseId": "%SRCROOT%"}
+                        }
+                    }
+                ],
+                "baselineState": "absent",
             }
-        ],
+            for e in run.stale
+        ]
+        properties.update(baseline=run.baseline, baselined=len(run.baselined), stale=sum(e.count for e in run.stale))
+    if run.hidden:
+        properties["notShown"] = dict(run.hidden)
+    sarif_run: dict[str, object] = {
+        # No informationUri: SARIF makes it optional, and ticketgen has no public home to name.
+        "tool": {"driver": {"name": "ticketgen", "version": tool_version(), "rules": rules}},
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": run.root.as_uri() + "/"}},
+        "results": results,
     }
+    if properties:
+        sarif_run["properties"] = properties
+    document = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [sarif_run]}
     return json.dumps(document, indent=2) + "\n"
 
 
@@ -176,14 +260,19 @@ def junit(run: LintRun, color: bool = False) -> str:
     by_file: dict[str, list[Finding]] = {p: [] for p in run.files}
     for f in run.findings:
         by_file.setdefault(f.path, []).append(f)
+    stale: dict[str, list[Entry]] = {}
+    for e in run.stale:
+        by_file.setdefault(e.file, [])
+        stale.setdefault(e.file, []).append(e)
     failures = [f for f in run.findings if f.severity != "info"]
-    root = ET.Element(
-        "testsuites", name="ticketgen lint", tests=str(max(len(failures), 1)), failures=str(len(failures))
-    )
+    total = len(failures) + len(run.stale)
+    root = ET.Element("testsuites", name="ticketgen lint", tests=str(max(total, 1)), failures=str(total))
     for path, found in by_file.items():
         failing = [f for f in found if f.severity != "info"]
-        suite = ET.SubElement(root, "testsuite", name=path, tests=str(max(len(failing), 1)), failures=str(len(failing)))
-        if not failing:
+        gone = stale.get(path, [])
+        count = len(failing) + len(gone)
+        suite = ET.SubElement(root, "testsuite", name=path, tests=str(max(count, 1)), failures=str(count))
+        if not count:
             ET.SubElement(suite, "testcase", name="ticketgen lint", classname=path)
         for f in failing:
             case = ET.SubElement(
@@ -191,6 +280,10 @@ def junit(run: LintRun, color: bool = False) -> str:
             )
             failure = ET.SubElement(case, "failure", message=printable(f.message), type=f.severity)
             failure.text = printable(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}")
+        for e in gone:
+            case = ET.SubElement(suite, "testcase", name=f"{e.rule} baseline", classname=path)
+            failure = ET.SubElement(case, "failure", message=printable(stale_line(e)), type="baseline")
+            failure.text = printable(f"{e.file}: {e.rule} {stale_line(e)}")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

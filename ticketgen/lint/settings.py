@@ -8,6 +8,8 @@ severity = { TG022 = "error" }
 required_sections = { default = ["Problem Statement", "Action Items"], Resolved = ["Problem Statement"] }
 aliases = { "Current Workarounds" = "Workarounds" }
 cache = true
+baseline = ".ticketgen-baseline.json"  # findings accepted by `ticketgen lint --update-baseline`
+min_severity = "warning"               # hide info findings (the CLI's --min-severity)
 
 [[tool.ticketgen.lint.overrides]]
 paths = ["tickets/legacy/*"]
@@ -30,7 +32,17 @@ from .model import SEVERITIES
 if TYPE_CHECKING:
     from ..core.template import Schema
 
-_KEYS = {"select", "ignore", "severity", "required_sections", "aliases", "overrides", "cache"}
+_KEYS = {
+    "select",
+    "ignore",
+    "severity",
+    "required_sections",
+    "aliases",
+    "overrides",
+    "cache",
+    "baseline",
+    "min_severity",
+}
 _OVERRIDE_KEYS = {"paths", "select", "ignore", "severity"}
 DEFAULT_KEY = "default"
 
@@ -130,6 +142,26 @@ def check_keys(table: dict[str, Any], source: Path | None) -> None:
         )
     if not isinstance(table.get("cache", True), bool):
         raise ConfigError("[tool.ticketgen.lint] cache must be true or false", source)
+    baseline_setting(table, source)
+    min_severity_setting(table, source)
+
+
+def baseline_setting(table: dict[str, Any], source: Path | None) -> str | None:
+    """The baseline file named in the settings (None: the default name, used if it exists)."""
+    value = table.get("baseline")
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ConfigError('[tool.ticketgen.lint] baseline must be a file name, e.g. ".ticketgen-baseline.json"', source)
+    return value
+
+
+def min_severity_setting(table: dict[str, Any], source: Path | None) -> str:
+    """The lowest severity shown ("info": everything)."""
+    value = table.get("min_severity", "info")
+    if value not in SEVERITIES:
+        raise ConfigError(
+            f"[tool.ticketgen.lint] min_severity must be one of {', '.join(SEVERITIES)}, not {value!r}", source
+        )
+    return value
 
 
 def load_reporting(table: dict[str, Any], defaults: dict[str, str], source: Path | None) -> Reporting:
