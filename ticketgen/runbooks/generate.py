@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import TemplateError
 
 from ..core.errors import ConfigError, ContentError
 from ..core.io import read_source
@@ -28,7 +27,7 @@ from ..core.kinds import KIND_BY_ID, ResourceRef, invalid_resources, name_proble
 from ..core.markdown import as_data, block_tokens, escape_markdown_line, has_control_characters
 from ..core.project import Corpus, Project
 from ..core.records import Ticket
-from ..core.templating import environment
+from ..core.templating import environment, render
 from .collect import FoundResource, RunbookSettings, collect_resources, load_extra_resources
 from .detect import destructive_commands
 from .manifests import Defined, read_manifests
@@ -230,11 +229,7 @@ def render_runbook(
         # what it reads from, per the manifests: "GitRepository flux-system/platform" (validated shape)
         "source": source if source and _SOURCE_TEXT.fullmatch(source) else None,
     }
-    try:
-        body = env.get_template(template_name).render(rb=context)
-    except TemplateError as exc:
-        where = getattr(exc, "filename", None) or template_name
-        raise ConfigError(f"runbook template error: {exc.message}", where, getattr(exc, "lineno", None)) from None
+    body, _ = render(env, template_name, {"rb": context}, what="runbook template error")
     # Templates join blocks with blank lines; quoted ticket text has none (every line starts with ">").
     body = re.sub(r"\n{3,}", "\n\n", body).rstrip("\n") + "\n"
     unset = unassigned_variables(body)

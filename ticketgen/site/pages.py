@@ -24,13 +24,13 @@ import markupsafe
 from markupsafe import Markup
 
 from ..core.cache import Shelf, digest
-from ..core.errors import ConfigError
 from ..core.markdown import block_tokens
 from ..core.project import Project
 from ..core.records import Backlink, Field, Ticket
 from ..core.template import Schema
-from ..core.templating import environment
+from ..core.templating import environment, render
 from . import html as markdown_html
+from . import views as views_module
 from .options import SiteOptions
 from .runbooks import Runbook
 
@@ -58,9 +58,18 @@ class Page:
     ticket_id: str | None = None
 
 
+@dataclass
+class _Placing:
+    """The page being rendered, for the `href`, `body` and `heading` filters."""
+
+    uri: str
+    toc: list[markdown_html.Heading] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class PageSpec:
-    """A page to render: its template, place, kind and the template's data."""
+    """A page to render: its template, place, kind, and what its view is made from
+    (`context`: records of ours, turned into template data by `views.py` when rendered)."""
 
     template: str
     src_uri: str
@@ -175,7 +184,10 @@ class SiteRenderer:
         self.with_tags = tags
         self.source_links = source_links
         self.env = environment("site", options.templates, autoescape=True)
-        self.env.filters["slug"] = slug
+        self.env.filters.update(slug=slug, href=self._href_filter, body=self._body_filter, heading=self._heading_filter)
+        self.views = views_module.Views(self)
+        self._placing: _Placing | None = None
+        self.known: dict[str, Ticket] = {}  # upper-cased ID -> ticket, from the last `plan`
         self.bodies: Shelf = project.cache.shelf("html")
         self.streaming = False  # see `stream`
         self._badges: dict[tuple[str, str], Badge | None] = {}
@@ -271,7 +283,8 @@ class SiteRenderer:
         groups = {role: self._groups(tickets, role) for role in ("status", "component")}
         self._assign_group_uris(groups)
         by_ticket = runbooks_by_ticket(runbooks)
-        known = {t.id.upper(): t for t in tickets}
+        known = self.known = {t.id.upper(): t for t in tickets}
+        self.views.forget()
         self.ticket_pages = {t.number: self.ticket_uri(t.id) for t in tickets}
         self.source_pages = {}
         for ticket in tickets:  # a file holding several tickets links to its first one
@@ -305,7 +318,7 @@ class SiteRenderer:
         # fails `mkdocs build --strict`), and it says how runbooks are made.
         runbooks_index = self.runbooks_index_uri
         if not any(spec.src_uri == runbooks_index for spec in specs):
-            context = {"runbooks": runbooks, "known": known}
+            context = {"runbooks": runbooks}
             specs.append(PageSpec("runbooks.html.j2", runbooks_index, "runbooks-index", in_nav=True, context=context))
         return specs
 
@@ -403,42 +416,56 @@ class SiteRenderer:
         return sorted(badges, key=lambda b: (b[0].rank, b[0].value.casefold()))
 
     def page(self, spec: PageSpec) -> Page:
-        """Render one planned page. The template's top-level `meta` (title, tags, search...) is
-        the page's metadata; everything it prints is the page's HTML."""
+        """Render one planned page: its view records (`views.py`, plain data) through its
+        template. The template's top-level `meta` (title, tags, search...) is the page's
+        metadata; everything it prints is the page's HTML."""
         uri = spec.src_uri
-
-        def href(target: str) -> str:
-            return self.href(uri, target)
-
-        toc: list[markdown_html.Heading] = []
-
-        def markdown(rendered: markdown_html.Rendered) -> Markup:
-            """A rendered body, placed: its link markers resolved for this page, its headings in the toc."""
-            toc.extend(rendered.headings)
-            return Markup(self.resolve(rendered.html, uri, spec.source))
-
-        def heading(title: str, anchor: str, level: int = 2) -> Markup:
-            """A heading the template adds (`Related runbooks`), with its permalink and toc entry."""
-            toc.append(markdown_html.Heading(level, anchor, title))
-            return Markup(markdown_html.heading_html(level, anchor, markupsafe.escape(title)))
-
-        variables = {"site": self, "schema": self.schema, "today": self.today, "page_uri": uri, "href": href}
-        helpers = {"body": markdown, "heading": heading}
+        variables = self.views.common(uri, spec.kind) | self._view(spec)
+        self._placing = _Placing(uri)
         try:
-            module = self.env.get_template(spec.template).make_module(variables | helpers | spec.context)
-            body = str(module)
-        except Exception as exc:  # a broken override: say which template, where
-            where, line = _template_frame(exc)
-            ours = where is None or where.startswith(_PACKAGED)
-            if ours and not isinstance(exc, jinja2.TemplateError):
-                raise  # not from an override: a bug of ours, not the user's
-            where = getattr(exc, "filename", None) or where or spec.template
-            line = getattr(exc, "lineno", None) or line
-            raise ConfigError(f"site template: {exc}", where, line) from None
+            body, exported = render(self.env, spec.template, variables, what="site template")
+        finally:
+            toc, self._placing = self._placing.toc, None
         # Themes print titles and tags as they are: ticket text in them must arrive escaped.
-        meta = _escape_strings(dict(getattr(module, "meta", None) or {}))
+        meta = _escape_strings(dict(exported.get("meta") or {}))
         title = str(meta.get("title") or spec.ticket_id or Path(uri).stem)
         return Page(uri, spec.kind, title, body, tuple(toc), meta, spec.source, spec.in_nav, spec.ticket_id)
+
+    def _view(self, spec: PageSpec) -> dict[str, Any]:
+        data, views = spec.context, self.views
+        if spec.kind == "ticket":
+            return views.ticket_page(data["ticket"], data["runbooks"], spec.src_uri, spec.source)
+        if spec.kind == "tickets-index":
+            return views.index_page(data["tickets"])
+        if spec.kind == "dashboard":
+            return views.dashboard_page(data)
+        if spec.kind == "runbook":
+            return views.runbook_page(data["runbook"], data["tickets"], spec.src_uri)
+        if spec.kind == "runbooks-index":
+            return views.runbooks_index(data["runbooks"])
+        return views.group_page(data["role"], data["value"], data["tickets"])
+
+    # -- the filters templates get besides Jinja's own -------------------------------------------
+    def _href_filter(self, target: str) -> str:
+        """`{{ uri | href }}`: a site-root URI (`tickets/index.md#status=Open`) relative to this page."""
+        path, hash_, fragment = str(target).partition("#")
+        return self.href(self._placing_now().uri, path) + hash_ + fragment
+
+    def _body_filter(self, record: dict[str, Any]) -> Markup:
+        """`{{ ticket.body | body }}`: a rendered body placed, its headings in the table of contents."""
+        self._placing_now().toc.extend(views_module.as_headings(record.get("headings", ())))
+        html = record.get("html", "")
+        return html if isinstance(html, Markup) else Markup(markupsafe.escape(html))
+
+    def _heading_filter(self, title: str, anchor: str, level: int = 2) -> Markup:
+        """`{{ "Related runbooks" | heading("tg-related") }}`: a heading of the template's own."""
+        self._placing_now().toc.append(markdown_html.Heading(int(level), str(anchor), str(title)))
+        return Markup(markdown_html.heading_html(int(level), str(anchor), markupsafe.escape(title)))
+
+    def _placing_now(self) -> _Placing:
+        if self._placing is None:
+            raise jinja2.TemplateRuntimeError("this filter places things on a page; it is not for macros run alone")
+        return self._placing
 
     def href(self, from_uri: str, to_uri: str) -> str:
         """A link from one generated page to another."""
@@ -472,10 +499,12 @@ class SiteRenderer:
         page is made once, so its cached body is let go as it is placed, and the table rows
         (which hold every ticket) are dropped now."""
         self._rows, self.streaming = {}, True
+        self.views.forget()
 
     def release(self) -> None:
         """Drop what the last `plan` computed (rows, backlinks) and the cached bodies it used."""
         self._rows, self.mentioned_by, self.streaming = {}, {}, False
+        self.views.forget()
         self.bodies = self.project.cache.shelf("html")
 
     # -- helpers the templates call ------------------------------------------------------------
@@ -606,7 +635,7 @@ def _escape_strings(value: Any) -> Any:
         return str(markupsafe.escape(value))
     if isinstance(value, dict):
         return {k: _escape_strings(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_escape_strings(v) for v in value]
     return value
 
@@ -638,24 +667,3 @@ def unique_tickets(tickets: Iterable[Ticket]) -> tuple[list[Ticket], list[Ticket
         else:
             seen[ticket.id.upper()] = ticket
     return list(seen.values()), dupes
-
-
-_JINJA_CODE = tuple(str(Path(module.__file__).parent) for module in (jinja2, markupsafe))
-_PACKAGED = str(Path(__file__).parents[1] / "templates")
-
-
-def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
-    """The template file and line an error was raised at, when the innermost frame outside
-    jinja2 itself is template code (jinja2 marks those and maps their lines back to the
-    template's); (None, None) when it is Python of ours that a template called."""
-    found: tuple[str | None, int | None] = (None, None)
-    tb = exc.__traceback__
-    while tb is not None:
-        frame = tb.tb_frame
-        template = frame.f_globals.get("__jinja_template__")
-        if isinstance(template, jinja2.Template):
-            found = (template.filename, template.get_corresponding_lineno(tb.tb_lineno))
-        elif not frame.f_code.co_filename.startswith(_JINJA_CODE):
-            found = (None, None)
-        tb = tb.tb_next
-    return found
