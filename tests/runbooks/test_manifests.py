@@ -132,7 +132,7 @@ def test_a_helmrelease_no_ticket_names_gets_a_runbook_and_triage_finds_it(repo: 
         item["metadata"].update(name="cube", namespace="ingest")
     triage = run(repo, "triage", "-", "--now", "2026-11-26T09:00:00Z", input=json.dumps(dump))
     assert triage.exit_code == 1
-    assert 'runbook: runbooks/helmrelease-ingest-cube.md, step "1. Find the cause"' in triage.stdout
+    assert 'runbook: runbooks/helmrelease-ingest-cube.md#1-find-the-cause, step "1. Find the cause"' in triage.stdout
 
 
 def test_a_ticket_naming_an_object_the_manifests_lack_is_warned(repo: Path, run, write_ticket, ticket_text) -> None:

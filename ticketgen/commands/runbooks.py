@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import sys
 from pathlib import Path
@@ -166,7 +165,7 @@ def runbooks(check: bool, force: bool) -> None:
     type=click.IntRange(min=1),
     default=None,
     metavar="MINUTES",
-    help="Retrying, failing or waiting for a plan approval longer than this is stuck "
+    help="Not Current (failing, retrying, waiting for a plan approval, deleting) longer than this is stuck "
     "(default: stuck_after_minutes in config, else 30).",
 )
 @click.option("--now", "now_text", metavar="TIMESTAMP", help="Judge ages as of this RFC 3339 time (default: now).")
@@ -174,28 +173,31 @@ def runbooks(check: bool, force: bool) -> None:
     "--kubectl",
     "from_cluster",
     is_flag=True,
-    help="Run the read-only `kubectl get ... -A -o json` in the current context instead of reading FILE.",
+    help="Run read-only `kubectl get KIND -A -o json` per kind in the current context instead of reading FILE.",
 )
 @click.option("--raw", is_flag=True, help="Print cluster messages as they are, control characters and escapes too.")
 def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None, from_cluster: bool, raw: bool) -> None:
-    """Find stuck resources in `kubectl get ... -A -o json` output.
+    """Judge every object in `kubectl get ... -o json` output; say what needs action, cause first.
 
-    Reads the JSON of `kubectl get KINDS -A -o json` from FILE or stdin (or, with --kubectl,
-    runs that read-only command itself), KINDS being fully-qualified resource names (short names
-    can clash). "Stuck" is read from the fields the controllers keep (retry counters, `Stalled`,
-    how long `Reconciling=True ProgressingWithRetry` has held, revisions, a manual plan's age),
-    not from the age of `Ready`, which controllers reset at every attempt. Each stuck resource is
-    printed with the fields it was judged on, since when, the runbook step and its tickets.
-    Exit 0: nothing stuck; 1: something is; 2: the input is not such a dump. Control
-    characters in the cluster's messages are shown escaped (`\\x1b`) unless --raw.
+    Reads the JSON of `kubectl get KINDS -A -o json` from FILE or stdin (or, with --kubectl, runs
+    read-only `kubectl get` per kind itself). Any kind is judged as kstatus does (deletion,
+    generation, Reconciling/Stalled, the built-in kinds' rules, Ready) and for how long; Flux and
+    tofu-controller objects also from the fields their controllers keep (retry counters, plans,
+    locks, revisions), since `Ready` is reset at every attempt. A controller that is down is
+    reported first with the objects it reconciles under it; an object whose dependency fails is
+    reported under that dependency. Suspended objects and states that are normal for a while
+    (a plan awaiting approval, an apply holding the lock) are listed, not paged. Objects no rule
+    speaks for are listed as not judged. Exit 0: all judged, nothing stuck; 1: something needs
+    action; 2: the input is not a usable dump; 3: nothing stuck but the answer is incomplete
+    (objects not judged or malformed, kinds forbidden, or no objects at all). Control characters
+    in the cluster's messages are shown escaped (`\\x1b`) unless --raw.
 
     \b
     Examples:
       ticketgen triage --kubectl
       KINDS=terraforms.infra.contrib.fluxcd.io,gitrepositories.source.toolkit.fluxcd.io
-      KINDS=$KINDS,ocirepositories.source.toolkit.fluxcd.io,buckets.source.toolkit.fluxcd.io
-      KINDS=$KINDS,kustomizations.kustomize.toolkit.fluxcd.io
-      KINDS=$KINDS,helmreleases.helm.toolkit.fluxcd.io,deployments.apps
+      KINDS=$KINDS,kustomizations.kustomize.toolkit.fluxcd.io,helmreleases.helm.toolkit.fluxcd.io
+      KINDS=$KINDS,deployments.apps,pods
       kubectl get "$KINDS" -A -o json | ticketgen triage
       ticketgen triage dump.json --format json --stuck-after 60
     """
@@ -232,17 +234,22 @@ def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None,
         project, settings = None, None
     minutes = stuck_after or (settings.stuck_after_minutes if settings else 30)
     try:
+        notes = []
         if from_cluster:
-            data = load_dump(io.StringIO(read_cluster()), "kubectl get")
+            cluster = read_cluster()
+            data, notes = {"apiVersion": "v1", "kind": "List", "items": cluster.items}, cluster.notes
         else:
             data = load_dump(sys.stdin if source == "-" else source)
-        checked, findings = triage_dump(data, now=now, stuck_after_minutes=minutes)
+        report = triage_dump(data, now=now, stuck_after_minutes=minutes)
     except TriageInputError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(printable(f"error: {exc}"), err=True)
         sys.exit(EXIT_USAGE)
-    link_findings(findings, project)
+    report.notes[:0] = notes
+    if from_cluster and not data["items"] and notes:
+        report.empty = False  # every kind was skipped or forbidden: the notes say so
+    link_findings(report.findings, project)
     if fmt == "json":
-        click.echo(render_json(checked, findings), nl=False)
+        click.echo(render_json(report), nl=False)
     else:
-        click.echo(render_text(checked, findings, raw=raw), nl=False, color=raw or None)
-    sys.exit(EXIT_CONTENT if findings else 0)
+        click.echo(render_text(report, raw=raw), nl=False, color=raw or None)
+    sys.exit(report.exit_code)
