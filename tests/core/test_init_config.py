@@ -52,18 +52,20 @@ def test_init_appends_only_the_missing_ignore_lines(tmp_path: Path):
     assert "kept    .gitignore" in run_cli("init", cwd=tmp_path).stdout
 
 
-def test_init_never_touches_existing_files(tmp_path: Path):
+def test_init_never_touches_existing_files_but_adds_the_plugin_to_mkdocs_yml(tmp_path: Path):
     (tmp_path / "mkdocs.yml").write_bytes(b"site_name: mine\r\n")
     (tmp_path / ".markdownlint.json").write_text("{}")
     (tmp_path / "pyproject.toml").write_text("[tool.ticketgen]\ntickets_dir = 'issues'\n")
     result = run_cli("init", cwd=tmp_path)
     assert result.exit_code == 0
-    assert (tmp_path / "mkdocs.yml").read_bytes() == b"site_name: mine\r\n"
+    # mkdocs drops its default search once `plugins:` exists: init lists it; CRLF kept
+    assert (tmp_path / "mkdocs.yml").read_bytes() == b"site_name: mine\r\nplugins:\r\n  - search\r\n  - ticketgen\r\n"
     assert not (tmp_path / ".markdownlint.yaml").exists()
     assert not (tmp_path / "ticketgen.toml").exists()
-    assert "kept    mkdocs.yml" in result.stdout
+    assert "updated mkdocs.yml" in result.stdout
     again = run_cli("init", cwd=tmp_path)
-    assert "created" not in again.stdout
+    assert "created" not in again.stdout and "updated" not in again.stdout
+    assert "kept    mkdocs.yml  (has the ticketgen plugin already)" in again.stdout
 
 
 def test_config_from_pyproject_and_ticketgen_toml(tmp_path: Path):

@@ -17,7 +17,9 @@ def current_project(*, makes_tickets_dir: bool = False) -> Project:
     ctx = click.get_current_context()
     project = Project.discover(ctx.find_root().obj)
     if not makes_tickets_dir:
-        project.check_tickets_dir()
+        note = project.check_tickets_dir()
+        if note is not None:  # documents only, or a fresh clone: say where tickets come from
+            click.echo(f"note: {printable(note)}", err=True)
     return project
 
 

@@ -352,21 +352,61 @@ def import_(source: Path, into: Path | None, dry_run: bool) -> None:
 
 
 @click.command()
-def init() -> None:
-    """Add ticketgen's files to this repository; never changes a file that exists, except
-    .gitignore, which gets the lines it lacks.
+@click.option("--import", "import_docs", is_flag=True, help="Split the ticket documents found into tickets_dir.")
+@click.option("--dry-run", is_flag=True, help="Print what init would do; write nothing.")
+@click.option("--pages", is_flag=True, help="The CI workflow also publishes the site to GitHub Pages.")
+@click.option(
+    "--hook-repo", metavar="URL", help="Repository pre-commit installs ticketgen from (default: ticketgen's)."
+)
+@click.option("--hook-rev", metavar="REV", help="Its tag or commit (default: this version's tag, vX.Y.Z).")
+def init(import_docs: bool, dry_run: bool, pages: bool, hook_repo: str | None, hook_rev: str | None) -> None:
+    """Adopt this repository: find what is here, add what is missing. Asks nothing.
 
-    Creates tickets/_template.md, runbooks/, mkdocs.yml, docs/index.md, ticketgen.toml, a
-    .markdownlint.yaml under which template tickets pass (MD024 siblings_only, MD041,
-    MD022, MD032 and MD013 off), .github/workflows/tickets.yml (lint, SARIF, strict site
-    build) and a .pre-commit-config.yaml with a local ticketgen hook; .gitignore gets site/.
+    \b
+    Ticket documents (any Markdown file with headings of the ticket ID pattern, outside .git,
+    .venv, node_modules and site/) are kept in place (`documents = [...]` in the settings), or
+    split into tickets_dir with --import. A "Template for New Tickets" block found is THE
+    template: no second one is written. An existing mkdocs.yml gets the plugin (comments,
+    order, theme and home page kept); a page of yours at the tickets index's URL moves the
+    index (`index_uri`). Then today's lint findings are recorded as the baseline.
+
+    Files that exist are never changed, except mkdocs.yml (plugin added) and .gitignore (lines
+    it lacks). Created when missing: tickets/_template.md (only without a template of yours),
+    runbooks/, mkdocs.yml, docs/index.md, ticketgen.toml, a .markdownlint.yaml under which
+    template tickets pass (MD024 siblings_only, MD041, MD022, MD032 and MD013 off),
+    .github/workflows/tickets.yml (lint, SARIF, strict site build; --pages: GitHub Pages) and a
+    .pre-commit-config.yaml whose hook pre-commit installs itself.
     """
-    from ..authoring.init import init_repository
+    from ..authoring.init import Init, Options
 
     ctx = click.get_current_context()
     root = Path(ctx.find_root().obj or Path.cwd())
-    for step in init_repository(root):
-        mark = "created" if step.created else ("updated" if step.why.startswith("appended") else "kept   ")
-        click.echo(
-            f"{mark} {step.path.relative_to(root) if step.path.is_relative_to(root) else step.path}  ({step.why})"
-        )
+    options = Options(import_docs, False, dry_run, pages, hook_repo, hook_rev)
+    run = Init(root, options)
+    steps = run.run()
+    for step in steps:
+        if dry_run:
+            mark = "would create" if step.created else ("would update" if step.changed else "would keep  ")
+        else:
+            mark = "created" if step.created else ("updated" if step.changed else "kept   ")
+        click.echo(f"{mark} {printable(run.rel(step.path))}  ({printable(step.why)})")
+    for note in run.notes:
+        click.echo(f"note: {printable(note)}", err=True)
+    if dry_run:
+        click.echo("dry run: nothing was written")
+        return
+    click.echo(f"baseline: {printable(_record_baseline(ctx, root))}")
+
+
+def _record_baseline(ctx: click.Context, root: Path) -> str:
+    """Today's lint findings become the baseline (green on day one, red on a new finding), through
+    `ticketgen lint --update-baseline` when this ticketgen has it; otherwise it says so."""
+    lint = ctx.find_root().command.get_command(ctx, "lint")  # type: ignore[attr-defined]
+    if lint is None or not any("--update-baseline" in getattr(p, "opts", ()) for p in lint.params):
+        return "this ticketgen has no `lint --update-baseline`: no baseline recorded, so today's findings fail CI"
+    try:
+        ctx.invoke(lint, update_baseline=True)
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            return f"`ticketgen lint --update-baseline` exited {exc.code}"
+    return "recorded today's lint findings (`ticketgen lint --update-baseline`)"

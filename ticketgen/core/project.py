@@ -112,16 +112,23 @@ class Project:
         schema = load_schema(self.config.template)
         return schema.with_roles(self.config.roles, self.config.source) if self.config.roles else schema
 
-    def check_tickets_dir(self) -> None:
+    def check_tickets_dir(self) -> str | None:
         """A tickets_dir named in the settings must exist: a typo there would otherwise pass
         CI with nothing checked. The default `tickets/` may be missing (a documents-only
-        project, or a new one where `ticketgen new` creates it)."""
+        project, a fresh clone where git dropped the empty folder, or a new one where
+        `ticketgen new` creates it): then it holds no tickets, and the note returned says so."""
         config = self.config
-        if config.tickets_dir_set and not config.tickets_dir.is_dir():
-            shown = config.relative(config.tickets_dir).as_posix()
+        if config.tickets_dir.is_dir():
+            return None
+        shown = config.relative(config.tickets_dir).as_posix()
+        if config.tickets_dir_set:
             raise ConfigError(
                 f"tickets_dir {shown!r} does not exist (create the folder or fix the setting)", config.source
             )
+        documents = len(config.documents)
+        return f"no {shown}/ folder: no ticket files read from it" + (
+            f", only the {documents} configured document(s)" if documents else ""
+        )
 
     def ticket_files(self) -> list[Path]:
         """Markdown files in the tickets dir (not hidden ones, not the template) and the

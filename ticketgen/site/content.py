@@ -51,8 +51,20 @@ def site_content(project: Project, renderer: SiteRenderer) -> SiteContent:
         watch.append(project.config.template)
     if renderer.options.templates:
         watch.append(renderer.options.templates)
+    renderer.intro = _intro(project, corpus)
     specs = renderer.plan(tickets, runbooks, corpus.mentioned_by())
     return SiteContent(specs, warnings, [p for p in watch if p.exists()])
+
+
+def _intro(project: Project, corpus) -> Path | None:  # noqa: ANN001 - a Corpus
+    """`<tickets_dir>/index.md` when it holds no ticket: the text `import` kept of a document
+    (its intro, its other records), shown above the tickets index instead of on no page."""
+    wanted = project.config.tickets_dir / "index.md"
+    shown = project.display(wanted)
+    for doc in corpus.documents:
+        if doc.path == shown:
+            return wanted if not doc.tickets else None
+    return None
 
 
 def _runbook_warnings(project: Project, runbooks: list[Runbook], known: dict) -> list[str]:

@@ -24,6 +24,8 @@ _KEYS = {
     "edit_url",
     "runbooks_in_nav",
     "columns",
+    "index_uri",
+    "dashboard_uri",
 }
 
 
@@ -37,6 +39,10 @@ class SiteOptions:
     edit_url: str | None = None  # e.g. "https://github.com/o/r/edit/main/{path}"
     runbooks_in_nav: bool = True
     columns: tuple[str, ...] = ("owner", "tags")  # frontmatter keys on the card and in the index
+    # Where the tickets index and the dashboard go among the docs (None: `<tickets_url>/index.md`,
+    # `<tickets_url>/dashboard.md`); a page of the team's at that URL moves them to a free one.
+    index_uri: str | None = None
+    dashboard_uri: str | None = None
 
 
 def load_options(config: Config, schema: Schema) -> SiteOptions:
@@ -96,6 +102,17 @@ def load_options(config: Config, schema: Schema) -> SiteOptions:
     columns = table.get("columns", ["owner", "tags"])
     if not isinstance(columns, list) or not all(isinstance(c, str) and c.strip() for c in columns):
         raise fail("columns must be a list of frontmatter keys")
+
+    def page_uri(key: str, example: str) -> str | None:
+        value = text(key, None)
+        if value is None:
+            return None
+        value = value.strip().lstrip("/")
+        parts = value.split("/")
+        if not value.endswith(".md") or any(part in ("", ".", "..") for part in parts):
+            raise fail(f"{key} must be a Markdown path among the docs such as {example!r} (got {value!r})")
+        return value
+
     edit_url = text("edit_url", None)
     if edit_url is not None and "{path}" not in edit_url:
         raise fail("edit_url must contain {path}")
@@ -112,4 +129,6 @@ def load_options(config: Config, schema: Schema) -> SiteOptions:
         edit_url=edit_url,
         runbooks_in_nav=in_nav,
         columns=tuple(columns),
+        index_uri=page_uri("index_uri", "tickets/all.md"),
+        dashboard_uri=page_uri("dashboard_uri", "tickets/overview.md"),
     )

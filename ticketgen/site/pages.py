@@ -197,6 +197,9 @@ class SiteRenderer:
         self.source_pages: dict[Path, str] = {}  # resolved source file -> src_uri (repository links)
         self.mentioned_by: dict[str, list[Mention]] = {}
         self.link_problems: list[str] = []  # repository links that lead to no page (`resolve`)
+        # Pages moved off a URL the team's own docs use (`moved_to`): default src_uri -> the free one.
+        self.moved: dict[str, str] = {}
+        self.intro: Path | None = None  # the tickets folder's own index.md (what `import` kept), if any
 
     # -- where things go -------------------------------------------------------------------
     def ticket_uri(self, ticket_id: str) -> str:
@@ -207,15 +210,30 @@ class SiteRenderer:
 
     @property
     def index_uri(self) -> str:
-        return f"{self.options.tickets_url}/index.md"
+        wanted = self.options.index_uri or f"{self.options.tickets_url}/index.md"
+        return self.moved.get(wanted, wanted)
 
     @property
     def runbooks_index_uri(self) -> str:
-        return f"{self.options.runbooks_url}/index.md"
+        wanted = f"{self.options.runbooks_url}/index.md"
+        return self.moved.get(wanted, wanted)
 
     @property
     def dashboard_uri(self) -> str:
-        return f"{self.options.tickets_url}/dashboard.md"
+        wanted = self.options.dashboard_uri or f"{self.options.tickets_url}/dashboard.md"
+        return self.moved.get(wanted, wanted)
+
+    def fixed_uris(self) -> dict[str, list[str]]:
+        """The one-of-a-kind pages, by kind: the src_uri each wants, then the free ones it may
+        move to when a page of the team's has that URL (see the plugin's `on_files`)."""
+        tickets, runbooks = self.options.tickets_url, self.options.runbooks_url
+        index = self.options.index_uri or f"{tickets}/index.md"
+        dashboard = self.options.dashboard_uri or f"{tickets}/dashboard.md"
+        return {
+            "tickets index": [index, *(f"{tickets}/{n}.md" for n in ("all", "all-tickets", "ticket-index"))],
+            "dashboard": [dashboard, *(f"{tickets}/{n}.md" for n in ("overview", "ticket-dashboard"))],
+            "runbooks index": [f"{runbooks}/index.md", *(f"{runbooks}/{n}.md" for n in ("all", "all-runbooks"))],
+        }
 
     def group_uri(self, role: str, value: str) -> str:
         return self._group_uris.get((role, value)) or f"{self.options.tickets_url}/{role}/{slug(value)}.md"
@@ -293,8 +311,16 @@ class SiteRenderer:
             self.source_pages.setdefault(runbook.path.resolve(), self.runbook_uri(runbook))
         self.mentioned_by = self._mentions(tickets, runbooks, backlinks or {})
         specs = [self.ticket_spec(t, by_ticket) for t in tickets]
+        intro = self.intro_body()
         specs.append(
-            PageSpec("index.html.j2", self.index_uri, "tickets-index", in_nav=True, context={"tickets": tickets})
+            PageSpec(
+                "index.html.j2",
+                self.index_uri,
+                "tickets-index",
+                self.intro if intro is not None else None,
+                in_nav=True,
+                context={"tickets": tickets, "intro": intro},
+            )
         )
         dashboard = {"tickets": tickets, **self._dashboard(tickets)}
         specs.append(PageSpec("dashboard.html.j2", self.dashboard_uri, "dashboard", in_nav=True, context=dashboard))
@@ -436,7 +462,7 @@ class SiteRenderer:
         if spec.kind == "ticket":
             return views.ticket_page(data["ticket"], data["runbooks"], spec.src_uri, spec.source)
         if spec.kind == "tickets-index":
-            return views.index_page(data["tickets"])
+            return views.index_page(data["tickets"], data.get("intro"), spec.src_uri, spec.source)
         if spec.kind == "dashboard":
             return views.dashboard_page(data)
         if spec.kind == "runbook":
@@ -541,6 +567,16 @@ class SiteRenderer:
         """Render a document's ticket bodies while the parser's tokens are at hand (see `Project.load`)."""
         for ticket in document.tickets:
             self.ticket_body(ticket)
+
+    def intro_body(self) -> markdown_html.Rendered | None:
+        """The tickets folder's index.md (what `import` kept of a document: its intro, its other
+        records), rendered for the top of the tickets index, so no text of the team's is lost."""
+        if self.intro is None:
+            return None
+        from ..core.io import read_source
+
+        text = read_source(self.intro, self.project.config.max_file_bytes, self.project.display(self.intro)).text
+        return self.markdown_body(text) if text.strip() else None
 
     def markdown_body(self, text: str) -> markdown_html.Rendered:
         """Any other Markdown of the repository (a runbook), rendered once per content."""

@@ -59,7 +59,9 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         start = Path(self.config.project_dir or os.path.dirname(config_file_path or "mkdocs.yml"))
         try:
             project = Project.discover(start)
-            project.check_tickets_dir()
+            note = project.check_tickets_dir()
+            if note is not None:
+                log.info(note)
             self.options = load_options(project.config, project.schema)
         except TicketgenError as exc:
             self.project, self.failure = None, f"ticketgen: {exc}"
@@ -114,13 +116,15 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
 
     def on_files(self, files: Files, *, config) -> Files:
         renderer = self.renderer
+        theirs = {f.dest_uri: f for f in files}  # every URL the site has before ours are added
+        renderer.moved = self._move_off_their_urls(config, theirs, set(files.src_uris))
         self.content = site_content(self.project, renderer)
         for warning in self.content.warnings:
             log.warning(warning)
         taken = set(files.src_uris)  # pages in docs_dir replace generated ones
         for f in files.documentation_pages():  # `../docs/guide.md` in a ticket: that page
-            if f.abs_src_path and f.generated_by is None:
-                renderer.source_pages.setdefault(Path(f.abs_src_path).resolve(), f.src_uri)
+            if f.abs_src_path and f.generated_by is None:  # a document that is a page of theirs stays that page
+                renderer.source_pages[Path(f.abs_src_path).resolve()] = f.src_uri
         titles = _nav_titles(config.nav)
         pages: list[GeneratedPage] = []
         for spec in self.content.specs:
@@ -129,6 +133,16 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
                 continue
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, spec.src_uri, content="", inclusion=inclusion)
+            other = theirs.get(file.dest_uri)
+            if other is not None:  # two pages, one URL: one of them would vanish without a word
+                log.warning(
+                    "%s has the URL /%s that the generated page %s would take; the generated page is not "
+                    "published (move or rename one of them)",
+                    self._shown(other),
+                    file.url,
+                    spec.src_uri,
+                )
+                continue
             files.append(file)
             pages.append(GeneratedPage(titles.get(spec.src_uri), file, config, renderer, spec))
         # Pages that list tickets are made now, while every ticket is at hand; a ticket's own
@@ -153,6 +167,49 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             self.project.cache.release()
             renderer.stream()
         return files
+
+    def _move_off_their_urls(self, config, theirs: dict[str, File], sources: set[str]) -> dict[str, str]:
+        """The generated index, dashboard and runbooks index each move to a free URL when a page
+        of the team's already has theirs (their `docs/tickets.md` is `/tickets/`, the generated
+        index's URL): a warning names both files. No free URL left: the build fails."""
+        moved: dict[str, str] = {}
+        used = set(theirs)
+        for kind, (wanted, *spare) in self.renderer.fixed_uris().items():
+            if wanted in sources:
+                continue  # their page at that very path replaces ours (said in on_files)
+            dest = _dest_uri(config, wanted)
+            other = theirs.get(dest)
+            if other is None:
+                used.add(dest)
+                continue
+            free = next((u for u in spare if u not in sources and _dest_uri(config, u) not in used), None)
+            setting = {"tickets index": "index_uri", "dashboard": "dashboard_uri"}.get(kind)
+            how = f"[tool.ticketgen.site] {setting}" if setting else "[tool.ticketgen.site] runbooks_url"
+            if free is None:
+                raise PluginError(
+                    f"ticketgen: {self._shown(other)} has the URL /{other.url} of the generated {kind} ({wanted}), "
+                    f"and none of {', '.join(spare)} is free; choose a free place with {how}"
+                )
+            used.add(_dest_uri(config, free))
+            moved[wanted] = free
+            log.warning(
+                "%s has the URL /%s that the generated %s (%s) would take; the %s is at %s instead "
+                "(set %s to choose its place)",
+                self._shown(other),
+                other.url,
+                kind,
+                wanted,
+                kind,
+                free,
+                how,
+            )
+        return moved
+
+    def _shown(self, file: File) -> str:
+        """A docs file as the user knows it: its path in the repository."""
+        if file.abs_src_path and self.project is not None:
+            return self.project.display(Path(file.abs_src_path)).as_posix()
+        return file.src_uri
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
         if self.links is not None and not isinstance(page, GeneratedPage):
@@ -233,6 +290,11 @@ class GeneratedPage(MkdocsPage):
         self.toc = get_toc(_toc_tokens(made))
         self.present_anchor_ids = {heading.id for heading in made.toc}  # links to `#anchor` check
         self.made = replace(made, html="", toc=())  # mkdocs holds them now
+
+
+def _dest_uri(config, src_uri: str) -> str:
+    """Where mkdocs would write a page at `src_uri` (`tickets.md`, `tickets/index.md`: `tickets/index.html`)."""
+    return File(src_uri, None, config.site_dir, config.use_directory_urls).dest_uri
 
 
 def _nav_titles(nav: list | None) -> dict[str, str]:

@@ -167,9 +167,13 @@ class Views:
             "runbooks": tuple(self.runbook_link(rb) for rb in runbooks),
         }
 
-    def index_page(self, tickets: list[Ticket]) -> Record:
+    def index_page(
+        self, tickets: list[Ticket], intro: markdown_html.Rendered | None = None, uri: str = "", source: Any = None
+    ) -> Record:
+        """`intro`: the text `import` kept of a document (`SiteRenderer.intro_body`), shown above the table."""
         table = self.table(tickets)
-        return {"tickets": table["rows"], "table": table, "groups": self.groups(tickets)}
+        placed = self.body(intro, uri, source) if intro is not None else None
+        return {"tickets": table["rows"], "table": table, "groups": self.groups(tickets), "intro": placed}
 
     def group_page(self, role: str, value: str, tickets: list[Ticket]) -> Record:
         table = self.table(tickets)
