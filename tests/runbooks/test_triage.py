@@ -344,3 +344,163 @@ def test_tickets_about_a_stuck_resource_list_open_ones_first_and_say_which_are_d
     (seed_project / "tickets" / "TICKET-006-b.md").write_text("## TICKET-006: B\n\n**Status:** Open\n" + body)
     result = run_cli("triage", str(DATA / "terraform-retrying.json"), *NOW_ARG, cwd=seed_project)
     assert "tickets about Terraforms: TICKET-001, TICKET-006, TICKET-005 (Resolved)" in result.stdout
+
+
+# --- judging every object, root cause first (issue cases; dumps written from upstream shapes) ---------
+
+
+def triage_cli(name: str, *args: str, cwd: Path | None = None):
+    from tests.conftest import run_cli
+
+    return run_cli("triage", str(DATA / name), *NOW_ARG, *args, cwd=cwd or DATA)
+
+
+def stuck_lines(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line.lstrip().startswith("STUCK ")]
+
+
+def test_kinds_outside_the_seven_are_judged_too() -> None:
+    # image-reflector AuthenticationFailed, source-controller's index 404 retried 5h and a chart
+    # version that does not exist (Stalled InvalidChartReference), cert-manager Ready=False, a crash-looping Pod
+    result = triage_cli("other-kinds.json")
+    assert result.exit_code == 1
+    assert [line.split(" (")[0] for line in stuck_lines(result.stdout)] == [
+        "STUCK ImageRepository flux-system/podinfo",
+        "STUCK HelmRepository flux-system/bitnami",
+        "STUCK HelmChart flux-system/flux-system-podinfo",
+        "STUCK Certificate web/web-tls",
+        "STUCK Pod web/web-5f7c9d8b7-k2j4x",
+    ]
+    assert "ProgressingWithRetry for 5h 0m" in result.stdout and "ContainerCrashLooping" in result.stdout
+    assert "runbook: none for Certificate" in result.stdout  # says it has no page, rather than a wrong one
+
+
+def test_objects_no_rule_speaks_for_make_the_answer_incomplete() -> None:
+    result = triage_cli("not-judged.json")
+    assert result.exit_code == 3
+    assert "NOT JUDGED NetworkPolicy x2" in result.stdout
+    assert result.stdout.splitlines()[-1] == "0 of 1 judged resources stuck; INCOMPLETE: 2 not judged"
+
+
+def test_an_empty_list_is_not_an_all_clear() -> None:
+    result = triage_cli("empty-list.json")
+    assert result.exit_code == 3
+    assert "INCOMPLETE: the dump holds no objects (wrong kube context or namespace?)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("dump", "controller", "symptoms", "why"),
+    [
+        ("controller-down-source.json", "Deployment flux-system/source-controller", [], "ImagePullBackOff"),
+        ("controller-down-kustomize.json", "Deployment flux-system/kustomize-controller",
+         ["Kustomization flux-system/apps"], "last exit OOMKilled"),
+        ("controller-down-tofu.json", "Deployment flux-system/tofu-controller",
+         ["Terraform team-a/vpc", "Terraform team-a/dns"], "CrashLoopBackOff"),
+    ],
+)  # fmt: skip
+def test_a_controller_that_is_down_comes_first_with_its_objects_under_it(dump, controller, symptoms, why) -> None:
+    result = triage_cli(dump)
+    assert result.exit_code == 1
+    lines = stuck_lines(result.stdout)
+    assert lines[0] == f"STUCK {controller} (controller down: fix it first)"
+    assert [line.split(" (")[0] for line in lines[1:]] == [f"    STUCK {s}" for s in symptoms]
+    assert why in result.stdout
+    assert "#controller-down" in result.stdout.split("\n    STUCK")[0]  # the controller's step, not the symptoms'
+
+
+def test_terraform_states_the_controller_layer_reads() -> None:
+    report = triage_dump(load_dump(str(DATA / "terraform-states.json")), now=NOW)
+    assert {f.obj.name: [d.code for d in f.diagnoses] for f in report.findings} == {
+        "net": ["artifact-failed"],
+        "app": ["dependency-not-ready"],
+        "old-vpc": ["terminating"],
+        "shared": ["terminating", "deletion-blocked"],
+    }
+    by_name = {f.obj.name: f for f in report.findings}
+    assert "not in the dump (missing, or not dumped): Terraform infra/db" in by_name["app"].diagnoses[0].message
+    assert (
+        "finalizers: finalizers.tf.contrib.fluxcd.io, tf.dependency.of.consumer"
+        in by_name["shared"].diagnoses[0].message
+    )
+    assert by_name["shared"].anchor == "stuck-deletion-finalizers"
+    assert by_name["net"].step == "Source artifact failed"
+
+
+def test_reconciling_progressing_for_too_long_is_stuck_and_suspended_is_info() -> None:
+    result = triage_cli("flux-progressing.json")
+    assert result.exit_code == 1
+    report = triage_dump(load_dump(str(DATA / "flux-progressing.json")), now=NOW)
+    assert {f.obj.name: [d.code for d in f.diagnoses] for f in report.findings} == {
+        "apps": ["generation-not-observed", "reconciling"],  # generation 5, observed 4, for 40m
+        "infra": ["reconciling"],  # Reconciling=True Progressing for 2h
+        "podinfo": ["drift"],  # "correcting cluster drift" for 2h
+    }
+    assert "apps-dashboards" not in "".join(stuck_lines(result.stdout))
+    assert (
+        "SUSPENDED Kustomization flux-system/apps-dashboards: spec.suspend is true, for at least 3h 0m" in result.stdout
+    )
+    assert 'step "Generation not observed"' in result.stdout and 'step "Drift correction loop"' in result.stdout
+
+
+def test_a_failing_dependency_is_reported_before_what_waits_on_it() -> None:
+    result = triage_cli("dependency-chain.json")  # the dump lists `apps` first
+    assert result.exit_code == 1
+    assert [line.split(" (")[0] for line in stuck_lines(result.stdout)] == [
+        "STUCK Kustomization flux-system/infra-controllers",
+        "    STUCK Kustomization flux-system/apps",
+    ]
+    assert "its dependsOn Kustomization flux-system/infra-controllers fails too" in result.stdout
+    assert "#1-fix-it-in-git-then-reconcile-the-source-and-the-kustomization" in stuck_and_next(result.stdout)
+
+
+def stuck_and_next(stdout: str) -> str:
+    return "\n".join(stdout.splitlines()[:3])
+
+
+def test_a_lock_held_by_a_running_apply_is_not_stuck() -> None:
+    result = triage_cli("terraform-locks.json")
+    assert result.exit_code == 1
+    assert [line.split(" (")[0] for line in stuck_lines(result.stdout)] == ["STUCK Terraform infra/dns-c"]
+    assert "WAITING Terraform infra/dns-a: state lock held" in result.stdout  # 2 minutes, Ready=Unknown Progressing
+    assert "runner pod infra/dns-b-tf-runner is in the dump: not stuck" in result.stdout
+    assert "#6-release-the-state-lock" in result.stdout
+
+
+def test_a_malformed_object_is_a_warning_and_the_rest_is_judged(tmp_path: Path) -> None:
+    result = triage_cli("malformed-objects.json")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert "WARNING items[0] (Kustomization flux-system/bad-time): status.conditions[Ready].lastTransitionTime: " \
+           "'yesterday' is not an RFC 3339 timestamp; not judged" in result.stdout  # fmt: skip
+    assert "WARNING items[1] (Terraform infra/bad-approve): spec.approvePlan: expected a string, got 5" in result.stdout
+    assert "WARNING items[3] (Kustomization flux-system/far-future): Ready lastTransitionTime: " in result.stdout
+    assert "WARNING items[6]: expected an object, got str" in result.stdout
+    # durations and timestamps at the ends of the calendar are bounded, not an OverflowError
+    assert (
+        "STUCK Terraform infra/huge-retry" in result.stdout
+        and "STUCK Kustomization flux-system/far-past" in result.stdout
+    )
+    assert result.stdout.splitlines()[-1].endswith("INCOMPLETE: 4 malformed")
+    # with nothing stuck left, the answer is "incomplete", not "all clear"
+    dump = json.loads((DATA / "malformed-objects.json").read_text())
+    dump["items"] = [
+        i for i in dump["items"] if not (isinstance(i, dict) and i["metadata"]["name"] in ("huge-retry", "far-past"))
+    ]
+    (tmp_path / "dump.json").write_text(json.dumps(dump))
+    from tests.conftest import run_cli
+
+    rest = run_cli("triage", str(tmp_path / "dump.json"), *NOW_ARG, cwd=tmp_path)
+    assert (
+        rest.exit_code == 3 and rest.stdout.splitlines()[-1] == "0 of 1 judged resources stuck; INCOMPLETE: 4 malformed"
+    )
+
+
+def test_an_api_error_and_yaml_get_their_own_messages(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    forbidden = triage_cli("status-forbidden.json")
+    assert forbidden.exit_code == 2
+    assert "the API answered Forbidden (403)" in forbidden.stderr
+    assert "needs `list` on terraforms.infra.contrib.fluxcd.io" in forbidden.stderr
+    (tmp_path / "dump.yaml").write_text("apiVersion: v1\nkind: List\nitems: []\n")
+    yaml = run_cli("triage", str(tmp_path / "dump.yaml"), cwd=tmp_path)
+    assert yaml.exit_code == 2 and "YAML, not JSON" in yaml.stderr and "-o json" in yaml.stderr

@@ -471,7 +471,17 @@ class Verdict:
         return self.result.status
 
 
+_FUTURE = dt.timedelta(days=1)  # clock skew is minutes; a time further ahead cannot be an age
+
+
 def judge(obj: Obj, now: dt.datetime) -> Verdict:
+    verdict = _judge(obj, now)
+    if verdict.since is not None and verdict.since - now > _FUTURE:
+        raise Malformed(f"{verdict.since_source or 'timestamp'}: {verdict.since.isoformat()} is in the future")
+    return verdict
+
+
+def _judge(obj: Obj, now: dt.datetime) -> Verdict:
     result = compute(obj, now)
     if result.status == TERMINATING:
         return Verdict(result, obj.time("metadata.deletionTimestamp"), "deletionTimestamp")

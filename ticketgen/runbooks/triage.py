@@ -507,7 +507,8 @@ def _terraform(obj: Obj, verdict: Verdict, ctx: _Context) -> tuple[list[Diagnosi
             "(30m in v0.16.5) and no runner pod in the dump: a hung reconcile",
             ready_since,
         ))  # fmt: skip
-    if not found and has(ready, "False") and _old(ctx, ready_since):
+    handled = ready.get("reason") in ("LockHeld", "TerraformPlannedWithChanges")  # the lock and plan rules above
+    if not found and not handled and has(ready, "False") and _old(ctx, ready_since):
         # Ready is reset at every attempt, so its age is at most the failing time: never a false alarm.
         found.append(Diagnosis("not-ready", f"{describe(ready)} (for {_age(elapsed(now, ready_since))})", ready_since))  # type: ignore[arg-type]
     return found, notes
@@ -745,7 +746,7 @@ def _judge(obj: Obj, ctx: _Context, report: Report) -> tuple[list[Diagnosis], st
 
 _ORDER = ("terminating", "deletion-blocked", "retry-limit", "retries-exceeded", "stalled", "artifact-failed",
           "dependency-not-ready", "drift", "state-locked", "plan-pending", "retrying", "revision-behind",
-          "reconciling", "generation-not-observed", "not-ready", "hung")  # fmt: skip
+          "generation-not-observed", "reconciling", "not-ready", "hung")  # fmt: skip
 
 
 def _ordered(diagnoses: list[Diagnosis]) -> list[Diagnosis]:
