@@ -12,6 +12,7 @@ a malformed object, a kind kubectl may not list) is named, and makes the answer 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections import Counter
@@ -835,6 +836,7 @@ def _root_cause_first(
     return ordered
 
 
+@functools.cache
 def anchor(heading: str) -> str:
     """The id the site gives `heading`: Python-Markdown's toc extension, as mkdocs.yml configures it
     (`toc` without a `slugify` option: markdown.extensions.toc.slugify on the rendered text)."""
