@@ -141,4 +141,5 @@ def test_github_format_appends_a_step_summary_table(examples_project: Path, monk
     assert text.startswith("earlier step\n### ticketgen lint\n")
     rows = [line for line in text.splitlines() if line.startswith("| ") and "Rule" not in line]
     assert len(rows) == 21  # every finding, not only the first 10 annotations
-    assert "| platform-notes.md | 131 | TG015 | error | **Discovered:** '2026-13-40' is not a valid date" in text
+    # File and message are code spans: what a ticket writes stays text on the summary page.
+    assert "| `platform-notes.md` | 131 | TG015 | error | `**Discovered:** '2026-13-40' is not a valid date" in text

@@ -6,7 +6,6 @@ free ID looks at what other branches already hold, read through git without a ch
 
 from __future__ import annotations
 
-import re
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
@@ -84,8 +83,7 @@ def branch_ids(project: Project) -> dict[str, set[str]]:
 
 def name_number(schema: Schema, name: str) -> int | None:
     """The ID number a file name starts with (`TICKET-007-title.md` -> 7), if any."""
-    m = re.match(re.escape(schema.prefix) + r"([0-9]+)(?![0-9])", name, re.IGNORECASE)
-    return int(m.group(1)) if m else None
+    return schema.name_number(name)
 
 
 def file_name_numbers(project: Project) -> set[int]:

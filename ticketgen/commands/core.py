@@ -120,8 +120,8 @@ def new(
     document = from_project_dir(into) if into else None
     created = create_ticket(project, ticket_id, title or "", given, frontmatter=frontmatter, into=document)
     for note in created.notes:
-        click.echo(f"note: {note}", err=True)
-    click.echo(project.display(created.path).as_posix())
+        click.echo(f"note: {printable(note)}", err=True)
+    click.echo(printable(project.display(created.path).as_posix()))
     if edit:
         from .edit import edit_and_lint
 
@@ -348,7 +348,7 @@ def import_(source: Path, into: Path | None, dry_run: bool) -> None:
         write_pieces(pieces, project.root)  # all or nothing: "wrote" is said only once all are there
     for piece in pieces:
         verb = "would write" if dry_run else "wrote"
-        click.echo(f"{verb} {project.display(piece.path).as_posix()} ({piece.what})")
+        click.echo(printable(f"{verb} {project.display(piece.path).as_posix()} ({piece.what})"))
 
 
 @click.command()

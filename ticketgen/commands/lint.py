@@ -108,14 +108,15 @@ def lint(
         result = run_lint(project, paths, options)
     if result.skipped and not quiet:
         names = ", ".join(result.skipped[:3]) + (" ..." if len(result.skipped) > 3 else "")
-        click.echo(f"note: not ticket files (the template, or not Markdown), skipped: {names}", err=True)
+        click.echo(f"note: not ticket files (the template, or not Markdown), skipped: {printable(names)}", err=True)
     if paths is not None and not result.files:  # a CI step naming the wrong file must not pass
         raise UsageError(f"nothing to check in {', '.join(str(f) for f in files)}")
     if diff:
         from ..lint.fixes import planned, unified_diff
 
         changes, changed = planned(result, project.config.max_file_bytes)
-        click.echo(unified_diff(project.root, changes), nl=False)
+        # Ticket text: ESC and BEL are shown, not run (this is for reading; `--fix` writes the bytes).
+        click.echo(printable(unified_diff(project.root, changes), multiline=True), nl=False)
         for error in changed:
             click.echo(f"error: {printable(str(error))}", err=True)
         click.echo(f"{plural(len(changes), 'file')} would be fixed.", err=True)

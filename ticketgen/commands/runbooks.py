@@ -115,12 +115,13 @@ def runbooks(check: bool, force: bool) -> None:
     if generation.corpus is not None:
         report_unread(generation.corpus)
     for path, line, msg in generation.invalid:
-        click.echo(f"warning: {path}:{line}: {msg}" + ("" if msg.endswith("no runbook") else " (no runbook)"), err=True)
+        suffix = "" if msg.endswith("no runbook") else " (no runbook)"
+        click.echo(printable(f"warning: {path}:{line}: {msg}{suffix}"), err=True)
     changes = plan(generation, project.config.runbooks_dir)
     root = project.root
     failed = False
     for change in changes:
-        shown = project.display(change.path)
+        shown = printable(project.display(change.path).as_posix())
         if change.action == "unchanged":
             continue
         if change.action == "foreign" and not force:
@@ -140,10 +141,10 @@ def runbooks(check: bool, force: bool) -> None:
             )
             failed = True
             if check:
-                click.echo(change.diff(root), nl=False)
+                click.echo(printable(change.diff(root), multiline=True), nl=False)
             continue
         if check:
-            click.echo(change.diff(root), nl=False)
+            click.echo(printable(change.diff(root), multiline=True), nl=False)
             click.echo(f"stale: {shown} ({change.action})", err=True)
             failed = True
             continue

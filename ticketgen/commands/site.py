@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..core.terminal import printable
 from ._shared import current_project
 
 
@@ -40,7 +41,7 @@ def render(out: Path, force: bool, strict: bool) -> None:
     project.cache.save()
     warnings = [*content.warnings, *dict.fromkeys(renderer.link_problems)]
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {printable(warning)}", err=True)
     written = write_site(pages, asset_bytes(options.templates), out, force=force)
     from ..lint.reporters import plural
 

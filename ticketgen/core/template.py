@@ -21,12 +21,12 @@ from .errors import ConfigError, ContentError, UsageError
 from .io import BOM, read_source, split_lines
 from .markdown import block_tokens, heading_level, heading_text, match_field, match_task
 from .terminal import CONTROL
+from .validate import ID_DIGITS, ID_NUMBER
 
 # `TICKET-XXX: Title`, `INC-NNN: Title`, `ADR-0000: Title`
 _PLACEHOLDER_HEADING = re.compile(r"^(?P<prefix>[A-Za-z][\w.-]*?[-_])(?P<digits>X+|N+|0+|#+)\s*:\s*(?P<title>.*)$")
 # Cheap pre-check before block-parsing a fence's content: a line that could be the heading.
 _MAYBE_TEMPLATE_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+[A-Za-z][\w.-]*?[-_](?:X+|N+|0+|#+)\s*:", re.MULTILINE)
-_ASCII_DIGITS = re.compile(r"[0-9]+")  # IDs are ASCII digits: `\d` and isdigit() take `٠٠١` too
 _DATE_PLACEHOLDER = re.compile(r"^(YYYY-MM-DD|yyyy-mm-dd)$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 ROLE_NAMES = ("status", "priority", "discovered", "component", "action_items", "resolved")
@@ -72,12 +72,12 @@ class Schema:
 
     @cached_property
     def id_regex(self) -> re.Pattern[str]:
-        return re.compile(re.escape(self.prefix) + r"([0-9]+)", re.IGNORECASE)
+        return re.compile(re.escape(self.prefix) + ID_NUMBER, re.IGNORECASE)
 
     @cached_property
     def mention_regex(self) -> re.Pattern[str]:
         """A mention in prose: the prefix and digits, not inside a longer word or path."""
-        return re.compile(r"(?<![\w/-])" + re.escape(self.prefix) + r"([0-9]+)(?![\w-])")
+        return re.compile(r"(?<![\w/-])" + re.escape(self.prefix) + ID_NUMBER + r"(?![\w-])")
 
     def format_id(self, number: int, width: int | None = None) -> str:
         return f"{self.prefix}{number:0{width or self.width}d}"
@@ -89,7 +89,12 @@ class Schema:
     def given_number(self, raw: str) -> int | None:
         """The number a user means: `TICKET-2`, `ticket-002` or `2` -> 2; None if not an ID."""
         text = raw.strip()
-        return int(text) if _ASCII_DIGITS.fullmatch(text) else self.id_number(text)
+        return int(text) if ID_DIGITS.fullmatch(text) else self.id_number(text)
+
+    def name_number(self, name: str) -> int | None:
+        """The ID number a file name starts with (`TICKET-007-title.md` -> 7), if any."""
+        m = re.match(re.escape(self.prefix) + ID_NUMBER, name, re.IGNORECASE)
+        return int(m.group(1)) if m else None
 
     def field(self, name: str) -> FieldSpec | None:
         folded = name.casefold()

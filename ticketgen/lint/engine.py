@@ -116,14 +116,14 @@ def lint_source(project: Project, source: SourceFile, ctx: LintContext, rules: l
     text = document.text
     view = DocView(document, source.path)
     result.findings = _rule_hits(view, ctx, rules)
-    from .rules.content import local_target
+    from ..core.validate import local_target, target_problem
 
     for ticket in document.tickets:
         result.ids.append((ticket.id, ticket.number, ticket.line))
         result.mentions.extend(_mentions(ticket, view, ctx))
         for ref in ticket.references:
             path = local_target(ref.url) if ref.text else None
-            if path is not None and ":" not in path.split("/")[0]:
+            if path is not None and target_problem(path) is None:  # else TG040 says why
                 target = os.path.normpath(source.path.parent / path)
                 result.targets.append((target, ref.line, f"[{ref.text}]({ref.url.strip()})"))
     if "ticketgen-" in text:

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from urllib.parse import quote
 
+from ..core.sanitize import markdown_code
 from ..core.terminal import printable  # ticket text is untrusted: no escape sequences, nothing XML forbids
 from .baseline import Entry
 from .engine import LintRun
@@ -160,18 +161,15 @@ def github(run: LintRun, color: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
-    """Markdown table cell text: no pipes, no HTML, one line."""
-    return printable(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
-
-
 def github_summary(run: LintRun) -> str:
-    """A Markdown table for $GITHUB_STEP_SUMMARY: annotations stop at 10 per type, this does not."""
+    """A Markdown table for $GITHUB_STEP_SUMMARY: annotations stop at 10 per type, this does not.
+    File names and messages are code spans: a link, image or HTML in a ticket stays text."""
     lines = ["### ticketgen lint", "", summary_line(run), ""]
     if run.findings:
         lines += ["| File | Line | Rule | Severity | Message |", "|---|---|---|---|---|"]
         lines += [
-            f"| {_cell(f.path)} | {f.line} | {f.code} | {f.severity} | {_cell(f.message)} |" for f in run.findings
+            f"| {markdown_code(f.path)} | {f.line} | {f.code} | {f.severity} | {markdown_code(f.message)} |"
+            for f in run.findings
         ]
     if run.stale:
         lines += ["", "Baseline entries that no longer occur (`ticketgen lint --update-baseline` drops them):", ""]

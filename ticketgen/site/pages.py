@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import urlsplit
 
 import jinja2
 import markupsafe
@@ -27,8 +27,10 @@ from ..core.cache import Shelf, digest
 from ..core.markdown import block_tokens
 from ..core.project import Project
 from ..core.records import Backlink, Field, Ticket
+from ..core.sanitize import url_path
 from ..core.template import Schema
 from ..core.templating import environment, render
+from ..core.validate import local_target, target_problem
 from . import html as markdown_html
 from . import views as views_module
 from .options import SiteOptions
@@ -255,7 +257,7 @@ class SiteRenderer:
     def _configured_edit_url(self, path: Path) -> str | None:
         if not self.options.edit_url:
             return None
-        return self.options.edit_url.format(path=self.project.display(path).as_posix())
+        return self.options.edit_url.format(path=url_path(self.project.display(path).as_posix()))
 
     # -- colours and ranks come from the template's choice order ---------------------------
     def badge(self, role: str, value: str | None) -> Badge | None:
@@ -508,10 +510,14 @@ class SiteRenderer:
             return None if target is None or target == uri else self.href(uri, target)
 
         def repo(url: str) -> str | None:
-            path, _, fragment = url.partition("#")
+            path, fragment = local_target(url), urlsplit(url).fragment
             if folder is None or not path:
                 return None
-            target = self.source_pages.get((folder / unquote(path)).resolve())
+            problem = target_problem(path)
+            if problem:  # lint's TG040 reports the same link: the page keeps the text, as written
+                self.link_problems.append(f"{self.project.display(source).as_posix()}: link {url} {problem}")
+                return None
+            target = self.source_pages.get((folder / path).resolve())
             if target is None:  # works on GitHub, 404 on the site: a warning, so --strict fails
                 shown = self.project.display(source).as_posix()
                 self.link_problems.append(f"{shown}: link {url} leads to no page of the site")

@@ -27,6 +27,8 @@ from mkdocs.structure.toc import get_toc
 
 from ..core.errors import TicketgenError
 from ..core.project import Project
+from ..core.sanitize import terminal as printable
+from ..core.sanitize import url_path
 from .content import SiteContent, site_content
 from .links import TicketLinks
 from .options import load_options
@@ -110,7 +112,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         docs_dir = Path(config.docs_dir)
 
         def edit_url(path: Path) -> str:
-            return urljoin(base_url, Path(os.path.relpath(path, docs_dir)).as_posix())
+            return urljoin(base_url, url_path(Path(os.path.relpath(path, docs_dir)).as_posix()))
 
         return edit_url
 
@@ -120,7 +122,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         renderer.moved = self._move_off_their_urls(config, theirs, set(files.src_uris))
         self.content = site_content(self.project, renderer)
         for warning in self.content.warnings:
-            log.warning(warning)
+            log.warning(printable(warning))
         taken = set(files.src_uris)  # pages in docs_dir replace generated ones
         for f in files.documentation_pages():  # `../docs/guide.md` in a ticket: that page
             if f.abs_src_path and f.generated_by is None:  # a document that is a page of theirs stays that page
@@ -129,7 +131,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         pages: list[GeneratedPage] = []
         for spec in self.content.specs:
             if spec.src_uri in taken:
-                log.info("%s exists in docs_dir; it replaces the generated page", spec.src_uri)
+                log.info("%s exists in docs_dir; it replaces the generated page", printable(spec.src_uri))
                 continue
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, spec.src_uri, content="", inclusion=inclusion)
@@ -275,7 +277,7 @@ class GeneratedPage(MkdocsPage):
         except TicketgenError as exc:  # a broken template override
             raise PluginError(f"ticketgen: {exc}") from None
         for problem in dict.fromkeys(renderer.link_problems[problems:]):
-            log.warning(problem)
+            log.warning(printable(problem))
         self.spec = None  # the ticket record it held
 
     def read_source(self, config) -> None:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from ...core.kinds import ResourceRef, invalid_resources
 from ...core.records import Field, Ticket
 from ...core.template import parse_date
+from ...core.validate import local_target, target_problem
 from ..context import DocView, LintContext
 from ..model import Hit
 from ..rule import EXAMPLE, example, rule
@@ -488,14 +489,6 @@ def done_with_open_items(ticket: Ticket, view: DocView, ctx: LintContext) -> Ite
             yield Hit(item.line, 1, f"{ticket.id} is {ticket.status} but this item is open: {item.text[:60]!r}")
 
 
-def local_target(url: str) -> str | None:
-    """The repository path a relative link points to (`../docs/guide.md`), or None."""
-    parts = urlsplit(url.strip())
-    if parts.scheme or parts.netloc or url.strip().startswith(("#", "/")) or not parts.path:
-        return None
-    return parts.path
-
-
 @rule(
     "TG040",
     "malformed-link",
@@ -519,8 +512,8 @@ def malformed_link(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[
             parts = urlsplit(url)
             if parts.scheme in ("http", "https") and not parts.netloc:
                 problem = "is not a valid URL"
-            elif local_target(url) is not None and ":" in parts.path.split("/")[0]:
-                problem = "points to a file that does not exist"
+            elif (target := local_target(url)) is not None:
+                problem = target_problem(target)
             # Whether a local target exists is checked on every run, cached or not (engine: `_missing_targets`).
         if problem:
             yield Hit(ref.line, 1, f"link [{ref.text}]({url}) {problem}")

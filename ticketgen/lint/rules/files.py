@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from ...core.markdown import IMPORT_MARKER_PREFIX
 from ...core.records import Ticket
 from ...core.terminal import CONTROL
+from ...core.validate import ID_NUMBER
 from ..context import DocView, LintContext
 from ..model import Hit
 from ..rule import EXAMPLE, Rule, add, example, rule
@@ -157,7 +158,7 @@ def cut_off_text(view: DocView, ctx: LintContext) -> Iterator[Hit]:
 def id_file_mismatch(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
     if view.absolute in ctx.documents or len(view.document.tickets) != 1:
         return
-    m = re.match(re.escape(ctx.schema.prefix) + r"([0-9]+)(?![0-9])", view.absolute.name, re.IGNORECASE)
+    m = re.match(re.escape(ctx.schema.prefix) + ID_NUMBER, view.absolute.name, re.IGNORECASE)
     if m and int(m.group(1)) != ticket.number:
         yield Hit(ticket.line, 1, f"file name says {m.group(0)}, the heading says {ticket.id}")
 
