@@ -175,7 +175,10 @@ def github_summary(run: LintRun) -> str:
         lines += ["", "Baseline entries that no longer occur (`ticketgen lint --update-baseline` drops them):", ""]
         lines += ["| File | Ticket | Rule | Message | Count |", "|---|---|---|---|---|"]
         lines += [
-            f"| {_cell(e.file)} | {_cell(e.ticket)} | {e.rule} | {_cell(e.message)} | {e.count} |" for e in run.stale
+            "| "
+            + " | ".join([markdown_code(e.file), markdown_code(e.ticket), e.rule, markdown_code(e.message)])
+            + f" | {e.count} |"
+            for e in run.stale
         ]
     return "\n".join(lines) + "\n\n"
 
