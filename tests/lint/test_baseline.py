@@ -179,7 +179,10 @@ def test_the_step_summary_lists_stale_entries(baselined: Path, monkeypatch: pyte
     assert _lint(baselined, "--format", "github").exit_code == 1
     text = summary.read_text()
     assert "20 baselined findings remain" in text
-    assert f"| `{NOTES}` | `INC-009` | TG015 | `**Discovered:** '2026-13-40' is not a valid date (YYYY-MM-DD)` | 1 |" in text
+    assert (
+        f"| `{NOTES}` | `INC-009` | TG015 | `**Discovered:** '2026-13-40' is not a valid date (YYYY-MM-DD)` | 1 |"
+        in text
+    )
 
 
 def test_a_baseline_named_in_the_settings_must_exist(examples_project: Path):
