@@ -196,7 +196,7 @@ def test_a_tickets_dir_that_is_a_file_is_a_config_error(seed_project: Path, comm
     (seed_project / "ticketgen.toml").write_text("tickets_dir = 'README.md'\ntemplate = 'tickets/_template.md'\n")
     result = run_cli(*command, cwd=seed_project)
     assert result.exit_code == 2, result.output
-    assert "ticketgen.toml: tickets_dir 'README.md' is a file, not a folder" in result.stderr
+    assert "ticketgen.toml:1: tickets_dir 'README.md' is a file, not a folder" in result.stderr
     assert (seed_project / "README.md").read_text() == "# readme\n"
 
 

@@ -63,7 +63,6 @@ def default_lint_context():
 
     root = Path(tempfile.mkdtemp())
     make_project(root, {})
-    project = Project.discover(root)
-    project.use_cache = False
+    project = Project.discover(root, use_cache=False)
     ctx, rules = build_context(project, LintOptions())
     return project, ctx, list(rules.values())

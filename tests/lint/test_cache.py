@@ -14,7 +14,7 @@ from ticketgen.lint.rule import EXAMPLE
 
 
 def _lint(root: Path, use_cache: bool = True):
-    return run_lint(Project.discover(root), None, LintOptions(use_cache=use_cache))
+    return run_lint(Project.discover(root, use_cache=use_cache), None, LintOptions())
 
 
 def test_warm_run_matches_cold_run_and_reads_from_the_cache(examples_project: Path):

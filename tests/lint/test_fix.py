@@ -127,7 +127,7 @@ def test_a_file_edited_after_lint_is_never_fixed_with_stale_offsets(tmp_path: Pa
     from ticketgen.lint.fixes import planned
 
     root = make_project(tmp_path, {"tickets/TICKET-001-x.md": EXAMPLE.replace("- [ ]", "* [ ]")})
-    run = run_lint(Project.discover(root), None, LintOptions(use_cache=False))
+    run = run_lint(Project.discover(root, use_cache=False), None, LintOptions())
     path = root / "tickets" / "TICKET-001-x.md"
     edited = "<!-- a line added by someone else -->\n" + path.read_text()
     path.write_text(edited)

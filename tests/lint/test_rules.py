@@ -310,7 +310,7 @@ def test_strict_turns_warnings_into_errors(tmp_path: Path):
     [
         ("[lint]\nselcet = []\n", "unknown setting(s) selcet"),
         ('[lint]\nseverity = {TG999 = "error"}\n', "unknown rule code 'TG999'"),
-        ('[lint]\nseverity = {TG013 = "fatal"}\n', "severity must be one of"),
+        ('[lint]\nseverity = {TG013 = "fatal"}\n', "severity must be a table of rule codes and severities (error,"),
         ('[lint]\naliases = {"Fixes" = "Solutions"}\n', "'Solutions' is not a template section"),
         ('[lint]\nrequired_sections = {Closed = ["Problem Statement"]}\n', "'Closed' is not a status"),
         ("[lint]\noverrides = [{ignore = []}]\n", "`paths` (glob patterns) is required"),
@@ -321,6 +321,7 @@ def test_bad_config_is_a_usage_error(tmp_path: Path, config: str, message: str):
     result = run_cli("lint", cwd=root)
     assert result.exit_code == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+    assert "ticketgen.toml:2: " in result.stderr  # the line of the key
 
 
 def test_unknown_code_on_the_command_line_is_a_usage_error(tmp_path: Path):

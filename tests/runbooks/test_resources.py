@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ticketgen.core.config import load_config
 from ticketgen.core.errors import ConfigError, ContentError
 from ticketgen.core.kinds import KINDS, ResourceRef, invalid_resources, kind_info, parse_ref
 from ticketgen.core.parse import parse_document
 from ticketgen.core.template import load_schema
-from ticketgen.runbooks.collect import RunbookSettings, collect_resources, load_extra_resources, ticket_resources
+from ticketgen.runbooks.collect import collect_resources, load_extra_resources, ticket_resources
 from ticketgen.runbooks.detect import detect_in_ticket, kinds_mentioned, shell_commands
 from ticketgen.runbooks.generate import shell_literal
 
@@ -95,16 +96,21 @@ def test_frontmatter_resources_are_declared_and_validated(ticket_text) -> None:
     assert all(m.startswith("frontmatter `resources`") for m in messages)
 
 
-def test_settings_rename_the_field_and_reject_unknown_keys(ticket_text) -> None:
+def test_settings_rename_the_field_and_reject_unknown_keys(ticket_text, tmp_path) -> None:
     ticket = one_ticket(ticket_text(3, meta="**Affects:** ks/flux-system/apps\n"))
-    settings = RunbookSettings.from_table({"resources_field": "Affects"})
+    (tmp_path / "ticketgen.toml").write_text('[runbooks]\nresources_field = "Affects"\n')
+    settings = load_config(tmp_path).runbooks
     assert [str(r) for r, _ in ticket_resources(ticket, settings) if not r.is_kind_level] == [
         "kustomization/flux-system/apps"
     ]
-    with pytest.raises(ConfigError, match="unknown key"):
-        RunbookSettings.from_table({"resource_field": "x"})
-    with pytest.raises(ConfigError, match="stuck_after_minutes"):
-        RunbookSettings.from_table({"stuck_after_minutes": 0})
+    (tmp_path / "ticketgen.toml").write_text('[runbooks]\nresource_field = "x"\n')
+    with pytest.raises(ConfigError, match="unknown setting") as err:
+        load_config(tmp_path)
+    assert err.value.location.line == 2 and err.value.location.path.name == "ticketgen.toml"
+    (tmp_path / "ticketgen.toml").write_text("[runbooks]\n\nstuck_after_minutes = 0\n")
+    with pytest.raises(ConfigError, match="stuck_after_minutes must be a positive integer") as err:
+        load_config(tmp_path)
+    assert err.value.location.line == 3
 
 
 # --- detection in shell blocks --------------------------------------------------------------

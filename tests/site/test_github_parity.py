@@ -85,8 +85,7 @@ def test_every_ticket_page_has_githubs_block_structure(name: str, path: Path, te
     schema = schema_from_text(template_text)
     (tmp_path / "tickets").mkdir()
     (tmp_path / "tickets" / "_template.md").write_text(template_text)
-    project = Project.discover(tmp_path)
-    project.use_cache = False
+    project = Project.discover(tmp_path, use_cache=False)
     renderer = SiteRenderer(project, load_options(project.config, project.schema))
     document = parse_document(path.read_text(encoding="utf-8"), path, schema)
     lines = document.text.removeprefix("\ufeff").splitlines(keepends=True)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.errors import ConfigError, ContentError, TicketgenError, UsageError
+from ..core.errors import ContentError, TicketgenError, UsageError
 from ..core.io import remove_stale_temps, write_atomic
 from ..core.project import Corpus, Project
 from ..core.template import Schema, check_value
@@ -73,21 +73,14 @@ def configured_defaults(project: Project) -> dict[str, str]:
     """`[tool.ticketgen.new] defaults = {Priority = "Medium"}`: values `new` uses when none is
     given, checked against the template like given ones."""
     config = project.config
-    table = config.tables.get("new", {})
-    unknown = set(table) - {"defaults"}
-    if unknown:
-        raise ConfigError(f"unknown setting(s) in [new]: {', '.join(sorted(unknown))} (known: defaults)", config.source)
-    defaults = table.get("defaults", {})
-    if not isinstance(defaults, dict) or not all(isinstance(v, str) for v in defaults.values()):
-        raise ConfigError('[new] defaults must map fields to values, e.g. {Priority = "Medium"}', config.source)
     checked = {}
-    for name, value in defaults.items():
+    for name, value in config.new.defaults.items():
         if project.schema.field(name) is None:
-            raise ConfigError(f"[new] defaults: the template has no field {name!r}", config.source)
+            raise config.error(f"defaults: the template has no field {name!r}", "new", "defaults")
         try:
             spec_name, written = field_value(project, name, value)
         except TicketgenError as exc:
-            raise ConfigError(f"[new] defaults: {exc.message}", config.source) from None
+            raise config.error(f"defaults: {exc.message}", "new", "defaults") from None
         checked[spec_name] = written
     return checked
 

@@ -11,11 +11,11 @@ from ..core.project import Corpus, Project
 from ..core.terminal import printable
 
 
-def current_project(*, makes_tickets_dir: bool = False) -> Project:
+def current_project(*, makes_tickets_dir: bool = False, use_cache: bool = True) -> Project:
     """The project of `-C DIR` (or the current folder). A tickets_dir named in the settings
     must exist, except for a command that makes it (`import` into a new folder)."""
     ctx = click.get_current_context()
-    project = Project.discover(ctx.find_root().obj)
+    project = Project.discover(ctx.find_root().obj, use_cache=use_cache)
     if not makes_tickets_dir:
         note = project.check_tickets_dir()
         if note is not None:  # documents only, or a fresh clone: say where tickets come from

@@ -77,13 +77,12 @@ def lint(
     from ..lint import baseline
     from ..lint.engine import LintOptions, at_least, run_lint
     from ..lint.reporters import REPORTERS, plural
-    from ..lint.settings import min_severity_setting
 
     if fix and diff:
         raise UsageError("--fix and --diff cannot be combined")
     if update_baseline and (diff or no_baseline):
         raise UsageError(f"--update-baseline and {'--diff' if diff else '--no-baseline'} cannot be combined")
-    project = current_project()
+    project = current_project(use_cache=not no_cache)
     if output is not None:
         output = from_project_dir(output)
         if project.holds_input(output):
@@ -92,7 +91,7 @@ def lint(
                 "or a .md file in tickets_dir); refusing to write the report there",
                 project.display(output),
             )
-    options = LintOptions(_codes(select), _codes(ignore), strict, branches, not no_cache)
+    options = LintOptions(_codes(select), _codes(ignore), strict, branches)
     base = click.get_current_context().find_root().obj  # `-C DIR`: file arguments are relative to it
     paths = _expand(project, [f if f.is_absolute() or base is None else base / f for f in files]) if files else None
     unfixed = []
@@ -132,8 +131,7 @@ def lint(
         )
     elif not no_baseline:
         result = baseline.applied(project, result)
-    table = project.config.tables.get("lint", {})
-    level = "error" if quiet else min_severity or min_severity_setting(table, project.config.source)
+    level = "error" if quiet else min_severity or project.config.lint.min_severity
     result = at_least(result, level)
     color = output is None and output_format == "text" and want_color()
     quiet_clean = quiet and not result.findings and not result.stale

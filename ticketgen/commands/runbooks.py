@@ -33,10 +33,10 @@ def resources(fmt: str, manifest_dirs: tuple[Path, ...]) -> None:
       ticketgen resources --format json
     """
     from ..core.kinds import invalid_resources
-    from ..runbooks.generate import project_resources, settings_for
+    from ..runbooks.generate import project_resources
 
     project = current_project()
-    settings = settings_for(project)
+    settings = project.config.runbooks
     corpus = project.load()
     report_unread(corpus)
     folders = tuple(from_project_dir(d).resolve() for d in manifest_dirs) or None
@@ -205,7 +205,6 @@ def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None,
     import datetime as dt
 
     from ..core.errors import TicketgenError
-    from ..runbooks.generate import settings_for
     from ..runbooks.triage import (
         TriageInputError,
         link_findings,
@@ -229,7 +228,7 @@ def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None,
         now = now if now.tzinfo else now.replace(tzinfo=dt.UTC)
     try:
         project = current_project()
-        settings = settings_for(project)
+        settings = project.config.runbooks
     except TicketgenError as exc:  # triage works outside a project; it then names no tickets
         click.echo(f"note: no ticketgen project ({exc}); runbooks and tickets are not linked", err=True)
         project, settings = None, None

@@ -92,14 +92,22 @@ class SourceFile:
         return digest(self.data) if self.data is not None else ""
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Project:
+    """Frozen: what a command decided at start (the settings, whether to use the cache) cannot
+    change halfway through it, after some of its work was already cached or not."""
+
     config: Config
-    use_cache: bool = True  # False: nothing is read from or written to the cache (`--no-cache`)
+    # False (`--no-cache`, or `cache = false` in the settings): nothing is read from or written
+    # to the cache, by any command.
+    use_cache: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "use_cache", self.use_cache and self.config.lint.cache)
 
     @classmethod
-    def discover(cls, start: Path | None = None) -> Project:
-        return cls(load_config(start))
+    def discover(cls, start: Path | None = None, *, use_cache: bool = True) -> Project:
+        return cls(load_config(start), use_cache)
 
     @property
     def root(self) -> Path:

@@ -182,13 +182,11 @@ class Location:
 
 
 def locate(project: Project) -> Location:
-    from .settings import baseline_setting
-
     config = project.config
-    value = baseline_setting(config.tables.get("lint", {}), config.source)
+    value = config.lint.baseline
     path = (config.root / (value or DEFAULT_PATH)).resolve()
     if not path.is_relative_to(config.root):
-        raise ConfigError(f"[tool.ticketgen.lint] baseline {value!r} is outside the project folder", config.source)
+        raise config.error(f"baseline {value!r} is outside the project folder", "lint", "baseline")
     return Location(path, project.display(path).as_posix(), value is not None)
 
 

@@ -13,8 +13,8 @@ from ..core.records import Document, Section, Ticket
 from .settings import RuleSettings
 
 if TYPE_CHECKING:
+    from ..core.config import RunbooksSettings
     from ..core.template import FieldSpec, Schema
-    from ..runbooks.collect import RunbookSettings
     from ..runbooks.manifests import Defined
 
 
@@ -31,7 +31,7 @@ class LintContext:
     # What the manifests define, and where tickets declare resources: None without manifests,
     # or when a manifest cannot be read (`ticketgen runbooks` reports that file).
     defined: Defined | None = None
-    runbook_settings: RunbookSettings | None = None
+    runbook_settings: RunbooksSettings | None = None
     _sections: dict[int, list] = field(default_factory=dict, repr=False)
 
     @cached_property

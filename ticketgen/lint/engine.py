@@ -54,7 +54,6 @@ class LintOptions:
     ignore: tuple[str, ...] = ()
     strict: bool = False
     branches: bool = False
-    use_cache: bool = True
     today: dt.date | None = None
 
 
@@ -201,7 +200,7 @@ def build_context(project: Project, options: LintOptions) -> tuple[LintContext, 
 
     rules = all_rules()
     config = project.config
-    settings = load_rule_settings(config.tables.get("lint", {}), project.schema, config.source)
+    settings = load_rule_settings(config, project.schema)
     ctx = LintContext(
         schema=project.schema,
         settings=settings,
@@ -212,10 +211,10 @@ def build_context(project: Project, options: LintOptions) -> tuple[LintContext, 
         blank_after_headings=template_blank_after_headings(project.schema),
         max_bytes=config.max_file_bytes,
     )
-    from ..runbooks.collect import RunbookSettings, load_extra_resources
+    from ..runbooks.collect import load_extra_resources
 
     # Where tickets declare resources (TG050, TG051): the runbooks' settings, as `ticketgen runbooks` reads them.
-    ctx.runbook_settings = RunbookSettings.from_table(config.tables.get("runbooks", {}), config.source)
+    ctx.runbook_settings = config.runbooks
     if config.manifests:
         from ..runbooks.manifests import Defined, read_manifests
 
@@ -245,7 +244,6 @@ def run_lint(project: Project, paths: list[Path] | None = None, options: LintOpt
     template, so a warm run costs little more than reading and hashing the files."""
     options = options or LintOptions()
     config = project.config
-    table = config.tables.get("lint", {})
     today = options.today or dt.date.today()
     files = project.ticket_files()
     root_prefix = str(config.root).rstrip(os.sep) + os.sep
@@ -274,12 +272,10 @@ def run_lint(project: Project, paths: list[Path] | None = None, options: LintOpt
             else:  # the template is the schema, not a ticket; other files are not Markdown
                 skipped.append(_relative(absolute, root_prefix))
 
-    if not (options.use_cache and table.get("cache", True)):
-        project.use_cache = False
     # Findings depend on the file's bytes, the lint settings, today (future dates) and the
     # manifests' bytes (TG051); the template, the other settings and ticketgen's code are in the
     # cache's own key.
-    depends = [table, today.isoformat()]
+    depends = [repr(config.lint), today.isoformat()]
     if config.manifests:
         from ..runbooks.manifests import inputs_digest
 
@@ -312,7 +308,7 @@ def run_lint(project: Project, paths: list[Path] | None = None, options: LintOpt
                     shelf.put((result.path, result.digest, settings), result)
     shelf.save(prune=True)
     project.cache.shelf("records").save()
-    reporting = load_reporting(table, defaults, config.source)
+    reporting = load_reporting(config, defaults)
     cli_select = expand_codes(options.select, defaults, "--select") if options.select else None
     cli_ignore = expand_codes(options.ignore, defaults, "--ignore") if options.ignore else frozenset()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SEVERITIES = ("error", "warning", "info")
+from ..core.config import SEVERITIES  # noqa: F401 - lint names its levels here too
 
 
 @dataclass(frozen=True)

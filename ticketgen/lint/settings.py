@@ -1,4 +1,5 @@
-"""The `[tool.ticketgen.lint]` table, validated against the rules and the template.
+"""The `[tool.ticketgen.lint]` table (read and type-checked by core/config.py), checked against
+the rules and the template, which only lint knows.
 
 ```toml
 [tool.ticketgen.lint]
@@ -23,27 +24,14 @@ import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..core.config import MOVED
 from ..core.errors import ConfigError
-from .model import SEVERITIES
 
 if TYPE_CHECKING:
+    from ..core.config import Config
     from ..core.template import Schema
 
-_KEYS = {
-    "select",
-    "ignore",
-    "severity",
-    "required_sections",
-    "aliases",
-    "overrides",
-    "cache",
-    "baseline",
-    "min_severity",
-}
-_OVERRIDE_KEYS = {"paths", "select", "ignore", "severity"}
 DEFAULT_KEY = "default"
 
 
@@ -111,136 +99,82 @@ class RuleSettings:
         return self.required[DEFAULT_KEY]
 
 
-def _string_list(value: Any, what: str, source: Path | None) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{what} must be a list of strings", source)
-    return value
-
-
-def _severities(value: Any, codes: dict[str, str], what: str, source: Path | None) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise ConfigError(f'{what} must map rule codes to a severity, e.g. {{TG022 = "error"}}', source)
+def _severities(value: dict[str, str], codes: dict[str, str], what: str, config: Config) -> dict[str, str]:
+    """Rule codes (any case) to severities; the levels themselves the settings model checked."""
     out = {}
     for code, level in value.items():
         if code.upper() not in codes:
-            raise ConfigError(f"{what}: unknown rule code {code!r}", source)
-        if level not in SEVERITIES:
-            raise ConfigError(f"{what}: {code} severity must be one of {', '.join(SEVERITIES)}, not {level!r}", source)
+            raise config.error(f"{what}: unknown rule code {code!r}", "lint", what.split(".")[0].split("[")[0])
         out[code.upper()] = level
     return out
 
 
-def check_keys(table: dict[str, Any], source: Path | None) -> None:
-    moved = sorted(set(table) & set(MOVED))
-    if moved:
-        raise ConfigError(f"[tool.ticketgen.lint] {moved[0]} is now {MOVED[moved[0]]}", source)
-    unknown = set(table) - _KEYS
-    if unknown:
-        known = ", ".join(sorted(_KEYS))
-        raise ConfigError(
-            f"[tool.ticketgen.lint]: unknown setting(s) {', '.join(sorted(unknown))} (known: {known})", source
-        )
-    if not isinstance(table.get("cache", True), bool):
-        raise ConfigError("[tool.ticketgen.lint] cache must be true or false", source)
-    baseline_setting(table, source)
-    min_severity_setting(table, source)
-
-
-def baseline_setting(table: dict[str, Any], source: Path | None) -> str | None:
-    """The baseline file named in the settings (None: the default name, used if it exists)."""
-    value = table.get("baseline")
-    if value is not None and (not isinstance(value, str) or not value.strip()):
-        raise ConfigError('[tool.ticketgen.lint] baseline must be a file name, e.g. ".ticketgen-baseline.json"', source)
-    return value
-
-
-def min_severity_setting(table: dict[str, Any], source: Path | None) -> str:
-    """The lowest severity shown ("info": everything)."""
-    value = table.get("min_severity", "info")
-    if value not in SEVERITIES:
-        raise ConfigError(
-            f"[tool.ticketgen.lint] min_severity must be one of {', '.join(SEVERITIES)}, not {value!r}", source
-        )
-    return value
-
-
-def load_reporting(table: dict[str, Any], defaults: dict[str, str], source: Path | None) -> Reporting:
+def load_reporting(config: Config, defaults: dict[str, str]) -> Reporting:
     """select/ignore/severity/overrides; `defaults` maps every rule code to its default severity."""
-    check_keys(table, source)
-    where = "[tool.ticketgen.lint]"
+    lint = config.lint
     codes = defaults.keys()
-    select = expand_codes(_string_list(table.get("select", ["ALL"]), "select", source), codes, "select", source)
-    ignore = expand_codes(_string_list(table.get("ignore", []), "ignore", source), codes, "ignore", source)
-    severity = _severities(table.get("severity", {}), defaults, "severity", source)
-    overrides_raw = table.get("overrides", [])
-    if not isinstance(overrides_raw, list) or not all(isinstance(o, dict) for o in overrides_raw):
-        raise ConfigError(f"{where} overrides must be an array of tables ([[tool.ticketgen.lint.overrides]])", source)
+
+    def expand(entries: Iterable[str], what: str, key: str) -> frozenset[str]:
+        try:
+            return expand_codes(entries, codes, what)
+        except ConfigError as exc:
+            raise config.error(exc.message, "lint", key) from None
+
+    select = expand(lint.select, "select", "select")
+    ignore = expand(lint.ignore, "ignore", "ignore")
+    severity = _severities(lint.severity, defaults, "severity", config)
     overrides = []
-    for n, raw in enumerate(overrides_raw, 1):
+    for n, raw in enumerate(lint.overrides, 1):
         what = f"overrides[{n}]"
-        extra = set(raw) - _OVERRIDE_KEYS
-        if extra:
-            raise ConfigError(f"{where} {what}: unknown setting(s) {', '.join(sorted(extra))}", source)
-        if "paths" not in raw:
-            raise ConfigError(f"{where} {what}: `paths` (glob patterns) is required", source)
+        if not raw.paths:
+            raise config.error(f"{what}: `paths` (glob patterns) is required", "lint", "overrides")
         overrides.append(
             Override(
-                tuple(_string_list(raw["paths"], f"{what}.paths", source)),
-                expand_codes(_string_list(raw["select"], what, source), codes, f"{what}.select", source)
-                if "select" in raw
-                else None,
-                expand_codes(_string_list(raw.get("ignore", []), what, source), codes, f"{what}.ignore", source),
-                _severities(raw.get("severity", {}), defaults, f"{what}.severity", source),
+                raw.paths,
+                expand(raw.select, f"{what}.select", "overrides") if raw.select is not None else None,
+                expand(raw.ignore, f"{what}.ignore", "overrides"),
+                _severities(raw.severity, defaults, f"{what}.severity", config),
             )
         )
     return Reporting(select, ignore, severity, tuple(overrides), dict(defaults))
 
 
-def load_rule_settings(table: dict[str, Any], schema: Schema, source: Path | None) -> RuleSettings:
+def load_rule_settings(config: Config, schema: Schema) -> RuleSettings:
     """required_sections and aliases, checked against the template."""
-    check_keys(table, source)
-    where = "[tool.ticketgen.lint]"
 
-    def section_title(name: Any, what: str) -> str:
-        spec = schema.section(name) if isinstance(name, str) else None
+    def section_title(name: str, what: str) -> str:
+        spec = schema.section(name)
         if spec is None:
             known = ", ".join(s.title for s in schema.sections)
-            raise ConfigError(f"{where} {what}: {name!r} is not a template section (known: {known})", source)
+            key = what.split(".")[0]
+            raise config.error(f"{what}: {name!r} is not a template section (known: {known})", "lint", key)
         return spec.title
 
     status_field = schema.field(schema.role("status") or "")
-    required = _required(table.get("required_sections"), schema, status_field, section_title, source)
-    aliases_table = table.get("aliases", {})
-    if not isinstance(aliases_table, dict):
-        raise ConfigError(
-            f'{where} aliases must map a heading to a template section, e.g. {{"Workaround" = "Workarounds"}}', source
-        )
-    aliases = {str(k).casefold(): section_title(v, f"aliases.{k}") for k, v in aliases_table.items()}
+    required = _required(config, schema, status_field, section_title)
+    aliases = {k.casefold(): section_title(v, f"aliases.{k}") for k, v in config.lint.aliases.items()}
     return RuleSettings(required, aliases)
 
 
-def _required(raw: Any, schema: Schema, status_field, section_title, source: Path | None) -> dict[str, tuple[str, ...]]:
+def _required(config: Config, schema: Schema, status_field, section_title) -> dict[str, tuple[str, ...]]:
     """By default the template's first section and its action-items section, for every status."""
     default = [s.title for s in schema.sections[:1]]
     action = schema.role("action_items")
     if action and action not in default:
         default.append(action)
+    raw = config.lint.required_sections
     if raw is None:
         return {DEFAULT_KEY: tuple(default)}
-    if isinstance(raw, list):
+    if isinstance(raw, tuple):
         raw = {DEFAULT_KEY: raw}
-    if not isinstance(raw, dict):
-        raise ConfigError("[tool.ticketgen.lint] required_sections must be a list or a table by status", source)
     out = {DEFAULT_KEY: tuple(default)}
-    for key, titles in raw.items():
-        names = _string_list(titles, f"required_sections.{key}", source)
+    for key, names in raw.items():
         if key != DEFAULT_KEY:
             canonical = status_field.choice_for(key) if status_field else None
             if canonical is None:
                 choices = ", ".join(status_field.choices) if status_field else "none"
-                raise ConfigError(
-                    f"[tool.ticketgen.lint] required_sections: {key!r} is not a status (choices: {choices})", source
-                )
+                message = f"required_sections: {key!r} is not a status (choices: {choices})"
+                raise config.error(message, "lint", "required_sections")
             key = canonical.casefold()
         out[key] = tuple(section_title(n, f"required_sections.{key}") for n in names)
     return out

@@ -8,77 +8,21 @@ Kubernetes rules before it can reach a generated command: invalid ones are repor
 
 from __future__ import annotations
 
-import fnmatch
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
-from ..core.errors import ConfigError, ContentError
+from ..core.config import RunbooksSettings
+from ..core.errors import ContentError
 from ..core.io import read_source
 from ..core.kinds import Origin, ResourceRef, declared_entries, parse_ref
 from ..core.records import Ticket
 from .detect import detect_in_ticket, kinds_mentioned
 
-# --- settings -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunbookSettings:
-    """`[tool.ticketgen.runbooks]`: where tickets declare resources, which sections to quote."""
-
-    resources_field: str = "Resources"
-    frontmatter_key: str = "resources"
-    # fnmatch patterns, matched case-insensitively against a ticket's section titles with any
-    # "(...)" remark dropped; a pattern also matches titles it starts ("How to Fix (Nuclear Option)").
-    quote_sections: tuple[str, ...] = (
-        "*workaround*", "how to fix", "fix", "verification*", "potential solution*", "resolution", "recovery",
-    )  # fmt: skip
-    stuck_after_minutes: int = 30
-    kind_level: bool = True
-
-    @classmethod
-    def from_table(cls, table: Mapping[str, Any], source: Path | None = None) -> RunbookSettings:
-        known = {
-            "resources_field": str,
-            "frontmatter_key": str,
-            "quote_sections": list,
-            "stuck_after_minutes": int,
-            "kind_level": bool,
-        }
-        unknown = sorted(set(table) - set(known))
-        if unknown:
-            raise ConfigError(
-                f"[tool.ticketgen.runbooks]: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})",
-                source,
-            )
-        values: dict[str, Any] = {}
-        for key, value in table.items():
-            expected = known[key]
-            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-                raise ConfigError(f"[tool.ticketgen.runbooks]: {key} must be a {expected.__name__}", source)
-            if key == "quote_sections":
-                if not all(isinstance(v, str) and v for v in value):
-                    raise ConfigError("[tool.ticketgen.runbooks]: quote_sections must be a list of strings", source)
-                value = tuple(value)
-            if key == "stuck_after_minutes" and value <= 0:
-                raise ConfigError("[tool.ticketgen.runbooks]: stuck_after_minutes must be positive", source)
-            values[key] = value
-        return cls(**values)
-
-    def quotes(self, title: str) -> bool:
-        folded = " ".join(_REMARK.sub(" ", title).casefold().replace(":", " ").split())
-        return any(
-            fnmatch.fnmatchcase(folded, p) or fnmatch.fnmatchcase(folded, p + " *")
-            for p in (pattern.casefold() for pattern in self.quote_sections)
-        )
-
-
-_REMARK = re.compile(r"\([^()]*\)")
-DEFAULT_SETTINGS = RunbookSettings()
+DEFAULT_SETTINGS = RunbooksSettings()
 
 
 # --- where resources come from ------------------------------------------------------------
@@ -100,7 +44,7 @@ def _id_key(ticket_id: str) -> tuple[str, int, str]:
 
 
 def declared_resources(
-    ticket: Ticket, settings: RunbookSettings = DEFAULT_SETTINGS
+    ticket: Ticket, settings: RunbooksSettings = DEFAULT_SETTINGS
 ) -> list[tuple[ResourceRef, Origin]]:
     """The valid resources a ticket declares, with where; invalid ones are left out (lint reports them)."""
     found = []
@@ -149,7 +93,7 @@ def load_extra_resources(path: Path) -> list[tuple[ResourceRef, Origin]]:
     return found
 
 
-def ticket_resources(ticket: Ticket, settings: RunbookSettings = DEFAULT_SETTINGS) -> list[tuple[ResourceRef, Origin]]:
+def ticket_resources(ticket: Ticket, settings: RunbooksSettings = DEFAULT_SETTINGS) -> list[tuple[ResourceRef, Origin]]:
     """Everything one ticket names: declared, detected in its shell blocks, and (when it names
     no object of a kind it speaks of) kind-level refs."""
     found = declared_resources(ticket, settings) + detect_in_ticket(ticket)
@@ -164,7 +108,7 @@ def ticket_resources(ticket: Ticket, settings: RunbookSettings = DEFAULT_SETTING
 def collect_resources(
     tickets: Iterable[Ticket],
     extra: Iterable[tuple[ResourceRef, Origin]] = (),
-    settings: RunbookSettings = DEFAULT_SETTINGS,
+    settings: RunbooksSettings = DEFAULT_SETTINGS,
 ) -> list[FoundResource]:
     """Every resource of the project, merged, in a stable order (kind-level refs first per kind)."""
     merged: dict[ResourceRef, FoundResource] = {}

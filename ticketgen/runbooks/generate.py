@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from ..core.config import RunbooksSettings
 from ..core.errors import ConfigError, ContentError
 from ..core.io import read_source
 from ..core.kinds import KIND_BY_ID, ResourceRef, invalid_resources, name_problem
@@ -28,7 +29,7 @@ from ..core.markdown import as_data, block_tokens, escape_markdown_line, has_con
 from ..core.project import Corpus, Project
 from ..core.records import Ticket
 from ..core.templating import environment, render
-from .collect import FoundResource, RunbookSettings, collect_resources, load_extra_resources
+from .collect import FoundResource, collect_resources, load_extra_resources
 from .detect import destructive_commands
 from .manifests import Defined, read_manifests
 
@@ -68,10 +69,6 @@ class Generation:
     runbooks: list[Runbook]
     invalid: list[tuple[Path, int, str]] = field(default_factory=list)  # declared resources left out
     corpus: Corpus | None = None  # what was read, for reporting unreadable files
-
-
-def settings_for(project: Project) -> RunbookSettings:
-    return RunbookSettings.from_table(project.config.tables.get("runbooks", {}), project.config.source)
 
 
 def shell_literal(value: str) -> str:
@@ -123,7 +120,7 @@ def _link(ticket: Ticket, runbooks_dir: Path, root: Path) -> tuple[str | None, s
 
 
 def _ticket_context(
-    ticket: Ticket, runbooks_dir: Path, root: Path, settings: RunbookSettings, roles: dict[str, str]
+    ticket: Ticket, runbooks_dir: Path, root: Path, settings: RunbooksSettings, roles: dict[str, str]
 ) -> dict[str, Any]:
     link, shown = _link(ticket, runbooks_dir, root)
     quoted = [
@@ -173,7 +170,7 @@ def render_runbook(
     tickets: dict[str, Ticket],
     project_root: Path,
     runbooks_dir: Path,
-    settings: RunbookSettings,
+    settings: RunbooksSettings,
     env=None,
     path: Path | None = None,
     roles: dict[str, str] | None = None,
@@ -311,7 +308,7 @@ class ProjectResources:
 
 def project_resources(project: Project, corpus: Corpus, manifests: tuple[Path, ...] | None = None) -> ProjectResources:
     """`manifests` overrides the configured folders (`ticketgen resources --manifests DIR`)."""
-    settings = settings_for(project)
+    settings = project.config.runbooks
     folders = project.config.manifests if manifests is None else manifests
     objects, warnings = read_manifests(folders, project.root, project.config.max_file_bytes)
     extra = load_extra_resources(project.config.runbooks_dir / "resources.yaml")
@@ -327,7 +324,7 @@ def project_resources(project: Project, corpus: Corpus, manifests: tuple[Path, .
 
 def generate(project: Project) -> Generation:
     """Every runbook the project's tickets, runbooks/resources.yaml and manifests call for, rendered."""
-    settings = settings_for(project)
+    settings = project.config.runbooks
     runbooks_dir = project.config.runbooks_dir
     corpus = project.load()
     resources = project_resources(project, corpus)

@@ -60,7 +60,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             return errors, warnings
         start = Path(self.config.project_dir or os.path.dirname(config_file_path or "mkdocs.yml"))
         try:
-            project = Project.discover(start)
+            project = Project.discover(start, use_cache=self.config.cache)
             note = project.check_tickets_dir()
             if note is not None:
                 log.info(note)
@@ -70,8 +70,8 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             return errors, warnings
         # mkdocs serve keeps this plugin across rebuilds: keep the project (and its cache in
         # memory) while its settings stay the same.
-        if self.project is None or self.project.settings_key != project.settings_key:  # config or template
-            project.use_cache = self.config.cache
+        kept = self.project
+        if kept is None or (kept.settings_key, kept.use_cache) != (project.settings_key, project.use_cache):
             self.project = project
         self.failure = None
         return errors, warnings
