@@ -46,6 +46,8 @@ SEED_SETTINGS = "template = 'TICKETS.md'\ndocuments = ['TICKETS.md']\n"
         ("ticketgen.toml", "[site]\nedit_url = 'https://x/{file}'\n", 2, "edit_url must be a URL containing {path}"),
         ("ticketgen.toml", "[site]\ntickets_url = '../up'\n", 2, "tickets_url must be a relative folder"),
         ("ticketgen.toml", "[site]\nbadge_colors = {Open = 'pink'}\n", 2, "badge_colors must be a table of values"),
+        ("ticketgen.toml", "[site]\nindex_uri = '../all.md'\n", 2, "index_uri must be a Markdown path among the docs"),
+        ("ticketgen.toml", "[lint]\nmin_severity = 'notice'\n", 2, "min_severity must be one of error, warning, info"),
         ("ticketgen.toml", "[runbooks]\nkind_level = 1\n", 2, "kind_level must be true or false (got 1)"),
         ("ticketgen.toml", "[new]\ndefaults = {Priority = 3}\n", 2, "defaults must be a table of strings"),
         ("ticketgen.toml", "[lint]\nselect = 'TG0'\n", 2, "select must be a list of strings (got 'TG0')"),
