@@ -95,8 +95,10 @@ def test_values_are_assigned_once_and_used_quoted(examples_project: Path, run) -
     run(examples_project, "runbooks")
     for path in runbook_files(examples_project):
         prefix = VARIABLE_PREFIX[frontmatter(path)["resource"].split("/")[0]]
-        variables, *steps = page_blocks(path)
-        assert variables.startswith(f"{prefix}_NS='") and f"\n{prefix}_NAME='" in variables
+        variables, quick, *steps = page_blocks(path)
+        # exported: a block that only sets variables still uses them (shellcheck SC2034)
+        assert variables.startswith(f"export {prefix}_NS='") and f"\nexport {prefix}_NAME='" in variables
+        assert quick.startswith(f"{prefix.lower()}_check && kubectl "), quick  # read-only, after the check
         assert steps, path
         for code in steps:
             assigned = [line.split("=")[0].strip() for line in code.splitlines() if "=" in line]
@@ -116,7 +118,9 @@ def test_every_shell_block_passes_bash_n_and_shellcheck(seed_project: Path, exam
             for line, code in shell_blocks(path):
                 syntax = subprocess.run([BASH, "-n"], input=code, text=True, capture_output=True)
                 assert syntax.returncode == 0, f"{path.name}:{line}: {syntax.stderr}"
-                lint = subprocess.run([SHELLCHECK, "-s", "bash", "-"], input=code, text=True, capture_output=True)
+                lint = subprocess.run(
+                    [SHELLCHECK, "-s", "bash", "-S", "warning", "-"], input=code, text=True, capture_output=True
+                )
                 assert lint.returncode == 0, f"{path.name}:{line}:\n{code}\n{lint.stdout}"
                 checked += 1
     assert checked > 50
@@ -126,13 +130,13 @@ def test_every_shell_block_passes_bash_n_and_shellcheck(seed_project: Path, exam
 def test_kind_level_runbook_stops_until_its_variables_are_filled(seed_project: Path, run, tmp_path: Path) -> None:
     run(seed_project, "runbooks")
     blocks = shell_blocks(seed_project / "runbooks" / "terraform.md")
-    quick, first_step = blocks[0][1], blocks[1][1]
-    unfilled = subprocess.run([BASH, "-c", quick], text=True, capture_output=True, env={"PATH": ""})
-    assert unfilled.returncode != 0 and "TF_NS='' is not a valid Kubernetes name (RFC 1123 label)" in unfilled.stderr
+    setup, quick, first_step = blocks[0][1], blocks[1][1], blocks[2][1]
+    unfilled = subprocess.run([BASH, "-c", setup + quick], text=True, capture_output=True, env={"PATH": ""})
+    assert unfilled.returncode != 0 and "TF_NS='' is not an RFC 1123 label" in unfilled.stderr
     assert "kubectl" not in unfilled.stderr  # the read-only command did not run either
     # a later block pasted alone stops before running kubectl, in a script...
     alone = subprocess.run([BASH, "-c", first_step], text=True, capture_output=True, env={"PATH": ""})
-    assert alone.returncode != 0 and "paste the Quick path block first" in alone.stderr
+    assert alone.returncode != 0 and "paste Set up first" in alone.stderr
     # ...and pasted into an interactive shell, where a failed expansion abandons only the current
     # command: with PATH empty, any kubectl line that still ran would say "kubectl: command not found"
     pasted = subprocess.run(
@@ -142,10 +146,9 @@ def test_kind_level_runbook_stops_until_its_variables_are_filled(seed_project: P
         capture_output=True,
         env={"PATH": "", "HOME": str(tmp_path)},
     )
-    assert "paste the Quick path block first" in pasted.stderr
+    assert "paste Set up first" in pasted.stderr
     assert "kubectl" not in pasted.stderr, pasted.stderr
     assert "STILL-OPEN" in pasted.stdout
-    setup = quick.rsplit("\n", 2)[0]  # without its kubectl line
     filled = setup.replace("TF_NS=''", "TF_NS='team-a'").replace("TF_NAME=''", "TF_NAME='vpc'")
     checked = subprocess.run([BASH, "-c", filled + "\ntf_check"], text=True, capture_output=True)
     assert checked.returncode == 0 and checked.stderr == ""

@@ -124,7 +124,7 @@ def test_a_helmrelease_no_ticket_names_gets_a_runbook_and_triage_finds_it(repo: 
     assert frontmatter(page)["tickets"] == []
     text = page.read_text(encoding="utf-8")
     assert "deploy/ingest/release.yaml line 1 defines it" in text
-    assert page_blocks(page)[0].startswith("HR_NS='ingest'  # namespace of the HelmRelease\nHR_NAME='cube'")
+    assert page_blocks(page)[0].startswith("export HR_NS='ingest'\nexport HR_NAME='cube'")
     terraform = (repo / "runbooks" / "terraform-infra-vpc.md").read_text(encoding="utf-8")
     assert "Its source (from the repo's manifests): GitRepository flux-system/platform." in terraform
     dump = json.loads((DATA / "helmrelease-retries-exceeded.json").read_text())

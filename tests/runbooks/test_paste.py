@@ -8,8 +8,6 @@ compound command, so the failed guard stops all of it.
 
 from __future__ import annotations
 
-import base64
-import gzip
 import os
 import re
 import shutil
@@ -37,7 +35,7 @@ case "$*" in
   *"{.status.lock.pending}"*) printf '%s' "${STUB_LOCK-}" ;;
   *"jsonpath={.spec.approvePlan}"*) printf '%s' "${STUB_APPROVE-}" ;;
   *"{.spec.sourceRef.kind} {.spec.sourceRef.name}"*) printf '%s platform \n' "${STUB_SRC_KIND-GitRepository}" ;;
-  *"{.items[0].metadata.name}"*) printf 'tofu-controller' ;;
+  *"get deploy -l app.kubernetes.io/name=tofu-controller -o name"*) printf 'deployment.apps/tofu-controller\n' ;;
 esac
 exit 0
 """
@@ -104,9 +102,9 @@ def pages(tmp_path_factory, seed_project: Path, run, write_ticket, ticket_text) 
 
 
 def blocks(path: Path) -> tuple[str, list[str]]:
-    """(Quick path block, the step blocks) of a runbook page."""
+    """(Set up block then the Quick path's read-only line, the step blocks) of a runbook page."""
     codes = page_blocks(path)  # the ticket text quoted under "Tickets" is not the page's
-    return codes[0], codes[1:]
+    return codes[0] + codes[1], codes[2:]
 
 
 def filled(quick: str) -> str:
@@ -123,7 +121,7 @@ def test_a_block_pasted_before_the_quick_path_runs_nothing_in_an_interactive_she
     for stem, path in pages.items():
         for code in blocks(path)[1]:
             out = shell.run(code, "echo SHELL-STILL-OPEN")
-            assert re.search(r"bash: (\w+_STOP): paste the Quick path block first", out), (stem, code, out)
+            assert re.search(r"bash: (\w+_STOP): paste Set up first", out), (stem, code, out)
             assert shell.calls == [], f"{stem}: ran without its variables:\n{code}\n{shell.calls}"
             assert "SHELL-STILL-OPEN" in out  # the guard stops the block, not the user's shell
             checked += 1
@@ -149,14 +147,14 @@ def test_the_source_block_finds_the_source_and_keeps_its_values(pages, shell: Sh
     assert "got GitRepository/team-a/platform" in out
     calls = " ".join(shell.calls)
     assert "-n team-a annotate --overwrite --field-manager=flux-client-side-apply " in calls
-    assert "gitrepositories.source.toolkit.fluxcd.io/platform reconcile.fluxcd.io/requestedAt=" in calls
+    assert "gitrepository.source.toolkit.fluxcd.io/platform reconcile.fluxcd.io/requestedAt=" in calls
 
 
 def test_each_kind_has_its_own_variable_names(pages, shell: Shell) -> None:
     names = {}
     for stem in ("terraform", "gitrepository", "kustomization-flux-system-apps", "helmrelease-ingest-api"):
         quick = blocks(pages[stem])[0]
-        names[stem] = [m.group(1) for m in re.finditer(r"^([A-Z_]+)='", quick, re.MULTILINE)]
+        names[stem] = [m.group(1) for m in re.finditer(r"^export ([A-Z_]+)='", quick, re.MULTILINE)]
     assert names["terraform"] == ["TF_NS", "TF_NAME", "CTRL_NS"]
     assert names["gitrepository"] == ["SRC_NS", "SRC_NAME"]
     assert names["kustomization-flux-system-apps"] == ["KS_NS", "KS_NAME"]
@@ -172,28 +170,28 @@ def test_each_kind_has_its_own_variable_names(pages, shell: Shell) -> None:
 @pytest.mark.parametrize(
     ("value", "problem"),
     [
-        ("Team-A", "TF_NS='Team-A' is not a valid Kubernetes name (RFC 1123 label)"),
-        ("a" * 64, "is not a valid Kubernetes name (RFC 1123 label)"),
-        ("$(touch pwned)", "is not a valid Kubernetes name"),
+        ("Team-A", "TF_NS='Team-A' is not an RFC 1123 label"),
+        ("a" * 64, "is not an RFC 1123 label"),
+        ("$(touch pwned)", "is not an RFC 1123"),
     ],
 )
 def test_an_invalid_name_stops_the_quick_path_and_every_step(pages, shell: Shell, value, problem) -> None:
     quick, steps = blocks(pages["terraform"])
     bad = filled(quick).replace("TF_NS='team-a'", f"TF_NS='{value}'")
     out = shell.run(bad, steps[0])
-    assert problem in out and "bash: TF_STOP: paste the Quick path block first" in out
+    assert problem in out and "bash: TF_STOP: paste Set up first" in out
     assert shell.calls == [] and not (shell.cwd / "pwned").exists()
     # fixed after the Quick path was pasted: the next block checks again
     out = shell.run(filled(quick), 'TF_NAME="Bad"', steps[0])
-    assert "TF_NAME='Bad' is not a valid" in out and not any("patch" in c for c in shell.calls)
+    assert "TF_NAME='Bad' is not an RFC 1123" in out and not any("patch" in c for c in shell.calls)
 
 
 def test_the_check_applies_the_subdomain_rule_to_other_names(pages, shell: Shell) -> None:
     quick, steps = blocks(pages["gitrepository"])
     ok = quick.replace("SRC_NS=''", "SRC_NS='flux-system'").replace("SRC_NAME=''", "SRC_NAME='a.b-c'")
-    assert "not a valid" not in shell.run(ok)
+    assert "not an RFC 1123" not in shell.run(ok)
     out = shell.run(ok.replace("SRC_NAME='a.b-c'", "SRC_NAME='a..b'"), steps[0])
-    assert "SRC_NAME='a..b' is not a valid Kubernetes name (RFC 1123 subdomain)" in out and shell.calls == []
+    assert "SRC_NAME='a..b' is not an RFC 1123 subdomain" in out and shell.calls == []
 
 
 def test_force_unlock_refuses_while_the_runner_pod_exists(pages, shell: Shell) -> None:
@@ -201,11 +199,11 @@ def test_force_unlock_refuses_while_the_runner_pod_exists(pages, shell: Shell) -
     quick = filled(blocks(page)[0])
     unlock = block_with(page, '"forceUnlock":"yes"')
     out = shell.run(quick, unlock, pod="pod/vpc-tf-runner", lock="lock-1")
-    assert "refusing to force-unlock" in out and not any("patch" in c for c in shell.calls)
+    assert "not unlocking: runner pod pod/vpc-tf-runner" in out and not any("patch" in c for c in shell.calls)
     out = shell.run(quick, unlock, pod="", pod_rc="1", lock="lock-1")
-    assert "could not check for the runner pod" in out and not any("patch" in c for c in shell.calls)
+    assert "not unlocking: runner pod (unknown)" in out and not any("patch" in c for c in shell.calls)
     out = shell.run(quick, unlock, pod="", lock="x\"}}}' ; touch pwned")
-    assert "unexpected lock id" in out and not any("patch" in c for c in shell.calls)
+    assert "unexpected id" in out and not any("patch" in c for c in shell.calls)
     shell.run(quick, unlock, pod="", lock="f2ab685b-f84d-ac0b-a125-378a22877e8d")
     patch = '{"spec":{"tfstate":{"forceUnlock":"yes","lockIdentifier":"f2ab685b-f84d-ac0b-a125-378a22877e8d"}}}'
     assert f"kubectl -n team-a patch terraforms.infra.contrib.fluxcd.io vpc --type=merge -p {patch}" in shell.calls
@@ -221,24 +219,6 @@ def test_force_unlock_is_undone_on_the_live_object(pages, shell: Shell) -> None:
     )
 
 
-def test_state_backup_is_private_never_overwrites_and_reports_an_empty_result(pages, shell: Shell) -> None:
-    page = pages["terraform"]
-    quick = filled(blocks(page)[0])
-    backup = block_with(page, "tfstate-${TF_WS:-default}-")
-    (shell.cwd / "terraform.tfstate").write_text("precious")
-    out = shell.run(quick, backup)  # the secret is missing: kubectl fails
-    assert "backup FAILED" in out and "you may unlock" not in out
-    assert sorted(p.name for p in shell.cwd.iterdir()) == ["terraform.tfstate"]  # no empty "backup" left
-    state = base64.b64encode(gzip.compress(b'{"version": 4}')).decode()
-    out = shell.run(quick, backup, secret=state)
-    assert "you may unlock" in out and "plain text" in out
-    (saved,) = shell.cwd.glob("tfstate-team-a-vpc-*")
-    assert saved.read_bytes() == b'{"version": 4}'
-    assert saved.stat().st_mode & 0o777 == 0o600  # the state holds secrets
-    assert (shell.cwd / "terraform.tfstate").read_text() == "precious"
-    assert any("get secret tfstate-default-vpc" in c for c in shell.calls)
-
-
 def test_the_controller_restart_lists_running_runners_first(pages, shell: Shell) -> None:
     page = pages["terraform"]
     quick = filled(blocks(page)[0])
@@ -248,9 +228,9 @@ def test_the_controller_restart_lists_running_runners_first(pages, shell: Shell)
     assert not any("rollout restart" in c for c in shell.calls)
     assert any("get pods -A -l app.kubernetes.io/name=tf-runner" in c for c in shell.calls)
     shell.run(quick, "TF_RESTART_ANYWAY=yes", restart, pod="team-b   db-tf-runner")
-    assert "kubectl -n flux-system rollout restart deployment/tofu-controller" in shell.calls
+    assert "kubectl -n flux-system rollout restart deployment.apps/tofu-controller" in shell.calls
     shell.run(quick, "TF_RESTART_ANYWAY=no", restart, pod="")
-    assert "kubectl -n flux-system rollout restart deployment/tofu-controller" in shell.calls
+    assert "kubectl -n flux-system rollout restart deployment.apps/tofu-controller" in shell.calls
 
 
 def test_waits_allow_long_runs(pages, shell: Shell) -> None:
@@ -262,18 +242,6 @@ def test_waits_allow_long_runs(pages, shell: Shell) -> None:
     assert wait.endswith("--timeout=2h")
     shell.run(quick, "TF_WAIT=6h", run_block)
     assert [c for c in shell.calls if " wait " in c][0].endswith("--timeout=6h")
-
-
-def test_verify_waits_for_ready_only_in_auto_approve_mode(pages, shell: Shell) -> None:
-    page = pages["terraform"]
-    quick = filled(blocks(page)[0])
-    ready = block_with(page, "--for=condition=Ready")
-    assert "lastHandledReconcileAt" not in ready  # the handled wait is step 3's; Ready waits alone
-    out = shell.run(quick, ready, approve="")
-    assert "not auto" in out
-    assert not any("condition=Ready" in c for c in shell.calls)
-    shell.run(quick, ready, approve="auto")
-    assert any("wait terraforms.infra.contrib.fluxcd.io/vpc --for=condition=Ready" in c for c in shell.calls)
 
 
 def test_an_unknown_source_kind_is_reported_not_ignored(pages, shell: Shell) -> None:
@@ -300,11 +268,11 @@ def test_every_page_opens_with_its_quick_path(pages) -> None:
     for stem, path in pages.items():
         body = path.read_text().split("\n---\n", 1)[1]
         headings = re.findall(r"^## (.+)$", body, re.MULTILINE)
-        assert headings[:2] == ["Quick path", "Recover"], (stem, headings)
+        assert headings[:3] == ["Set up", "Quick path", "Recover"], (stem, headings)
         quick = body.split("## Quick path", 1)[1].split("## Recover", 1)[0]
         table = [line for line in quick.splitlines() if line.startswith("| ")][1:]
-        assert 2 <= len(table) <= 8, stem  # a small table from what the command prints to a step
-        assert all(re.search(r"\| (\d|[A-Z]).*\|$", row) for row in table), table
+        assert 2 <= len(table) <= 9, stem  # a small table from what the command prints to a section
+        assert all(re.search(r"\| .*\[[^]]+\]\(#[a-z0-9-]+\).*\|$", row) for row in table), table
         # every tfctl and flux command the page's steps name has a kubectl block beside it
         recover = body.split("## Recover", 1)[1].split("<details>", 1)[0]
         for step in re.split(r"^### ", recover, flags=re.MULTILINE)[1:]:

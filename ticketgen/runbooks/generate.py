@@ -51,7 +51,7 @@ VARIABLE_PREFIX: dict[str, str] = {
 }
 # Extra variables a kind's template uses, with their value, what they mean and their name rule.
 _EXTRA_VARIABLES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
-    "terraform": (("CTRL_NS", "flux-system", "namespace where tofu-controller runs (usually flux-system)", "label"),),
+    "terraform": (("CTRL_NS", "flux-system", "where tofu-controller runs", "label"),),
 }
 
 
@@ -152,16 +152,34 @@ def _variables(ref: ResourceRef) -> list[dict[str, str]]:
     name_rule = ref.info.name_rule
     if ref.is_kind_level:
         rows = [
-            {"name": ns, "value": "''", "comment": f"fill in: namespace of the {kind}", "rule": "label"},
-            {"name": name, "value": "''", "comment": f"fill in: name of the {kind}", "rule": name_rule},
+            {
+                "name": ns,
+                "value": "''",
+                "comment": f"fill in: namespace of the {kind}",
+                "rule": "label",
+                "extra": False,
+            },
+            {"name": name, "value": "''", "comment": f"fill in: name of the {kind}", "rule": name_rule, "extra": False},
         ]
     else:
         rows = [
-            {"name": ns, "value": shell_literal(ref.namespace), "comment": f"namespace of the {kind}", "rule": "label"},
-            {"name": name, "value": shell_literal(ref.name), "comment": f"name of the {kind}", "rule": name_rule},
+            {
+                "name": ns,
+                "value": shell_literal(ref.namespace),
+                "comment": f"namespace of the {kind}",
+                "rule": "label",
+                "extra": False,
+            },
+            {
+                "name": name,
+                "value": shell_literal(ref.name),
+                "comment": f"name of the {kind}",
+                "rule": name_rule,
+                "extra": False,
+            },
         ]
     extra = _EXTRA_VARIABLES.get(ref.kind, ())
-    rows += [{"name": n, "value": shell_literal(v), "comment": c, "rule": r} for n, v, c, r in extra]
+    rows += [{"name": n, "value": shell_literal(v), "comment": c, "rule": r, "extra": True} for n, v, c, r in extra]
     return rows
 
 
@@ -220,6 +238,8 @@ def render_runbook(
         "tickets": own + general,
         "template": template_name,
         "override_dir": _display(runbooks_dir / "templates", project_root),
+        "ns_var": f"{prefix}_NS",  # the page's namespace and name variables (`TF_NS`, `TF_NAME`)
+        "name_var": f"{prefix}_NAME",
         "check": f"{prefix.lower()}_check",  # the shell function every block calls (see _macros.md.j2)
         "stop": f"{prefix}_STOP",
         "origin_note": origin_note,
