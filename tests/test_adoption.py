@@ -167,7 +167,7 @@ def test_a_wheel_built_here_adopts_another_repository(tmp_path: Path):
     run("ticketgen", "init", cwd=repo, env=env)
     created = run("ticketgen", "new", "--title", "Orphaned connections", "--priority", "High",
                   "--component", "postgres / pgbouncer", cwd=repo, env=env)  # fmt: skip
-    assert created.stdout == "tickets/TICKET-001-orphaned-connections.md\n"
+    assert created.stdout == "tickets/TICKET-001-orphaned-connections.md:1: TICKET-001\n"
     run("ticketgen", "set", "1", "owner=alice", cwd=repo, env=env)
     linted = run("ticketgen", "lint", cwd=repo, env=env)
     assert "TG026" in linted.stdout  # the new ticket is a draft: a warning, and lint passes

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .core.errors import EXIT_USAGE, TicketgenError
+from .core.errors import EXIT_USAGE, TicketgenError, did_you_mean
 from .core.terminal import printable
 
 # name -> (module:function, one-line help). Imported only when the command runs.
@@ -37,6 +37,27 @@ COMMANDS = {
 }
 
 
+class OneLineError(click.ClickException):
+    """A usage error shown as one `error:` line (click would add its usage block)."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def _one_line(exc: click.UsageError) -> str:
+    """Click's message, and where to look: the command's --help."""
+    message = printable(exc.format_message())
+    names, ctx = [], exc.ctx
+    while ctx is not None and ctx.parent is not None:  # named as the user types it, however started
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    if exc.ctx is not None:
+        message += f" (see '{' '.join(['ticketgen', *reversed(names)])} --help')"
+    return message
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name, (target, _) in COMMANDS.items() if _available(target)]
@@ -50,6 +71,22 @@ class LazyGroup(click.Group):
         if not command.epilog:  # -C belongs to the group: say where it goes
             command.epilog = f"To run in another folder: ticketgen -C DIR {cmd_name} ... (-C before the command)."
         return command
+
+    def make_context(self, info_name, args, parent=None, **extra):  # noqa: ANN001, ANN201 - click's signature
+        """The group's own options (`-C /nonexistent`): one line, as every other usage error."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:  # bare `ticketgen`: the help, as click prints it
+            raise
+        except click.UsageError as exc:
+            raise OneLineError(_one_line(exc)) from None
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):  # noqa: ANN201 - click's signature
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            hint = did_you_mean(name, self.list_commands(ctx))
+            raise click.UsageError(f"no such command {name!r}{hint}", ctx)
+        return super().resolve_command(ctx, args)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
@@ -72,11 +109,8 @@ class LazyGroup(click.Group):
         except BrokenPipeError:  # `ticketgen list | head -1`: the reader has all it wants, as with git
             _silence_stdout()
             ctx.exit(0)
-        except click.UsageError as exc:  # click's own messages get the one `error:` prefix too
-            if exc.ctx is not None:
-                click.echo(exc.ctx.get_usage(), err=True)
-                click.echo(f"Try '{exc.ctx.command_path} --help' for help.", err=True)
-            click.echo(f"error: {exc.format_message()}", err=True)
+        except click.UsageError as exc:  # click's own messages: one `error:` line too, no usage block
+            click.echo(f"error: {_one_line(exc)}", err=True)
             ctx.exit(exc.exit_code)
         except click.ClickException as exc:
             click.echo(f"error: {exc.format_message()}", err=True)

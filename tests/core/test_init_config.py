@@ -18,7 +18,8 @@ def test_init_creates_what_adoption_needs_and_a_working_setup(tmp_path: Path):
     assert "siblings_only: true" in lint and "MD041: false" in lint
     assert "- ticketgen" in (tmp_path / "mkdocs.yml").read_text()
     assert (
-        run_cli("new", "--priority", "Low", "--title", "first", cwd=tmp_path).stdout == "tickets/TICKET-001-first.md\n"
+        run_cli("new", "--priority", "Low", "--title", "first", cwd=tmp_path).stdout
+        == "tickets/TICKET-001-first.md:1: TICKET-001\n"
     )
 
 
@@ -203,7 +204,7 @@ def test_a_tickets_dir_that_is_a_file_is_a_config_error(seed_project: Path, comm
 def test_new_in_a_brand_new_project_creates_the_default_tickets_folder(tmp_path: Path):
     result = run_cli("new", "--priority", "Low", "--title", "first", cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "tickets/TICKET-001-first.md\n"
+    assert result.stdout == "tickets/TICKET-001-first.md:1: TICKET-001\n"
     assert (tmp_path / "tickets" / "TICKET-001-first.md").is_file()
 
 

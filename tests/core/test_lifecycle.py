@@ -32,7 +32,7 @@ def step(root: Path, path: Path, *args: str) -> tuple[list[tuple[str, str]], str
 
 def test_the_life_of_a_ticket_in_its_own_file(seed_project: Path):
     created = run_cli("new", "--title", "Slow sync", "--priority", "High", "--component", "db", cwd=seed_project)
-    path = seed_project / created.stdout.strip()
+    path = seed_project / created.stdout.split(":")[0]
     diff, out = step(seed_project, path, "set", "1", "owner=alice")
     assert diff == [("+", "---\n"), ("+", "owner: alice\n"), ("+", "---\n")]
     assert out == "tickets/TICKET-001-slow-sync.md:2: TICKET-001 owner (frontmatter): (none) -> alice\n"
@@ -156,7 +156,7 @@ def test_close_fills_a_resolved_date_field_and_reopen_clears_it(tmp_path: Path):
         "## BUG-XXX: Title\n\n**State:** New | Doing | Closed\n**Found:** YYYY-MM-DD\n**Closed on:** YYYY-MM-DD\n\n### Notes\nText.\n"
     )
     created = run_cli("new", "--title", "x", cwd=tmp_path)
-    path = tmp_path / created.stdout.strip()
+    path = tmp_path / created.stdout.split(":")[0]
     assert "**State:** New\n**Found:** " + TODAY + "\n**Closed on:** YYYY-MM-DD\n" in path.read_text()
     diff, _ = step(tmp_path, path, "close", "BUG-1")
     assert diff == [
@@ -233,8 +233,9 @@ def test_new_into_a_document_then_its_whole_life_there(tmp_path: Path):
     (tmp_path / "ticketgen.toml").write_text('template = "TICKETS.md"\ndocuments = ["TICKETS.md"]\n')
     created = run_cli("new", "--into", "TICKETS.md", "--title", "Orphaned connections", "--priority", "high",
                       "--component", "db", "--set", "owner=alice", cwd=tmp_path)  # fmt: skip
-    assert (created.exit_code, created.stdout) == (0, "TICKETS.md\n"), created.stderr
+    assert (created.exit_code, created.stdout) == (0, "TICKETS.md:104: TICKET-002\n"), created.stderr  # ID and where
     after_new = doc.read_text()
+    assert after_new.splitlines()[103] == "## TICKET-002: Orphaned connections"
     end_of_first = seed.index("\n---\n\n## Template for New Tickets")
     assert after_new[:end_of_first] == seed[:end_of_first] and after_new.endswith(seed[end_of_first:])
     added = after_new[end_of_first : len(after_new) - len(seed) + end_of_first]
@@ -254,6 +255,40 @@ def test_new_into_a_document_then_its_whole_life_there(tmp_path: Path):
     assert lint.exit_code == 0, lint.stdout
     refused = run_cli("new", "--into", "notes.md", "--title", "x", "--priority", "low", cwd=tmp_path)
     assert refused.exit_code == 2 and "not a configured document" in refused.stderr
+
+
+def test_a_list_in_a_metadata_line_is_a_list_as_in_frontmatter(tmp_path: Path):
+    (tmp_path / "TICKETS.md").write_text(SEED.read_text())
+    (tmp_path / "ticketgen.toml").write_text('template = "TICKETS.md"\ndocuments = ["TICKETS.md"]\n')
+    result = run_cli("set", "1", "tags=[postgres,  on-call]", cwd=tmp_path)
+    assert result.exit_code == 0 and "**tags:** [postgres, on-call]\n" in (tmp_path / "TICKETS.md").read_text()
+    for tag in ("postgres", "on-call"):
+        assert "TICKET-001" in run_cli("list", "--tag", tag, cwd=tmp_path).stdout
+    assert "TICKET-001" not in run_cli("list", "--tag", "[postgres", cwd=tmp_path).stdout
+    (record,) = json.loads(run_cli("list", "--format", "json", cwd=tmp_path).stdout)
+    assert record["fields"]["tags"]["raw"] == "[postgres, on-call]"
+    created = run_cli("new", "--into", "TICKETS.md", "--title", "t", "--priority", "low",
+                      "--set", "tags=[a, b]", cwd=tmp_path)  # fmt: skip
+    assert created.exit_code == 0 and created.stdout.endswith(": TICKET-002\n")
+    assert "TICKET-002" in run_cli("list", "--tag", "b", cwd=tmp_path).stdout
+    bad = run_cli("set", "1", "tags=[a, [b]", cwd=tmp_path)
+    assert bad.exit_code != 0 and "is not a list of values like [postgres, on-call]" in bad.stderr
+
+
+def test_a_field_name_close_to_a_template_field_is_refused_as_a_typo(seed_project: Path):
+    created = run_cli("new", "--title", "x", "--priority", "low", "--set", "Priorty=High", cwd=seed_project)
+    assert created.exit_code == 2
+    assert (
+        created.stderr
+        == "error: 'Priorty' is not a template field; did you mean Priority? (a new key must not look like one)\n"
+    )
+    assert not list((seed_project / "tickets").glob("TICKET-*"))
+    run_cli("new", "--title", "x", "--priority", "low", "--set", "owner=alice", cwd=seed_project)
+    before = next((seed_project / "tickets").glob("TICKET-*")).read_bytes()
+    typo = run_cli("set", "1", "componnt=db", cwd=seed_project)
+    assert typo.exit_code == 2 and "did you mean Component?" in typo.stderr
+    assert next((seed_project / "tickets").glob("TICKET-*")).read_bytes() == before
+    assert run_cli("set", "1", "ownr=bob", cwd=seed_project).exit_code == 0  # not near a field: a new key
 
 
 def test_setting_one_field_twice_in_a_command_keeps_the_last_value(seed_project: Path):

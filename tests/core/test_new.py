@@ -15,7 +15,7 @@ from ticketgen.core.project import Project
 def test_new_with_title_renders_the_template(seed_project: Path):
     result = run_cli("new", "TICKET-002", "--title", "Orphaned connections", "--priority", "high", cwd=seed_project)
     assert result.exit_code == 0, result.output
-    assert result.stdout == "tickets/TICKET-002-orphaned-connections.md\n"
+    assert result.stdout == "tickets/TICKET-002-orphaned-connections.md:1: TICKET-002\n"
     project = Project.discover(seed_project)
     doc = read_document(seed_project / "tickets/TICKET-002-orphaned-connections.md", project.schema)
     (t,) = doc.tickets
@@ -28,13 +28,19 @@ def test_new_with_title_renders_the_template(seed_project: Path):
 def test_new_without_title_is_named_by_id(seed_project: Path):
     result = run_cli("new", "--priority", "Low", "7", cwd=seed_project)
     assert result.exit_code == 0
-    assert result.stdout == "tickets/TICKET-007.md\n"
+    assert result.stdout == "tickets/TICKET-007.md:1: TICKET-007\n"
 
 
 def test_next_free_id_and_padding(seed_project: Path):
-    assert run_cli("new", "--priority", "Low", "--title", "a", cwd=seed_project).stdout == "tickets/TICKET-001-a.md\n"
+    assert (
+        run_cli("new", "--priority", "Low", "--title", "a", cwd=seed_project).stdout
+        == "tickets/TICKET-001-a.md:1: TICKET-001\n"
+    )
     assert run_cli("new", "--priority", "Low", "TICKET-041", "--title", "b", cwd=seed_project).exit_code == 0
-    assert run_cli("new", "--priority", "Low", "--title", "c", cwd=seed_project).stdout == "tickets/TICKET-042-c.md\n"
+    assert (
+        run_cli("new", "--priority", "Low", "--title", "c", cwd=seed_project).stdout
+        == "tickets/TICKET-042-c.md:1: TICKET-042\n"
+    )
 
 
 def test_existing_id_is_refused_and_the_file_kept(seed_project: Path):
@@ -76,7 +82,7 @@ def test_bad_arguments_exit_2_with_a_message(seed_project: Path, args, message):
 def test_title_cannot_leave_the_tickets_folder(seed_project: Path):
     result = run_cli("new", "--priority", "Low", "--title", "../../etc/passwd", cwd=seed_project)
     assert result.exit_code == 0
-    assert result.stdout == "tickets/TICKET-001-etc-passwd.md\n"
+    assert result.stdout == "tickets/TICKET-001-etc-passwd.md:1: TICKET-001\n"
     assert "slug" in result.stderr
     assert (
         (seed_project / "tickets/TICKET-001-etc-passwd.md").read_text().startswith("## TICKET-001: ../../etc/passwd\n")
@@ -95,8 +101,10 @@ def test_template_text_in_values_is_data_not_jinja(seed_project: Path):
 def test_other_template_prefix_and_fields(inc_project: Path):
     result = run_cli("new", "--priority", "Low", "--title", "Queue stalls", "--status", "in progress", cwd=inc_project)
     assert result.exit_code == 0, result.output
-    assert result.stdout == "tickets/INC-014-queue-stalls.md\n"  # after INC-013 in tickets/, INC-009 in the doc
-    text = (inc_project / result.stdout.strip()).read_text()
+    assert (
+        result.stdout == "tickets/INC-014-queue-stalls.md:1: INC-014\n"
+    )  # after INC-013 in tickets/, INC-009 in the doc
+    text = (inc_project / result.stdout.split(":")[0]).read_text()
     assert "**Status:** In Progress\n" in text
 
 
@@ -123,7 +131,7 @@ def test_next_id_sees_local_and_remote_branches(seed_project: Path, tmp_path_fac
     _git(seed_project, "remote", "add", "origin", str(remote))
     _git(seed_project, "fetch", "-q", "origin")
     result = run_cli("new", "--priority", "Low", "--title", "next", cwd=seed_project)
-    assert result.stdout == "tickets/TICKET-010-next.md\n"
+    assert result.stdout == "tickets/TICKET-010-next.md:1: TICKET-010\n"
     clash = run_cli("new", "--priority", "Low", "TICKET-005", cwd=seed_project)
     assert clash.exit_code == 1 and "feature:tickets/TICKET-005-on-a-branch.md" in clash.stderr
 
@@ -168,10 +176,10 @@ def test_unreadable_ticket_files_still_hold_their_id(seed_project: Path, name: s
     (seed_project / "tickets" / name).write_bytes(content)
     first = run_cli("new", "--priority", "Low", "--title", "next", cwd=seed_project)
     assert first.exit_code == 0, first.stderr
-    assert first.stdout == "tickets/TICKET-003-next.md\n"
+    assert first.stdout == "tickets/TICKET-003-next.md:1: TICKET-003\n"
     assert (
         run_cli("new", "--priority", "Low", "--title", "after", cwd=seed_project).stdout
-        == "tickets/TICKET-004-after.md\n"
+        == "tickets/TICKET-004-after.md:1: TICKET-004\n"
     )
     assert (seed_project / "tickets" / name).read_bytes() == content
 
@@ -182,7 +190,7 @@ def test_next_id_never_goes_backwards_when_no_file_can_be_read(seed_project: Pat
         (seed_project / "tickets" / name).write_text(f"## {name[:-5]}: a ticket\n")
     result = run_cli("new", "--priority", "Low", "--title", "next", cwd=seed_project)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "tickets/TICKET-1001-next.md\n"
+    assert result.stdout == "tickets/TICKET-1001-next.md:1: TICKET-1001\n"
 
 
 def test_a_choice_gets_its_configured_default_and_other_keys_go_to_frontmatter(seed_project: Path):
@@ -191,7 +199,7 @@ def test_a_choice_gets_its_configured_default_and_other_keys_go_to_frontmatter(s
         "new", "--title", "x", "--set", "owner=alice", "--set", "tags=[postgres, on-call]", cwd=seed_project
     )
     assert result.exit_code == 0, result.stderr
-    text = (seed_project / result.stdout.strip()).read_text()
+    text = (seed_project / result.stdout.split(":")[0]).read_text()
     assert text.startswith(
         "---\nowner: alice\ntags: [postgres, on-call]\n---\n## TICKET-001: x\n\n**Status:** Open\n**Priority:** Medium\n"
     )

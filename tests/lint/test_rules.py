@@ -132,11 +132,21 @@ def test_placeholders_from_the_template_are_reported(tmp_path: Path):
     root = make_project(tmp_path, {"tickets/TICKET-003.md": template.replace("TICKET-XXX", "TICKET-003")})
     _, findings = lint_json(root)
     placeholders = {f["line"] for f in findings if f["code"] == "TG023"}
-    # Title and 4 field placeholders (choices and date included); the sections are one draft finding
-    assert placeholders == {1, 3, 4, 5, 6}
+    # The choice and date placeholders are no value at all: errors. The title and the text field
+    # are, in a draft, part of its one warning, with the sections.
+    assert placeholders == {3, 4, 5}
     (draft,) = [f["message"] for f in findings if f["code"] == "TG026" and f["line"] == 9]
     assert draft.startswith("draft: 7 sections to write") and "(Problem Statement, Observed Behavior," in draft
+    assert draft.endswith("; placeholders to fill: the title, Component")
     assert not [f for f in findings if f["code"] in ("TG013", "TG015")]  # no double report
+    written = (root / "tickets/TICKET-003.md").read_text().replace("What's broken or limiting?", "It breaks.")
+    for section in ("What actually happens?", "What should happen?", "Current ways to deal with it.",
+                    "Ideas for fixing properly.", "Concrete next steps", "Links to relevant docs/issues"):  # fmt: skip
+        written = written.replace(section, "Written.")
+    (root / "tickets/TICKET-003.md").write_text(written)
+    _, findings = lint_json(root)  # no longer a draft: every placeholder left is an error
+    assert {f["line"] for f in findings if f["code"] == "TG023"} == {1, 3, 4, 5, 6}
+    assert not [f for f in findings if f["code"] == "TG026"]
 
 
 def test_malformed_heading_and_empty_file_are_findings(tmp_path: Path):

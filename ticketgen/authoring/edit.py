@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..core.errors import ContentError, UsageError
+from ..core.errors import ContentError, UsageError, did_you_mean
 from ..core.io import BOM, decode, rewrite, split_lines
 from ..core.parse import parse_document, split_qualifier
 from ..core.project import Corpus, Project
@@ -59,6 +59,21 @@ def yaml_value(name: str, value: str) -> str:
             raise ContentError(f"{name}: {value!r} is not a list of values like [postgres, on-call]")
         return "[" + ", ".join(_yaml_scalar(str(i)) for i in items) + "]"
     return _yaml_scalar(value)
+
+
+def metadata_value(name: str, value: str) -> str:
+    """A value for a `**name:** value` line: as given, except that a list `[a, b]` is checked and
+    written as `yaml_value` writes it, since a metadata line's `[a, b]` is read as a list."""
+    value = check_value(name, value).strip()
+    return yaml_value(name, value) if value.startswith("[") and value.endswith("]") else value
+
+
+def refuse_near_field(project: Project, name: str) -> None:
+    """A new key or metadata line named almost like a template field (`Priorty`) is a typo far
+    more often than a new key: refuse it, naming the field."""
+    hint = did_you_mean(name, [f.name for f in project.schema.fields])
+    if hint:
+        raise UsageError(f"{name!r} is not a template field{hint} (a new key must not look like one)")
 
 
 def _yaml_scalar(text: str) -> str:
@@ -173,7 +188,8 @@ class TicketEdit:
 
     def set_any(self, name: str, value: str) -> None:
         """`set NAME=VALUE`: a template field or an existing metadata line by that name, else a
-        frontmatter key (of a ticket in its own file) or a new metadata line (in a document)."""
+        frontmatter key (of a ticket in its own file) or a new metadata line (in a document).
+        A new name close to a template field's is refused as a likely typo."""
         schema = self.project.schema
         if schema.field(name) is not None:
             try:
@@ -186,12 +202,14 @@ class TicketEdit:
             key = next((k for k in self.ticket.frontmatter if str(k).casefold() == spec_name.casefold()), None)
             if self.alone and key is not None:
                 self.set_frontmatter(str(key), _yaml_scalar(written.split(" (", 1)[0]))
-        elif self.line_field(name) is not None:
-            self.set_field(self.line_field(name).name, check_value(name, value).strip())
-        elif self.alone:
+            return
+        line = self.line_field(name)
+        if line is None and not any(str(k).casefold() == name.casefold() for k in self.ticket.frontmatter):
+            refuse_near_field(self.project, name)
+        if self.alone and line is None:
             self.set_frontmatter(name, yaml_value(name, value))
-        else:
-            self.set_field(name, check_value(name, value).strip())
+        else:  # a metadata line: `[a, b]` is a list there too, written as frontmatter would have it
+            self.set_field(line.name if line else name, metadata_value(name, value))
 
     def set_task(self, item: str, done: bool) -> None:
         items = self.ticket.action_items

@@ -31,6 +31,7 @@ class NewTicket:
     ticket_id: str
     path: Path
     notes: tuple[str, ...]
+    line: int = 1  # the ticket's heading
 
 
 def slugify(title: str) -> str:
@@ -186,20 +187,27 @@ def create_ticket(
         if into is not None:
             # In a document, keys the template does not define are metadata lines of the ticket.
             text = render_ticket(schema, ticket_id, title or schema.title_placeholder, values, extra=frontmatter)
-            append_to_document(project, into, text)
-            return NewTicket(ticket_id, into, tuple(notes))
+            line = append_to_document(project, into, text) + _heading_line(text, ticket_id) - 1
+            return NewTicket(ticket_id, into, tuple(notes), line)
         name = f"{ticket_id}-{slug}.md" if slug else f"{ticket_id}.md"
         path = tickets_dir / name
         text = render_ticket(schema, ticket_id, title or schema.title_placeholder, values, frontmatter)
         remove_stale_temps(tickets_dir)
         write_atomic(path, text, exclusive=True, inside=project.root)
-    return NewTicket(ticket_id, path, tuple(notes))
+    return NewTicket(ticket_id, path, tuple(notes), _heading_line(text, ticket_id))
 
 
-def append_to_document(project: Project, path: Path, ticket: str) -> None:
+def _heading_line(text: str, ticket_id: str) -> int:
+    """The line of the ticket's heading in its rendered text (after any frontmatter)."""
+    lines = text.splitlines()
+    return next((n for n, line in enumerate(lines, 1) if line.startswith("#") and ticket_id in line), 1)
+
+
+def append_to_document(project: Project, path: Path, ticket: str) -> int:
     """Add a ticket to a multi-ticket document after its last ticket (at the end when it has
     none), behind a `---` rule as in the seed, in the document's line endings; every other byte
-    stays, and the document is written only if it did not change meanwhile."""
+    stays, and the document is written only if it did not change meanwhile. Returns the line
+    the ticket's text starts at."""
     from ..core.io import decode, rewrite, split_lines
     from ..core.parse import parse_document
 
@@ -215,8 +223,10 @@ def append_to_document(project: Project, path: Path, ticket: str) -> None:
     at = max(t.end_line for t in tickets) if tickets else len(lines)
     if at and not lines[at - 1].endswith(("\n", "\r")):
         lines[at - 1] += ending
-    block = ("" if not at else f"{ending}---{ending}{ending}") + ticket.replace("\n", ending)
+    rule = "" if not at else f"{ending}---{ending}{ending}"
+    block = rule + ticket.replace("\n", ending)
     if at < len(lines) and lines[at].strip():
         block += ending  # keep a blank line before what follows
     lines.insert(at, block)
     rewrite(path, data, "".join(lines).encode("utf-8"), inside=project.root)
+    return at + rule.count(ending) + 1

@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
-from ..core.errors import EXIT_CONTENT, TicketgenError, UsageError
+from ..core.errors import EXIT_CONTENT, TicketgenError, UsageError, did_you_mean
 from ..core.project import Corpus, Project
 from ..core.template import Schema
 from ..core.terminal import printable
@@ -20,14 +21,13 @@ from ._shared import current_project, from_project_dir, report_unread, stdin_is_
 _RAW = click.option("--raw", is_flag=True, help="Print ticket text as is, control characters and escape sequences too.")
 
 
-def _report_chunks(corpus: Corpus) -> None:
-    """Say what was read but is not a ticket, so nothing disappears silently."""
+def _report_malformed(corpus: Corpus) -> None:
+    """Headings that look like tickets but have no valid ID: tickets this list cannot show. Text
+    that is plainly not a ticket (an intro, another prefix's records) is `ticketgen lint`'s to
+    name (TG007), once, not every listing's."""
     for doc in corpus.documents:
         for chunk in doc.other:
-            if chunk.kind == "foreign":
-                where = printable(f"{doc.path}:{chunk.line}")
-                click.echo(f"note: {where}: {chunk.label!r} is not a ticket of this template", err=True)
-            elif chunk.kind == "malformed":
+            if chunk.kind == "malformed":
                 click.echo(
                     f"warning: {printable(str(doc.path))}:{chunk.line}: {chunk.label!r} looks like a ticket heading "
                     "without a valid ID",
@@ -64,7 +64,7 @@ def new(
     into: Path | None,
     edit: bool,
 ) -> None:
-    """Create a ticket from the template and print its path.
+    """Create a ticket from the template and print where it is and its ID (`path:line: ID`).
 
     Without TICKET_ID the next free number is taken: one past the highest in the
     tickets folder (ticket file names count, even of files that cannot be read), the
@@ -76,9 +76,8 @@ def new(
       ticketgen new --title "Orphaned connections" --priority High
       ticketgen new TICKET-002 --title "Orphaned connections"
     """
-    from ..authoring.edit import pairs, yaml_value
+    from ..authoring.edit import metadata_value, pairs, refuse_near_field, yaml_value
     from ..authoring.new import configured_defaults, create_ticket, missing_choices
-    from ..core.template import check_value
 
     if edit:
         from .edit import require_terminal
@@ -92,8 +91,9 @@ def new(
         if schema.field(name) is not None:
             given[name] = value
         else:  # not a template field: a frontmatter key (owner, tags...); in a document, a metadata line
+            refuse_near_field(project, name)
             try:
-                frontmatter[name] = check_value(name, value).strip() if into else yaml_value(name, value)
+                frontmatter[name] = metadata_value(name, value) if into else yaml_value(name, value)
             except TicketgenError as exc:
                 raise UsageError(exc.message) from None
     interactive = stdin_is_terminal()
@@ -121,7 +121,8 @@ def new(
     created = create_ticket(project, ticket_id, title or "", given, frontmatter=frontmatter, into=document)
     for note in created.notes:
         click.echo(f"note: {printable(note)}", err=True)
-    click.echo(printable(project.display(created.path).as_posix()))
+    # `path:line: ID`, as `set` and `check` print: the ID and where it is, in a document too
+    click.echo(printable(f"{project.display(created.path).as_posix()}:{created.line}: {created.ticket_id}"))
     if edit:
         from .edit import edit_and_lint
 
@@ -197,13 +198,22 @@ def list_(
     sort_names = _values(sorts)
     corpus = project.load()
     bad = report_unread(corpus)
-    _report_chunks(corpus)
-    for option, names in (("--sort", [n.removeprefix("-") for n in sort_names]), ("--columns", _values(columns))):
-        for name in names:  # a typo must not sort by nothing, or add an empty column, silently
+    _report_malformed(corpus)
+    named = (
+        ("--sort", [n.removeprefix("-") for n in sort_names]),
+        ("--columns", _values(columns)),
+        ("--where", [name for name, _ in pairs(where)]),
+    )
+    for option, names in named:  # a typo must not sort or filter by nothing, or add an empty column, silently
+        for name in names:
             known = name.casefold() in query.COLUMNS or schema.field(name) is not None
             if not known and all(query.value(t, name, today) is None for t in corpus.tickets):
+                keys = {str(k) for t in corpus.tickets for k in [*t.frontmatter, *t.fields]}
+                hint = did_you_mean(name, sorted({*query.COLUMNS, *(f.name for f in schema.fields), *keys}))
                 fields = ", ".join([*query.COLUMNS, *(f.name for f in schema.fields)])
-                raise UsageError(f"{option}: no ticket has a field or frontmatter key {name!r} (columns: {fields})")
+                raise UsageError(
+                    f"{option}: no ticket has a field or frontmatter key {name!r}{hint} (columns: {fields})"
+                )
     chosen = [t for t in corpus.tickets if all(query.matches(t, n, w, today, partial=p) for n, w, p in filters)]
     tickets = query.ordered(chosen, schema, sort_names, today)
     if fmt == "json":
@@ -223,7 +233,10 @@ def list_(
             click.echo(_markdown(header, rows), nl=False, color=raw or None)
         else:
             color = want_color() or raw or None
-            click.echo(_table(header, rows, _painter(schema, header) if color else None), nl=False, color=color)
+            chosen_format = click.get_current_context().get_parameter_source("fmt") == ParameterSource.COMMANDLINE
+            width = None if chosen_format else _fit_width()  # `--format table`: full width, as piped
+            table = _table(header, rows, _painter(schema, header) if color else None, width)
+            click.echo(table, nl=False, color=color)
     if bad:
         sys.exit(EXIT_CONTENT)
 
@@ -265,15 +278,69 @@ def _csv(header: list[str], rows: list[list[str]]) -> str:
     return out.getvalue()
 
 
-def _table(header: list[str], rows: list[list[str]], paint=None) -> str:  # noqa: ANN001
+def _fit_width() -> int | None:
+    """The terminal's width ($COLUMNS first) when the table goes to a terminal; None (full
+    width) when it is piped or written to a file, where a cut cell would be lost data."""
+    import shutil
+
+    if sys.stdout is None or not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
+# How a narrow terminal shortens columns, step by step: (column, or "*" for the extra columns,
+# down to this width). The ID, status, priority, dates and counts keep their width.
+_SHRINK = (("title", 24), ("component", 12), ("*", 12), ("path", 24), ("title", 12), ("component", 8), ("*", 8),
+           ("path", 16))  # fmt: skip
+_FIXED = {"id", "status", "priority", "discovered", "age", "items"}
+
+
+def _clip(cell: str, width: int, middle: bool = False) -> str:
+    """`cell` in `width` characters, an ellipsis marking the cut (in the middle for a path, so
+    its `:line` stays)."""
+    if len(cell) <= width:
+        return cell
+    if middle and width > 4:
+        tail = (width - 1) // 2
+        return cell[: width - 1 - tail] + "…" + cell[len(cell) - tail :]
+    return cell[: width - 1] + "…"
+
+
+def _widths(header: list[str], cells: list[list[str]], width: int) -> tuple[list[int], int]:
+    """Each column as wide as its widest cell, then shortened by `_SHRINK` until the table fits
+    `width`; returns the widths and by how much the table is still too wide."""
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    over = sum(widths) + 2 * (len(widths) - 1) - width
+    for name, least in _SHRINK:
+        for i, column in enumerate(header):
+            if over <= 0:
+                return widths, over
+            if column == name or (name == "*" and column not in _FIXED and column not in ("title", "path")):
+                cut = min(over, max(0, widths[i] - max(least, len(column))))
+                widths[i] -= cut
+                over -= cut
+    return widths, over
+
+
+def _table(header: list[str], rows: list[list[str]], paint=None, width: int | None = None) -> str:  # noqa: ANN001
+    """The table; with `width` (a terminal's), it fits: the title is cut first (with `…`), then
+    the other text columns, and on a very narrow terminal the path is left out, with a note."""
     if not rows:
         return "no tickets\n"
-
-    def clip(i: int, cell: str) -> str:
-        return cell if i == len(header) - 1 or len(cell) <= 50 else cell[:49] + "…"
-
-    cells = [[h.upper() for h in header], *([clip(i, c) for i, c in enumerate(row)] for row in rows)]
+    cells = [[h.upper() for h in header], *rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    if width is not None:
+        widths, over = _widths(header, cells, width)
+        if over > 0 and "path" in header and len(header) > 1:
+            keep = [i for i, name in enumerate(header) if name != "path"]
+            header = [header[i] for i in keep]
+            cells = [[r[i] for i in keep] for r in cells]
+            widths, over = _widths(header, cells, width)
+            click.echo(
+                f"note: the PATH column is left out to fit {width} columns (a pipe or --format table shows it)",
+                err=True,
+            )
+    cells = [[_clip(c, w, header[i] == "path") for i, (c, w) in enumerate(zip(r, widths, strict=True))] for r in cells]
     lines = ["  ".join(c.ljust(w) for c, w in zip(cells[0], widths, strict=True)).rstrip()]
     for row in cells[1:]:
         padded = [c.ljust(w) if i < len(row) - 1 else c for i, (c, w) in enumerate(zip(row, widths, strict=True))]

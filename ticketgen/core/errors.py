@@ -56,3 +56,13 @@ class UsageError(TicketgenError):
     """The command line asks for something impossible."""
 
     exit_code = EXIT_USAGE
+
+
+def did_you_mean(word: str, known: list[str] | tuple[str, ...]) -> str:
+    """`; did you mean lint?` for a mistyped name, compared without regard to case; "" when
+    nothing is close. The one place that guesses, so every command guesses alike."""
+    import difflib
+
+    by_fold = {k.casefold(): k for k in known}
+    close = difflib.get_close_matches(word.casefold(), list(by_fold), n=3, cutoff=0.75)
+    return f"; did you mean {' or '.join(by_fold[c] for c in close)}?" if close else ""

@@ -121,7 +121,7 @@ class Ticket:
         folded = name.casefold()
         found = next((f.value for n, f in self.fields.items() if n.casefold() == folded), None)
         if found is not None:
-            return found
+            return line_value(found)
         return next((v for k, v in self.frontmatter.items() if str(k).casefold() == folded), None)
 
     def age_days(self, today: dt.date) -> int | None:
@@ -271,3 +271,21 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def line_value(text: str) -> Any:
+    """A metadata line's value as frontmatter would give it: `[a, b]` is the list of a and b
+    (read by the one YAML reader); any other text is itself."""
+    if not (text.startswith("[") and text.endswith("]")):
+        return text
+    import yaml
+
+    from .safe_yaml import load
+
+    try:
+        items = load(text)
+    except yaml.YAMLError:
+        return text
+    if isinstance(items, list) and all(isinstance(i, (str, int, float, bool)) for i in items):
+        return items
+    return text

@@ -285,16 +285,37 @@ def empty_section(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[H
     "error",
     "The title or a metadata field still holds the template's placeholder.",
     scope="ticket",
-    why="`affected component` or `Title` are the template talking, not the ticket. (Sections left as the "
-    "template wrote them are TG026, one finding per ticket.)",
+    why="`affected component` or `Title` are the template talking, not the ticket. While the ticket is a draft "
+    "(a section still as the template wrote it) a title or text-field placeholder is part of its one TG026 "
+    "warning, so a ticket fresh from `ticketgen new` passes lint; once the sections are written it is an error. "
+    "A choice or date placeholder (`Low | High`, `YYYY-MM-DD`) is no value at all: always an error.",
     bad=example("auth service", "affected component"),
     good=EXAMPLE,
     how_to_fix="Replace the placeholder with the real content (or remove an optional section).",
 )
 def placeholder_text(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
+    draft = bool(_draft_sections(ticket, view, ctx))
+    for what, hit in _placeholders(ticket, ctx):
+        if not (draft and what in _drafted(ticket, ctx)):
+            yield hit
+
+
+def _drafted(ticket: Ticket, ctx: LintContext) -> list[str]:
+    """Placeholders a draft may keep (part of its TG026 warning): the title and text fields, as
+    `ticketgen new` leaves them; a choice or date placeholder is no value at all, so stays TG023."""
+    return [
+        what
+        for what, _ in _placeholders(ticket, ctx)
+        if what == "the title" or getattr(ctx.field_spec(what), "kind", None) == "text"
+    ]
+
+
+def _placeholders(ticket: Ticket, ctx: LintContext) -> list[tuple[str, Hit]]:
+    """(what, hit) for the title and each metadata value still as the template has it."""
     schema = ctx.schema
+    found = []
     if _is_placeholder(ticket.title, schema.title_placeholder):
-        yield Hit(ticket.line, 1, f"the title is the template's placeholder {ticket.title!r}")
+        found.append(("the title", Hit(ticket.line, 1, f"the title is the template's placeholder {ticket.title!r}")))
     # The resolved-date field waits for `ticketgen close`: its placeholder is right while the work is open.
     waiting = schema.resolved_field if not schema.is_done(ticket.status) else None
     for f in ticket.all_fields:
@@ -302,7 +323,9 @@ def placeholder_text(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterato
             continue
         spec = ctx.field_spec(f.name)
         if spec is not None and f.raw.strip() and _is_placeholder(f.raw, spec.placeholder):
-            yield Hit(f.line, f.column, f"**{f.name}:** still holds the template's placeholder {spec.placeholder!r}")
+            message = f"**{f.name}:** still holds the template's placeholder {spec.placeholder!r}"
+            found.append((f.name, Hit(f.line, f.column, message)))
+    return found
 
 
 @rule(
@@ -312,7 +335,8 @@ def placeholder_text(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterato
     "Sections still hold the template's text: the ticket is a draft (one finding per ticket).",
     scope="ticket",
     why="`ticketgen new` writes every section as the template has it; until they are written the ticket "
-    "says nothing. One finding per ticket, not one per section, keeps a fresh ticket readable in lint.",
+    "says nothing. One finding per ticket, not one per section, keeps a fresh ticket readable in lint; it also "
+    "names the title and fields still holding the template's placeholder (TG023 once the sections are written).",
     bad=example(
         "Users who reset their password cannot log in until the session cache expires.", "What's broken or limiting?"
     ),
@@ -320,7 +344,20 @@ def placeholder_text(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterato
     how_to_fix="Write the sections (or remove the optional ones).",
 )
 def draft_sections(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[Hit]:
-    drafts: list[tuple[int, str]] = []  # (first placeholder line, section title)
+    drafts = _draft_sections(ticket, view, ctx)
+    if drafts:
+        count = f"{len(drafts)} section{'s' if len(drafts) != 1 else ''}"
+        names = ", ".join(title for _, title in drafts)
+        message = f"draft: {count} to write, still as the template wrote them ({names})"
+        left = _drafted(ticket, ctx)
+        if left:
+            message += f"; placeholders to fill: {', '.join(left)}"
+        yield Hit(drafts[0][0], 1, message)
+
+
+def _draft_sections(ticket: Ticket, view: DocView, ctx: LintContext) -> list[tuple[int, str]]:
+    """(first placeholder line, section title) of each section still as the template wrote it."""
+    drafts: list[tuple[int, str]] = []
     for title, section in _sections_by_template(ticket, ctx):
         spec = ctx.schema.section(title) if title else None
         if spec is None or not spec.placeholder:
@@ -332,10 +369,7 @@ def draft_sections(ticket: Ticket, view: DocView, ctx: LintContext) -> Iterator[
             if line.strip() in placeholder_lines and offset not in view.code_lines:
                 drafts.append((offset, spec.title))
                 break
-    if drafts:
-        count = f"{len(drafts)} section{'s' if len(drafts) != 1 else ''}"
-        names = ", ".join(title for _, title in drafts)
-        yield Hit(drafts[0][0], 1, f"draft: {count} to write, still as the template wrote them ({names})")
+    return drafts
 
 
 @rule(
