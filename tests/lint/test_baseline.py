@@ -203,7 +203,7 @@ def test_a_broken_baseline_is_an_error_naming_the_file_and_line(baselined: Path)
     (baselined / BASELINE).write_text('{\n  "version": 1,\n<<<<<<< HEAD\n')
     result = _lint(baselined)
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"error: {BASELINE}:3: not a ticketgen baseline (invalid JSON")
+    assert result.stderr.startswith(f"error: {BASELINE}:3: not a ticketgen baseline (not valid JSON")
     update = _lint(baselined, "--update-baseline")  # the way out the message names works
     assert update.exit_code == 0 and "writing a new one" in update.stderr
     assert _lint(baselined).exit_code == 0

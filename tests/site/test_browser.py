@@ -58,6 +58,32 @@ def test_index_sorts_by_any_column_and_filters(served: Served, page):
     assert rows(page) == ["TICKET-003"]
 
 
+@pytest.mark.parametrize("width", [1024, 1440])
+def test_the_index_table_fits_the_content_column_with_owner_and_tags(served: Served, browser, width: int):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(served.url + "tickets/")
+        headers = page.locator(".tg-tickets table th").all_inner_texts()
+        assert any(h.startswith("Owner") for h in headers) and any(h.startswith("Tags") for h in headers)
+        box = page.evaluate("""() => {
+            const content = document.querySelector('.md-content__inner').getBoundingClientRect();
+            const table = document.querySelector('.tg-tickets table');
+            const scroller = table.closest('.md-typeset__scrollwrap') || table.parentElement;
+            const last = [...table.querySelectorAll('th')].pop().getBoundingClientRect();
+            return {left: content.left, right: content.right, tableLeft: table.getBoundingClientRect().left,
+                    tableRight: table.getBoundingClientRect().right, lastRight: last.right,
+                    scroll: scroller.scrollWidth, client: scroller.clientWidth,
+                    page: document.documentElement.scrollWidth, viewport: window.innerWidth};
+        }""")
+        # Every column, the last included, is inside the content column: none behind a scrollbar.
+        assert box["left"] - 0.5 <= box["tableLeft"] and box["tableRight"] <= box["right"] + 0.5, box
+        assert box["lastRight"] <= box["right"] + 0.5, box
+        assert box["scroll"] <= box["client"] and box["page"] <= box["viewport"], box
+    finally:
+        context.close()
+
+
 def hash_of(page) -> dict[str, str]:
     from urllib.parse import parse_qsl
 

@@ -43,6 +43,16 @@ def test_owner_and_tags_show_on_the_card_in_the_index_and_as_material_tags(tmp_p
     assert 'data-x-tags="postgres\non-call"' in index and "<td>postgres, on-call</td>" in index
 
 
+def test_a_list_in_a_metadata_line_gives_one_tag_per_item(tmp_path: Path):
+    text = ticket("TICKET-004", "Pool exhaustion").replace(
+        "**Component:**", "**tags:** [postgres, on-call]\n**Component:**"
+    )
+    site = build_site(make_repo(tmp_path, {**default_tickets(), "TICKET-004-pool.md": text}))
+    index = article(site / "tickets" / "index.html")
+    assert 'data-x-tags="postgres\non-call"' in index and "<td>postgres, on-call</td>" in index
+    assert '<option value="[postgres">' not in index  # the filter offers the tags, not pieces of the text
+
+
 def test_a_value_the_template_does_not_allow_is_never_a_badge_and_fails_the_strict_build(tmp_path: Path, caplog):
     bad = ticket("TICKET-004", "Typo", status="Opn", discovered="2026-02-30")
     repo = make_repo(tmp_path, {"TICKET-004-typo.md": bad}, {})
