@@ -69,8 +69,7 @@ def _tickets(draw) -> dict[str, str]:
 
 
 def _render_every_page(root: Path) -> int:
-    project = Project.discover(root)
-    project.use_cache = False
+    project = Project.discover(root, use_cache=False)  # Project is frozen: the choice is made at start
     renderer = SiteRenderer(project, load_options(project.config, project.schema), source_links=True)
     pages = [renderer.page(spec) for spec in site_content(project, renderer).specs]
     for page in pages:
@@ -85,9 +84,8 @@ def test_a_ticket_lint_passes_without_errors_renders(files: dict[str, str]):
     root = Path(tempfile.mkdtemp())
     try:
         make_project(root, files)
-        project = Project.discover(root)
-        project.use_cache = False
-        run = run_lint(project, None, LintOptions(use_cache=False))
+        project = Project.discover(root, use_cache=False)
+        run = run_lint(project, None, LintOptions())
         if any(f.severity == "error" for f in run.findings):
             return
         assert _render_every_page(root) >= 2  # the tickets and the index, at least
