@@ -250,3 +250,16 @@ def test_a_document_read_back_from_the_cache_is_the_one_the_parser_made():
     twice, empty = docs[0].tickets
     assert [s.body[:6] for s in twice.sections] == ["same\r\n"] * 2 and [s.body for s in empty.sections] == ["", ""]
     assert twice.code_blocks[0].content == "indented code\n"  # not a slice of the CRLF text: kept as it is
+
+
+def test_only_a_top_level_thematic_break_separates_tickets():
+    # `- * * *` and `> ---` at a ticket's end are a list item and a quote holding a rule: the
+    # ticket's own text, kept in its body (a top-level `---` is the separator and is not).
+    for last in ("- * * *", "> ---", "1. ___"):
+        text = f"## TICKET-001: a\n\n**Status:** Open\n\n### Notes\n\nText.\n\n{last}\n\n---\n\n## TICKET-002: b\n"
+        first, second = parse_document(text, Path("t.md"), SEED_SCHEMA).tickets
+        assert first.text.endswith(f"Text.\n\n{last}\n"), last
+        assert first.section("Notes").body.endswith(f"{last}\n")
+        assert second.id == "TICKET-002"
+    top = "## TICKET-001: a\n\n### Notes\n\nText.\n\n* * *\n"
+    assert parse_document(top, Path("t.md"), SEED_SCHEMA).tickets[0].text.endswith("Text.\n")

@@ -102,10 +102,12 @@ def _frontmatter(lines: list[str], path: Path) -> tuple[dict[str, Any], int, lis
 
 def _line_end(tokens: list[Token], lines: list[str], start: int, stop: int, fallback: int) -> int:
     """End (exclusive, 0-based) of a piece: up to the next heading that closes it, less the
-    trailing blank lines and `---` rules between pieces. Lines that make no token, such as
-    link reference definitions, stay with the piece they follow."""
+    trailing blank lines and `---` rules between pieces. Only a top-level rule separates: one in
+    a list item or quote (`- * * *`) is the piece's own text, kept in it (and so in what the
+    site's cache key covers). Lines that make no token, such as link reference definitions,
+    stay with the piece they follow."""
     end = tokens[stop].map[0] if stop < len(tokens) and tokens[stop].map else len(lines)
-    rules = {t.map[0] for t in tokens[start:stop] if t.type == "hr" and t.map}
+    rules = {t.map[0] for t in tokens[start:stop] if t.type == "hr" and t.level == 0 and t.map}
     while end > fallback and (not lines[end - 1].strip() or end - 1 in rules):
         end -= 1
     return end
