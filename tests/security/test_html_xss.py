@@ -44,6 +44,11 @@ ATTACKS = {
     "table-cell": "| a |\n|---|\n| <img src=x onerror=alert(122)> |",
     "heading": "### <img src=x onerror=alert(123)> heading",
     "link-title": '[t](https://example.org "x\\" onmouseover=alert(124) y")',
+    # GitHub's allowlisted tags (kept since issue 23) carrying hostile attributes and URLs
+    "allowed-tag-handlers": "<kbd onmouseover=alert(125)>K</kbd> <sub onclick=alert(126)>s</sub> x<br onfocus=alert(127)>",
+    "allowed-tag-urls": '<a href="javascript:alert(128)">a</a> <img src="javascript:alert(129)" onerror="alert(130)">',
+    "summary-handler": "<details open><summary onclick=alert(131) tabindex=1 autofocus onfocus=alert(132)>s</summary>x</details>",
+    "closes-the-page": "</div></div></article></main><script>alert(133)</script><div onmouseover=alert(134)>x",
 }
 _UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data:text|file):", re.IGNORECASE)
 

@@ -56,7 +56,7 @@ def test_sections_as_written_and_action_items_as_task_list(site: Path):
     assert titles[-1] == "Related runbooks"
     assert body.count('<li class="task-list-item">') == 4
     body2 = article(site / "tickets" / "TICKET-002" / "index.html")
-    assert len(re.findall(r'<input type="checkbox" disabled checked>', body2)) == 1
+    assert len(re.findall(r'<input type="checkbox" disabled(?:="")? checked(?:="")?>', body2)) == 1
 
 
 def test_related_runbooks_and_edit_source_link_to_the_real_files(site: Path):

@@ -5,22 +5,26 @@ inline pass here with GitHub's extensions (strikethrough, autolinked URLs, task 
 alerts), and are rendered in the HTML shape Material styles (heading permalinks, Pygments
 code blocks, task-list checkboxes, admonitions). Python-Markdown never sees ticket text.
 
-Ticket text is untrusted: raw HTML is shown as text (only bare `<details>`/`<summary>`, which
-GitHub also keeps, pass), and a link or image URL with a scheme outside a short allowlist is
-dropped. Links that depend on where the page sits (ticket mentions, repository links to
-other files) are left as `\0`-delimited markers, resolved per page by `resolve_links`, so
-the rendered body can be cached by content alone.
+Ticket text is untrusted. Raw HTML is kept as GitHub keeps it: every rendered body goes
+through `sanitize`, the one HTML door, an nh3 (Ammonia) allowlist that follows GitHub's
+(html-pipeline's SanitizationFilter; docs/security.md), so `<details>`, `<kbd>` or `<br>` work
+and scripts, event handlers, styles, forms and unsafe URLs do not; a link or image URL with a
+scheme outside a short allowlist is dropped. Links that depend on where the page sits (ticket
+mentions, repository links to other files) are left as `\0`-delimited markers, resolved per
+page by `resolve_links`, so the rendered body can be cached by content alone.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape, unescape
 from urllib.parse import urlsplit
 
+import nh3
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
@@ -30,6 +34,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
+from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
 # GitHub alerts (`> [!NOTE]`) as Material admonitions: (class, title).
@@ -46,7 +51,8 @@ SAFE_SCHEMES = frozenset({"http", "https", "mailto", "ftp", "xmpp", "tel"})
 _IMAGE_DATA = re.compile(r"data:image/(?:gif|png|jpeg|webp);", re.IGNORECASE)
 # Browsers drop these anywhere in a URL before reading its scheme (`java\tscript:`).
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
-_KEPT_TAG = re.compile(r"<(/?)(details|summary)(\s+open)?\s*>", re.IGNORECASE)
+# GFM's tagfilter extension: these tags in raw HTML are shown as text, as on GitHub.
+_TAGFILTER = re.compile(r"<(?=/?(?:title|textarea|style|xmp|iframe|noembed|noframes|script|plaintext)[\s/>])", re.I)
 _LANG = re.compile(r"[\w+#.-]{1,40}")
 _MARKER = re.compile(r"\0(?:M(\d+)\x01([^\0]*)|L([^\0]*))\0")
 _SLUG_DROP = re.compile(r"[^\w\- ]")
@@ -109,7 +115,7 @@ def render(tokens: list[Token], env: dict | None = None, options: Options | None
     headings: list[Heading] = []
     state.env["ticketgen"] = (options, headings)
     html = md.renderer.render(tokens, md.options, state.env)
-    return Rendered(html, tuple(headings))
+    return Rendered(sanitize(html, frozenset(h.id for h in headings)), tuple(headings))
 
 
 def _prepare(tokens: list[Token], options: Options) -> list[Token]:
@@ -273,18 +279,12 @@ class _Renderer(RendererHTML):
     def code_block(self, tokens, idx, options, env):
         return _code(tokens[idx].content, "")
 
-    # -- raw HTML is text -------------------------------------------------------------------
+    # -- raw HTML: as written, less the tagfilter's tags; `sanitize` judges the whole body ----
     def html_block(self, tokens, idx, options, env):
-        content = tokens[idx].content
-        if _is_comment(content):
-            return ""  # invisible on GitHub too
-        if _only_kept_tags(content):
-            return _kept(content)
-        return f'<p class="tg-raw-html">{_kept(content).rstrip()}</p>\n'
+        return _TAGFILTER.sub("&lt;", tokens[idx].content)
 
     def html_inline(self, tokens, idx, options, env):
-        content = tokens[idx].content
-        return "" if _is_comment(content) else _kept(content)
+        return _TAGFILTER.sub("&lt;", tokens[idx].content)
 
     # -- links, images, mentions ------------------------------------------------------------
     def link_open(self, tokens, idx, options, env):
@@ -386,26 +386,6 @@ def _repo_link(url: str) -> bool:
     return not parts.scheme and not parts.netloc and bool(parts.path)
 
 
-def _kept(content: str) -> str:
-    """`content` escaped, except the bare details/summary tags GitHub keeps too."""
-    out, pos = [], 0
-    for m in _KEPT_TAG.finditer(content):
-        out.append(escape(content[pos : m.start()], quote=False))
-        out.append(f"<{m.group(1)}{m.group(2).lower()}{' open' if m.group(3) else ''}>")
-        pos = m.end()
-    out.append(escape(content[pos:], quote=False))
-    return "".join(out)
-
-
-def _is_comment(content: str) -> bool:
-    text = content.strip()
-    return text.startswith("<!--") and text.endswith("-->") and text.count("-->") == 1
-
-
-def _only_kept_tags(content: str) -> bool:
-    return _KEPT_TAG.sub("", content).strip() == "" or bool(_KEPT_TAG.match(content.strip()))
-
-
 @lru_cache(maxsize=64)
 def _lexer(lang: str) -> Lexer | None:
     """Pygments' lookup by name walks its whole table of lexers: once per language per run."""
@@ -422,13 +402,100 @@ def _code(content: str, lang: str) -> str:
     return f'<div class="{escape(css)}"><pre><span></span><code>{body}</code></pre></div>\n'
 
 
-def balance(html: str) -> str:
-    """Close the details/summary a body left open, so it cannot swallow the rest of the page."""
-    depth = {"details": 0, "summary": 0}
-    for m in _KEPT_TAG.finditer(html):
-        name = m.group(2).lower()
-        depth[name] = max(0, depth[name] + (-1 if m.group(1) else 1))
-    return html + "</summary>" * depth["summary"] + "</details>" * depth["details"]
+# -- the HTML door -------------------------------------------------------------------------
+# GitHub's allowlist: html-pipeline's SanitizationFilter (DEFAULT_CONFIG, lib/html_pipeline/
+# sanitization_filter.rb, github.com/gjtorikian/html-pipeline), which GitHub's own filter
+# descends from. Left out on purpose: the form attributes (action, method, enctype, accept,
+# accept-charset; forms stay out) and accesskey (it would take the site's keyboard shortcuts).
+# fmt: off
+GITHUB_TAGS = frozenset({
+    "h1", "h2", "h3", "h4", "h5", "h6", "br", "b", "i", "strong", "em", "a", "pre", "code", "img", "tt", "div",
+    "ins", "del", "sup", "sub", "p", "picture", "ol", "ul", "table", "thead", "tbody", "tfoot", "blockquote", "dl",
+    "dt", "dd", "kbd", "q", "samp", "var", "hr", "ruby", "rt", "rp", "li", "tr", "td", "th", "s", "strike",
+    "summary", "details", "caption", "figure", "figcaption", "abbr", "bdo", "cite", "dfn", "mark", "small",
+    "source", "span", "time", "wbr",
+})
+GITHUB_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "a": frozenset({"href"}),
+    "img": frozenset({"src", "longdesc", "loading", "alt"}),
+    "div": frozenset({"itemscope", "itemtype"}),
+    "blockquote": frozenset({"cite"}),
+    "del": frozenset({"cite"}),
+    "ins": frozenset({"cite"}),
+    "q": frozenset({"cite"}),
+    "source": frozenset({"srcset"}),
+    "*": frozenset({
+        "abbr", "align", "alt", "aria-describedby", "aria-hidden", "aria-label", "aria-labelledby", "axis",
+        "border", "char", "charoff", "charset", "checked", "clear", "cols", "colspan", "compact", "coords",
+        "datetime", "dir", "disabled", "for", "frame", "headers", "height", "hreflang", "hspace", "id", "ismap",
+        "label", "lang", "maxlength", "media", "multiple", "name", "nohref", "noshade", "nowrap", "open",
+        "progress", "prompt", "readonly", "rel", "rev", "role", "rows", "rowspan", "rules", "scope", "selected",
+        "shape", "size", "span", "start", "summary", "tabindex", "title", "type", "usemap", "valign", "value",
+        "width", "itemprop",
+    }),
+}
+# fmt: on
+# The markup this renderer writes itself (Material's task lists, admonitions, Pygments code,
+# permalinks, table alignment), allowed on top, with only the classes it uses.
+_OWN_TAGS = frozenset({"input", "label"})
+_OWN_ATTRIBUTES = {"input": frozenset({"checked"}), "th": frozenset({"style"}), "td": frozenset({"style"})}
+_OWN_CLASSES = frozenset(
+    {"headerlink", "highlight", "admonition", "admonition-title", "task-list", "task-list-item"}
+    | {"task-list-control", "task-list-indicator", "tg-draft"}
+    | {css for css, _ in ALERTS.values()}
+    | {css for css in STANDARD_TYPES.values() if css}
+)
+_CLASSED = frozenset({"a", "div", "p", "ul", "li", "label", "span"})
+_URL_ATTRIBUTES = frozenset({"href", "src", "longdesc", "cite", "itemtype"})
+_ALIGN = re.compile(r"text-align:(?:left|right|center)")
+_NONCE = secrets.token_hex(8)  # stands in for the link markers' control characters while nh3 reads
+
+
+def _attribute(ids: frozenset[str]) -> Callable[[str, str, str], str | None]:
+    def check(tag: str, name: str, value: str) -> str | None:
+        if name in _URL_ATTRIBUTES:
+            return value if safe_url(value, image=tag == "img") else None
+        if name == "srcset":  # candidates: "url 2x, url 480w"
+            return value if all(safe_url(c.split()[0], image=True) for c in value.split(",") if c.split()) else None
+        if name in ("id", "name"):  # as GitHub: a user's id cannot clobber the page's (headings are ours)
+            return value if name == "id" and value in ids else f"user-content-{value}"
+        if name == "class":
+            kept = [c for c in value.split() if c in _OWN_CLASSES or c.startswith("language-")]
+            return " ".join(kept) or None
+        if name == "style":
+            return value if _ALIGN.fullmatch(value) else None
+        if tag == "input":  # the task list's inert checkbox, and nothing else
+            return value if name in ("checked", "disabled") or (name == "type" and value == "checkbox") else None
+        return value
+
+    return check
+
+
+def sanitize(html: str, ids: frozenset[str] = frozenset()) -> str:
+    """The one door for HTML made from ticket text: GitHub's allowlist (tags, attributes, URL
+    schemes) applied by nh3 to a whole rendered body, so raw HTML split over Markdown blocks
+    (`<details>`, text, `</details>`) is judged as the browser will read it and every tag it
+    leaves open is closed here, inside the body. `ids` are the heading anchors this body made."""
+    tags = set(GITHUB_TAGS | _OWN_TAGS)
+    attributes = {tag: set(names) for tag, names in GITHUB_ATTRIBUTES.items()}
+    for tag, names in _OWN_ATTRIBUTES.items():
+        attributes.setdefault(tag, set()).update(names)
+    for tag in _CLASSED:
+        attributes.setdefault(tag, set()).add("class")
+    attributes["input"].add("type")
+    marked = html.replace("\0", f"tg{_NONCE}z").replace("\x01", f"tg{_NONCE}y")
+    clean = nh3.clean(
+        marked,
+        tags=tags,
+        clean_content_tags={"script", "style"},
+        attributes=attributes,
+        attribute_filter=_attribute(ids),
+        strip_comments=True,
+        link_rel=None,
+        url_schemes=set(SAFE_SCHEMES | {"data"}),
+        set_tag_attribute_values={"input": {"type": "checkbox", "disabled": ""}},
+    )
+    return clean.replace(f"tg{_NONCE}z", "\0").replace(f"tg{_NONCE}y", "\x01")
 
 
 def resolve_links(html: str, mention: Callable[[int], str | None], repo: Callable[[str], str | None]) -> str:

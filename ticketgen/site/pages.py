@@ -40,7 +40,7 @@ ASSET_DIR = "assets/ticketgen"
 ASSETS = ("ticketgen.css", "ticketgen.js")
 _HEAT = ("green", "blue", "yellow", "orange", "red")  # priority: first choice calm, last alarming
 _PROGRESS = ("orange", "yellow", "blue", "teal", "green")  # status: first choice new, last done
-_RENDER_VERSION = "1"  # bump when site.html's output changes shape without a code change
+_RENDER_VERSION = "2"  # bump when site.html's output changes shape without a code change
 
 
 @dataclass(frozen=True)
@@ -565,7 +565,6 @@ class SiteRenderer:
                 stop_line=ticket.end_line - base,
             )
             found = markdown_html.render(tokens[3:], env, options)
-            found = markdown_html.Rendered(markdown_html.balance(found.html), found.headings)
             self.bodies.put(key, found)
         return found
 
@@ -592,7 +591,6 @@ class SiteRenderer:
             env: dict[str, Any] = {}
             options = markdown_html.Options(mention=self.schema.mention_regex)
             found = markdown_html.render(block_tokens(text, env), env, options)
-            found = markdown_html.Rendered(markdown_html.balance(found.html), found.headings)
             self.bodies.put(key, found)
         return found
 
