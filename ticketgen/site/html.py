@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,10 +27,13 @@ from urllib.parse import urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import unescapeAll
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
+from mdit_py_plugins.gfm_autolink._match import match_http
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
@@ -56,6 +60,9 @@ _TAGFILTER = re.compile(r"<(?=/?(?:title|textarea|style|xmp|iframe|noembed|nofra
 _LANG = re.compile(r"[\w+#.-]{1,40}")
 _MARKER = re.compile(r"\0(?:M(\d+)\x01([^\0]*)|L([^\0]*))\0")
 _SLUG_DROP = re.compile(r"[^\w\- ]")
+_SCHEME_BEFORE = re.compile(r"[A-Za-z]+$")
+_AUTOLINK_SCHEMES = ("http", "https", "ftp")
+_EMAIL_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-_")
 _FORMATTER = HtmlFormatter(nowrap=True)
 
 
@@ -95,6 +102,13 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True})
     md.enable(["table", "strikethrough"])
     md.use(gfm_autolink_plugin)
+    # cmark-gfm's autolinks where the plugin differs: `ftp://` and a scheme after any
+    # non-letter (`<http://x y>`), and bare emails found in whole text runs, after emphasis,
+    # so `john_doe@example.com` is one address.
+    md.inline.ruler.before("gfm_autolink_protocol", "ticketgen_url", _url)
+    md.inline.ruler.disable("gfm_autolink_email")
+    md.core.ruler.push("ticketgen_emails", _emails)
+    md.core.ruler.push("ticketgen_strong", _github_tags)
     md.core.ruler.disable(["normalize", "block"])  # the block tokens come from the records' parse
     md.core.ruler.after("inline", "ticketgen_tasks", _tasks)
     md.core.ruler.after("ticketgen_tasks", "ticketgen_alerts", _alerts)
@@ -172,6 +186,120 @@ def _kept_lines(inline: Token, first: int, skip: frozenset[int]) -> str | None:
     if len(kept) == len(lines):
         return inline.content
     return "\n".join(kept) if any(line.strip() for line in kept) else None
+
+
+def _url(state: StateInline, silent: bool) -> bool:
+    """cmark-gfm's URL autolink at `:`: the letters before it are the scheme (`http`, `https`,
+    `ftp`, any case), whatever comes before them; domain and end as the plugin reads them."""
+    if silent or state.linkLevel > 0 or not state.src.startswith("://", state.pos):
+        return False
+    m = _SCHEME_BEFORE.search(state.pending)
+    if m is None or m.group(0).lower() not in _AUTOLINK_SCHEMES:
+        return False
+    rest = state.src[state.pos + 3 : state.posMax]
+    found = match_http("http://" + rest)
+    if found is None or not rest or not _host_char(rest[0]):
+        return False
+    scheme = m.group(0)
+    url = scheme + state.src[state.pos : state.pos + found[1] - 4]
+    if not state.md.validateLink(url):
+        return False
+    state.pending = state.pending[: m.start()]
+    token = state.push("link_open", "a", 1)
+    token.attrs = {"href": state.md.normalizeLink(url)}
+    token.markup = token.info = "autolink"
+    token = state.push("text", "", 0)
+    token.content = state.md.normalizeLinkText(url)
+    token = state.push("link_close", "a", -1)
+    token.markup = token.info = "autolink"
+    state.pos += len(url) - len(scheme)
+    return True
+
+
+def _host_char(ch: str) -> bool:
+    return not ch.isspace() and not unicodedata.category(ch).startswith("P")
+
+
+def _emails(state: StateCore) -> None:
+    """Bare email addresses, as cmark-gfm's autolink extension finds them: in each whole text
+    run outside links, the `@` with letters, digits and `.+-_` before it and a dotted domain
+    after it (ending in a letter)."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children or "@" not in block.content:
+            continue
+        out: list[Token] = []
+        depth = 0
+        for tok in block.children:
+            depth += tok.type == "link_open"
+            depth -= tok.type == "link_close"
+            if tok.type != "text" or depth or "@" not in tok.content:
+                out.append(tok)
+                continue
+            out.extend(_split_emails(tok, state))
+        block.children = out
+
+
+def _split_emails(tok: Token, state: StateCore) -> list[Token]:
+    text, out, pos, search = tok.content, [], 0, 0
+    while (at := text.find("@", search)) != -1:
+        start = at
+        while start > pos and text[start - 1] in _EMAIL_LOCAL:
+            start -= 1
+        end, dots = at + 1, 0
+        while end < len(text):
+            ch = text[end]
+            if ch == "@":  # a second `@`: an address, if any, ends at that one
+                break
+            if ch == "." and end + 1 < len(text) and text[end + 1].isascii() and text[end + 1].isalnum():
+                dots += 1
+            elif not (ch.isascii() and (ch.isalnum() or ch in "-_")):
+                break
+            end += 1
+        search = at + 1
+        last = text[end - 1]
+        if start == at or end - at < 2 or not dots or not (last.isascii() and last.isalpha()):
+            continue
+        if text.startswith("@", end):  # `x@y.com@z.com`: the address is the one ending at that `@`
+            continue
+        address = text[start:end]
+        if not state.md.validateLink("mailto:" + address):
+            continue
+        if start > pos:
+            out.append(_text(text[pos:start]))
+        link = Token("link_open", "a", 1)
+        link.attrs = {"href": state.md.normalizeLink("mailto:" + address)}
+        link.markup = link.info = "autolink"
+        out += [link, _text(address), Token("link_close", "a", -1)]
+        pos = search = end
+    if pos == 0:
+        return [tok]
+    if pos < len(text):
+        out.append(_text(text[pos:]))
+    return out
+
+
+def _text(content: str) -> Token:
+    tok = Token("text", "", 0)
+    tok.content = content
+    return tok
+
+
+def _github_tags(state: StateCore) -> None:
+    """GitHub's tags for two inline kinds: `~~x~~` is `<del>`, and a `<strong>` directly inside
+    another is not written (cmark-gfm's renderer skips it: `****x****` is one `<strong>`)."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        stack: list[Token] = []
+        for tok in block.children:
+            if tok.type in ("s_open", "s_close"):
+                tok.tag = "del"
+            if tok.nesting == 1:
+                if tok.type == "strong_open" and stack and stack[-1].type == "strong_open":
+                    tok.hidden = True
+                stack.append(tok)
+            elif tok.nesting == -1 and stack:
+                tok.hidden = stack.pop().hidden
 
 
 def _tasks(state: StateCore) -> None:
@@ -273,7 +401,8 @@ class _Renderer(RendererHTML):
     # -- code -------------------------------------------------------------------------------
     def fence(self, tokens, idx, options, env):
         tok = tokens[idx]
-        lang = tok.info.strip().split(maxsplit=1)[0] if tok.info.strip() else ""
+        info = unescapeAll(tok.info).strip()  # `foo\+bar`, `f&ouml;&ouml;`: read as written out
+        lang = info.split(maxsplit=1)[0] if info else ""
         return _code(tok.content, lang if _LANG.fullmatch(lang) else "")
 
     def code_block(self, tokens, idx, options, env):
