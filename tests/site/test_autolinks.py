@@ -3,9 +3,13 @@ the site once differed (issue 23)."""
 
 from __future__ import annotations
 
+import re
+
 import cmarkgfm
 import pytest
 from cmarkgfm.cmark import Options as CmarkOptions
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ticketgen.core.markdown import block_tokens
 from ticketgen.site.html import render
@@ -63,3 +67,16 @@ def test_strikethrough_is_del_and_strong_inside_strong_is_one_strong():
     assert body("****foo****") == "<p><strong>foo</strong></p>\n"
     assert body("**foo **bar****") == "<p><strong>foo bar</strong></p>\n"
     assert body("***foo** bar*") == github("***foo** bar*")  # strong inside em stays
+
+
+@pytest.mark.parametrize("markdown", ["mailto:a@b.com", "xmpp:a@b.com/r/s", "xmailto:a@b.com", "(mailto:x.y@z.org)"])
+def test_mailto_and_xmpp_addresses_as_github_links_them(markdown: str):
+    assert body(markdown) == github(markdown)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["a", "Z", "_", ".", "+", "-", "@", ":", "/", "//", " ", "<", ">", "(", ")", "*", "\\",
+                                 "mailto:", "xmpp:", "http", "ftp", "www.", "x.com", "`", "~~", "\n"]), max_size=40).map("".join))  # fmt: skip
+def test_any_text_of_autolink_pieces_renders_and_links_only_allowed_schemes(markdown: str):
+    for href in re.findall(r'href="([^"]*)"', body(markdown)):
+        assert href.split(":", 1)[0].lower() in {"http", "https", "ftp", "mailto", "xmpp"}, (markdown, href)

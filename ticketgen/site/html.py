@@ -33,7 +33,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
-from mdit_py_plugins.gfm_autolink._match import match_http
+from mdit_py_plugins.gfm_autolink._match import _autolink_delim, _check_domain
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
@@ -60,9 +60,10 @@ _TAGFILTER = re.compile(r"<(?=/?(?:title|textarea|style|xmp|iframe|noembed|nofra
 _LANG = re.compile(r"[\w+#.-]{1,40}")
 _MARKER = re.compile(r"\0(?:M(\d+)\x01([^\0]*)|L([^\0]*))\0")
 _SLUG_DROP = re.compile(r"[^\w\- ]")
-_SCHEME_BEFORE = re.compile(r"[A-Za-z]+$")
 _AUTOLINK_SCHEMES = ("http", "https", "ftp")
-_EMAIL_LOCAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-_")
+_NOT_SPACE = re.compile(r"[^ \t\r\n\x00\x0b\x0c]*")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_EMAIL_LOCAL = _LETTERS | frozenset("0123456789.+-_")
 _FORMATTER = HtmlFormatter(nowrap=True)
 
 
@@ -103,10 +104,10 @@ def _parser() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(gfm_autolink_plugin)
     # cmark-gfm's autolinks where the plugin differs: `ftp://` and a scheme after any
-    # non-letter (`<http://x y>`), and bare emails found in whole text runs, after emphasis,
-    # so `john_doe@example.com` is one address.
+    # non-letter (`<http://x y>`); emails (and `mailto:`/`xmpp:`) found in whole text runs,
+    # after emphasis, so `john_doe@example.com` is one address. (The plugin's `www.` stays.)
     md.inline.ruler.before("gfm_autolink_protocol", "ticketgen_url", _url)
-    md.inline.ruler.disable("gfm_autolink_email")
+    md.inline.ruler.disable(["gfm_autolink_protocol", "gfm_autolink_email"])
     md.core.ruler.push("ticketgen_emails", _emails)
     md.core.ruler.push("ticketgen_strong", _github_tags)
     md.core.ruler.disable(["normalize", "block"])  # the block tokens come from the records' parse
@@ -191,20 +192,24 @@ def _kept_lines(inline: Token, first: int, skip: frozenset[int]) -> str | None:
 def _url(state: StateInline, silent: bool) -> bool:
     """cmark-gfm's URL autolink at `:`: the letters before it are the scheme (`http`, `https`,
     `ftp`, any case), whatever comes before them; domain and end as the plugin reads them."""
-    if silent or state.linkLevel > 0 or not state.src.startswith("://", state.pos):
+    src, start = state.src, state.pos + 3
+    if silent or state.linkLevel > 0 or not src.startswith("://", state.pos) or start >= state.posMax:
         return False
-    m = _SCHEME_BEFORE.search(state.pending)
-    if m is None or m.group(0).lower() not in _AUTOLINK_SCHEMES:
+    letters = len(state.pending)
+    while letters > 0 and len(state.pending) - letters < 6 and state.pending[letters - 1] in _LETTERS:
+        letters -= 1
+    scheme = state.pending[letters:]
+    if scheme.lower() not in _AUTOLINK_SCHEMES or not _host_char(src[start]):
         return False
-    rest = state.src[state.pos + 3 : state.posMax]
-    found = match_http("http://" + rest)
-    if found is None or not rest or not _host_char(rest[0]):
+    # A domain is at most 253 characters: the check reads a window, so it stays linear.
+    if not _check_domain(src[start : min(state.posMax, start + 256)], True):
         return False
-    scheme = m.group(0)
-    url = scheme + state.src[state.pos : state.pos + found[1] - 4]
-    if not state.md.validateLink(url):
+    end = _NOT_SPACE.match(src, start, state.posMax).end()
+    rest = src[state.pos : end]
+    url = scheme + rest[: _autolink_delim(rest, len(rest))]
+    if url.endswith("://") or not state.md.validateLink(url):
         return False
-    state.pending = state.pending[: m.start()]
+    state.pending = state.pending[:letters]
     token = state.push("link_open", "a", 1)
     token.attrs = {"href": state.md.normalizeLink(url)}
     token.markup = token.info = "autolink"
@@ -221,9 +226,9 @@ def _host_char(ch: str) -> bool:
 
 
 def _emails(state: StateCore) -> None:
-    """Bare email addresses, as cmark-gfm's autolink extension finds them: in each whole text
-    run outside links, the `@` with letters, digits and `.+-_` before it and a dotted domain
-    after it (ending in a letter)."""
+    """Email addresses, as cmark-gfm's autolink extension finds them: in each whole text run
+    outside links, the `@` with letters, digits and `.+-_` before it (after `mailto:` or
+    `xmpp:`, if written) and a dotted domain after it (ending in a letter)."""
     for block in state.tokens:
         if block.type != "inline" or not block.children or "@" not in block.content:
             continue
@@ -245,6 +250,7 @@ def _split_emails(tok: Token, state: StateCore) -> list[Token]:
         start = at
         while start > pos and text[start - 1] in _EMAIL_LOCAL:
             start -= 1
+        scheme = _scheme_before(text, pos, start) if start < at else ""
         end, dots = at + 1, 0
         while end < len(text):
             ch = text[end]
@@ -252,7 +258,7 @@ def _split_emails(tok: Token, state: StateCore) -> list[Token]:
                 break
             if ch == "." and end + 1 < len(text) and text[end + 1].isascii() and text[end + 1].isalnum():
                 dots += 1
-            elif not (ch.isascii() and (ch.isalnum() or ch in "-_")):
+            elif not (ch.isascii() and (ch.isalnum() or ch in "-_" or (ch == "/" and scheme == "xmpp"))):
                 break
             end += 1
         search = at + 1
@@ -261,21 +267,34 @@ def _split_emails(tok: Token, state: StateCore) -> list[Token]:
             continue
         if text.startswith("@", end):  # `x@y.com@z.com`: the address is the one ending at that `@`
             continue
-        address = text[start:end]
-        if not state.md.validateLink("mailto:" + address):
+        start -= len(scheme) + 1 if scheme else 0
+        href = text[start:end] if scheme else "mailto:" + text[start:end]
+        if not state.md.validateLink(href):
             continue
         if start > pos:
             out.append(_text(text[pos:start]))
         link = Token("link_open", "a", 1)
-        link.attrs = {"href": state.md.normalizeLink("mailto:" + address)}
+        link.attrs = {"href": state.md.normalizeLink(href)}
         link.markup = link.info = "autolink"
-        out += [link, _text(address), Token("link_close", "a", -1)]
+        out += [link, _text(text[start:end]), Token("link_close", "a", -1)]
         pos = search = end
     if pos == 0:
         return [tok]
     if pos < len(text):
         out.append(_text(text[pos:]))
     return out
+
+
+def _scheme_before(text: str, pos: int, start: int) -> str:
+    """`mailto` or `xmpp` when written just before an address's local part (`mailto:a@b.c`),
+    not as the end of a longer word."""
+    for scheme in ("mailto", "xmpp"):
+        begin = start - len(scheme) - 1
+        if begin < pos or not text.startswith(scheme + ":", begin):
+            continue
+        if begin == pos or not (text[begin - 1].isascii() and text[begin - 1].isalnum()):
+            return scheme
+    return ""
 
 
 def _text(content: str) -> Token:
