@@ -48,8 +48,7 @@ def _renderer(root: Path, cached: bool) -> SiteRenderer:
     if not (root / "tickets").exists():
         (root / "tickets").mkdir()
         (root / "tickets" / "_template.md").write_text(SEED.read_text(encoding="utf-8"))
-    project = Project.discover(root)
-    project.use_cache = cached
+    project = Project.discover(root, use_cache=cached)
     return SiteRenderer(project, load_options(project.config, project.schema))
 
 

@@ -307,8 +307,7 @@ def spec_renderer(tmp_path_factory) -> tuple[SiteRenderer, object]:
     template_text = SEED.read_text(encoding="utf-8")
     (root / "tickets").mkdir()
     (root / "tickets" / "_template.md").write_text(template_text)
-    project = Project.discover(root)
-    project.use_cache = False
+    project = Project.discover(root, use_cache=False)
     return SiteRenderer(project, load_options(project.config, project.schema)), schema_from_text(template_text)
 
 
