@@ -280,8 +280,6 @@ def test_kubectl_option_refuses_a_file_and_needs_kubectl(examples_project: Path,
     assert missing.exit_code == 2 and "kubectl is not on PATH" in missing.stderr and "Traceback" not in missing.stderr
 
 
-# Headings the runbook-steps work adds to the templates (COORD contract); until they land, the
-# test below names them and fails for any other missing heading.
 def _template_headings(kind: str) -> set[str]:
     templates = Path(__file__).resolve().parents[2] / "ticketgen" / "templates" / "runbooks"
     source = (templates / f"{kind}.md.j2").read_text()
@@ -300,6 +298,8 @@ def test_every_step_triage_names_is_a_heading_of_its_template() -> None:
 def test_anchor_is_the_toc_slug_the_site_renders() -> None:
     assert anchor("4. Clear `RetryLimitReached`") == "4-clear-retrylimitreached"
     assert anchor("Stuck deletion (finalizers)") == "stuck-deletion-finalizers"
+    # as the built site has it (mkdocs build of this repo: <h3 id="7-restart-a-hung-controller-last-resort">)
+    assert anchor("7. Restart a hung controller (last resort)") == "7-restart-a-hung-controller-last-resort"
 
 
 def test_a_cluster_message_cannot_fake_a_line_of_the_report(tmp_path: Path) -> None:

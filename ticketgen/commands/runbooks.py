@@ -248,8 +248,24 @@ def triage(source: str, fmt: str, stuck_after: int | None, now_text: str | None,
     if from_cluster and not data["items"] and notes:
         report.empty = False  # every kind was skipped or forbidden: the notes say so
     link_findings(report.findings, project)
+    if project is not None and report.findings and _custom_toc_slugify(project.root / "mkdocs.yml"):
+        click.echo(
+            "note: mkdocs.yml sets a toc `slugify`; the #anchors printed are Python-Markdown's default ones",
+            err=True,
+        )
     if fmt == "json":
         click.echo(render_json(report), nl=False)
     else:
         click.echo(render_text(report, raw=raw), nl=False, color=raw or None)
     sys.exit(report.exit_code)
+
+
+def _custom_toc_slugify(path: Path) -> bool:
+    """Whether the site's mkdocs.yml may give headings other ids than the default toc slugify."""
+    from ..core.errors import TicketgenError
+    from ..core.io import read_source
+
+    try:
+        return path.is_file() and "slugify" in read_source(path).text
+    except TicketgenError:
+        return False

@@ -589,7 +589,7 @@ def _controller_health(obj: Obj, verdict: Verdict, ctx: _Context) -> list[Diagno
     Available past the threshold. kstatus calls a crash-looped pod Failed but an OOM restart that
     runs again Current: for a controller, the restart count matters (section 14)."""
     found = []
-    if obj.kind == "Pod":
+    if obj.kind == "Pod" and obj.text("status.phase") not in ("Succeeded", "Failed"):  # a finished pod runs nothing
         for status in kstatus.container_states(obj):
             name = str(status.get("name"))
             waiting = kstatus.waiting_reason(status)
@@ -914,7 +914,10 @@ def read_cluster(timeout: float = 120) -> ClusterRead:
             )
         else:
             items.extend(found)
-    found, _ = get("pods", "-A", "-l", "app.kubernetes.io/name=tf-runner")
+    found, error = get("pods", "-A", "-l", "app.kubernetes.io/name=tf-runner")
+    if found is None:
+        first = error.splitlines()[0][:300] if error else "failed"
+        notes.append(Note("skipped", f"tf-runner pods: {first}; a lock held by a running apply cannot be told apart"))
     seen = {
         (p.get("metadata", {}).get("namespace"), p.get("metadata", {}).get("name"))
         for p in items
