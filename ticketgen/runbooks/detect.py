@@ -66,18 +66,163 @@ class Command:
 
 
 def shell_commands(content: str, first_line: int) -> Iterator[Command]:
-    """Each kubectl/flux/tfctl call in a shell block, with the line it starts on."""
+    """Each kubectl/flux/tfctl call in a shell block, with the line it starts on, also when it
+    is wrapped (`eval`, `bash -c`, `sh -c`, `xargs`, `$(...)`, backticks)."""
+    for line, words, _ in _simple_commands(content, first_line):
+        command = _parse_command(words, line)
+        if command is not None:
+            yield command
+
+
+# Wrappers that run their arguments as a command (after their own options) or as a script.
+_SHELLS = {"sh", "bash", "dash", "zsh", "ksh", "ash"}
+_PREFIXES = {"sudo", "command", "exec", "nohup", "time", "env", "builtin"}
+_XARGS_VALUE_FLAGS = {"-I", "-i", "-n", "-L", "-l", "-P", "-d", "-E", "-e", "-s", "-a", "--max-args", "--max-procs"}
+_MAX_DEPTH = 8  # nested wrappers deeper than this are reported, not read
+
+
+class Unreadable(Exception):
+    """Shell text the tokenizer cannot read (unbalanced quotes, nesting too deep)."""
+
+
+def _simple_commands(content: str, first_line: int, strict: bool = False) -> Iterator[tuple[int, list[str], str]]:
+    """(line, words, how) for every simple command in shell text, unwrapped recursively with the
+    same tokenizer: `how` is "" for a direct command, else what fed it ("xargs", "$(...)").
+    With `strict`, text that cannot be read raises Unreadable instead of being skipped."""
     for line, text in _logical_lines(content, first_line):
-        lexer = shlex.shlex(text, posix=True, punctuation_chars=True)
-        lexer.whitespace_split = True
         try:
-            words = list(lexer)
-        except ValueError:  # unbalanced quotes: not a command we can read
+            yield from _unwrap(text, line, 0, "")
+        except Unreadable:
+            if strict:
+                raise Unreadable(f"line {line}") from None
+
+
+def _lex(text: str, posix: bool) -> list[str]:
+    lexer = shlex.shlex(text, posix=posix, punctuation_chars=True)
+    lexer.whitespace_split = True
+    lexer.commenters = (
+        ""  # shlex ends a word at `#` (`x#; rm` loses the rm); bash starts a comment only at a word's start
+    )
+    return list(lexer)
+
+
+def _tokens(text: str) -> list[str]:
+    """The words of shell text, up to a comment (an unquoted word that starts with `#`)."""
+    try:
+        words = _lex(text, posix=True)
+        raw = _lex(text, posix=False)  # keeps the quotes, so a quoted "#" is not a comment
+    except ValueError:  # unbalanced quotes: not a command we can read
+        raise Unreadable(text) from None
+    comment = next((i for i, word in enumerate(raw) if word.startswith("#")), None)
+    if comment is not None and len(raw) == len(words):
+        words = words[:comment]
+    return words
+
+
+def _unwrap(text: str, line: int, depth: int, how: str) -> Iterator[tuple[int, list[str], str]]:
+    if depth > _MAX_DEPTH:
+        raise Unreadable(text)
+    inners, text = _cut_substitutions(text)
+    for inner in inners:  # a command substitution runs wherever it stands, quoted or not
+        yield from _unwrap(inner, line, depth + 1, "$(...)")
+    for words in _split_commands(_tokens(text)):
+        words = _strip_prefixes(words)
+        if not words:
             continue
-        for words_of_one in _split_commands(words):
-            command = _parse_command(words_of_one, line)
-            if command is not None:
-                yield command
+        program = words[0].rsplit("/", 1)[-1]
+        if program == "eval":
+            script: str | None = " ".join(words[1:])
+        elif program in _SHELLS:
+            script = _script_argument(words[1:])
+        else:
+            script = None
+        if script is not None and _dynamic(script):
+            yield line, words, BUILT_AT_RUN_TIME  # what runs is a variable or another command's output
+        elif script is not None:
+            yield from _unwrap(script, line, depth + 1, how)
+        elif program == "xargs":
+            rest = _xargs_command(words[1:])
+            if rest:
+                yield from _unwrap(shlex.join(rest), line, depth + 1, "xargs")
+        else:
+            yield line, words, how
+
+
+BUILT_AT_RUN_TIME = "built at run time"
+
+
+def _dynamic(script: str) -> bool:
+    """A script whose command is a variable or a substitution: what it runs is not in the text."""
+    words = _strip_prefixes(_tokens(script))
+    return bool(words) and (words[0].startswith("$") or SUBSTITUTED in words[0])
+
+
+def _strip_prefixes(words: list[str]) -> list[str]:
+    """Without leading `VAR=value` assignments and `sudo`/`env`/`exec`... (their own flags too)."""
+    while words:
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", words[0]):
+            words = words[1:]
+        elif words[0] in _PREFIXES:
+            words = words[1:]
+            while words and words[0].startswith("-") and words[0] != "--":
+                words = words[1:]
+        else:
+            return words
+    return words
+
+
+def _script_argument(args: list[str]) -> str | None:
+    """The script of `bash -c SCRIPT` (also `-ec`, `-lc`, `-o pipefail -c`), or None."""
+    for index, word in enumerate(args):
+        if word == "--" or not word.startswith("-"):
+            return None
+        if word.startswith("-") and not word.startswith("--") and "c" in word[1:]:
+            return args[index + 1] if index + 1 < len(args) else None
+    return None
+
+
+def _xargs_command(args: list[str]) -> list[str]:
+    rest = iter(args)
+    for word in rest:
+        if word == "--":
+            return list(rest)
+        if not word.startswith("-"):
+            return [word, *rest]
+        if word in _XARGS_VALUE_FLAGS:
+            next(rest, None)
+    return []
+
+
+SUBSTITUTED = "__substitution__"  # stands for a substitution cut out of a command: one word, quoted or not
+
+
+def _cut_substitutions(text: str) -> tuple[list[str], str]:
+    """The commands inside `$(...)` and backticks (outermost; nesting is read when they are),
+    and `text` with each replaced by SUBSTITUTED. Quotes do not stop a substitution."""
+    inners: list[str] = []
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        if text.startswith("$(", index) and not text.startswith("$((", index):
+            depth, end = 1, index + 2
+            while end < len(text) and depth:
+                depth += {"(": 1, ")": -1}.get(text[end], 0)
+                end += 1
+            if depth:
+                raise Unreadable(text)
+            inners.append(text[index + 2 : end - 1])
+        elif text[index] == "`":
+            end = text.find("`", index + 1) + 1
+            if not end:
+                raise Unreadable(text)
+            inners.append(text[index + 1 : end - 1])
+        else:
+            out.append(text[index])
+            index += 1
+            continue
+        out.append(SUBSTITUTED)
+        index = end
+    return inners, "".join(out)
 
 
 def _logical_lines(content: str, first_line: int) -> Iterator[tuple[int, str]]:
@@ -254,18 +399,38 @@ _PROTECTED_SECRETS = ("tfstate-", "sh.helm.release.v1.")  # state / Helm storage
 
 def destructive_commands(content: str) -> list[str]:
     """What in a shell block the runbooks list under "What not to do": deleting Terraform state
-    or Helm release secrets, deleting a Terraform (may destroy infrastructure), any `--force`."""
+    or Helm release secrets, deleting a Terraform (may destroy infrastructure), any `--force`;
+    also when wrapped in `eval`, `bash -c`, `sh -c`, `xargs` or `$(...)`, and a `kubectl delete`
+    whose objects come from its input or a substitution (which the page cannot see). Text the
+    tokenizer cannot read is named too: it was not checked."""
     found = []
-    for command in shell_commands(content, 1):
-        pos, words = command.positionals, " ".join([command.program, *command.positionals[:3]])
+    try:
+        commands = list(_simple_commands(content, 1, strict=True))
+    except Unreadable as exc:
+        return [f"{exc} could not be read as shell (unbalanced quotes, or nested too deep): not checked"]
+    for line, words, how in commands:
+        if how == BUILT_AT_RUN_TIME:
+            shown = shlex.join(words[1:])[:80].replace(SUBSTITUTED, "$(...)")
+            found.append(f"{words[0]} runs a command built at run time ({shown}): not checked")
+            continue
+        command = _parse_command(words, line)
+        if command is None:
+            continue
+        pos = command.positionals
+        shown = " ".join([command.program, *pos[:3]]).replace(SUBSTITUTED, "$(...)")
+        via = f" (run through {how})" if how else ""
         if command.program == "kubectl" and pos[:1] == ["delete"]:
             targets = " ".join(pos[1:])
             if "secret" in targets and any(p in targets for p in _PROTECTED_SECRETS):
-                found.append(f"{words} deletes a state or Helm release secret (state loss)")
+                found.append(f"{shown}{via} deletes a state or Helm release secret (state loss)")
             elif kind_info(pos[1].split("/", 1)[0] if len(pos) > 1 else "") is KINDS[0]:
-                found.append(f"{words} deletes a Terraform (destroys infrastructure when destroyResourcesOnDeletion)")
+                found.append(
+                    f"{shown}{via} deletes a Terraform (destroys infrastructure when destroyResourcesOnDeletion)"
+                )
+            elif how or len(pos) == 1 or SUBSTITUTED in pos[1:]:
+                found.append(f"{shown}{via} deletes objects this text does not name: check what it deletes")
         if command.flag("--force") is not None:
-            found.append(f"{words} --force forces the operation")
+            found.append(f"{shown}{via} --force forces the operation")
     return found
 
 

@@ -28,6 +28,8 @@ from ..core.kinds import KIND_BY_ID, ResourceRef, invalid_resources, name_proble
 from ..core.markdown import as_data, block_tokens, escape_markdown_line, has_control_characters
 from ..core.project import Corpus, Project
 from ..core.records import Ticket
+from ..core.sanitize import shell as shell_text
+from ..core.sanitize import shell_problem
 from ..core.templating import environment, render
 from .collect import FoundResource, collect_resources, load_extra_resources
 from .detect import destructive_commands
@@ -95,7 +97,11 @@ def _quote(body: str) -> str:
     parts = as_data(body.strip("\n"))
     for index, (kind, text) in enumerate(parts):
         if kind == "code":
-            danger = destructive_commands(text)
+            code = text.split("\n", 1)[-1].rsplit("\n", 1)[0]  # without the fence lines
+            danger = destructive_commands(code)
+            hidden = shell_problem(code)
+            if hidden:  # the page shows them as \u escapes (render_runbook): say the text is not as pasted
+                danger.append(f"this block {hidden} (shown as an escape): what it shows is not what would run")
             if danger:
                 out += [f"> **Destructive, do not copy blindly:** {escape_markdown_line(d)}" for d in danger]
                 out.append(">")
@@ -249,6 +255,9 @@ def render_runbook(
     body, _ = render(env, template_name, {"rb": context}, what="runbook template error")
     # Templates join blocks with blank lines; quoted ticket text has none (every line starts with ">").
     body = re.sub(r"\n{3,}", "\n\n", body).rstrip("\n") + "\n"
+    # The shell door (core/sanitize.py): bidi overrides, zero-width and other invisible characters a
+    # ticket (or an override) brought in are shown as \uXXXX, so what a reader copies is what runs.
+    body = shell_text(body)
     unset = unassigned_variables(body)
     if unset:  # say, an override written when every page used $NS and $NAME
         names = ", ".join(f"${name}" for name in unset)
