@@ -448,7 +448,7 @@ class SiteRenderer:
         template. The template's top-level `meta` (title, tags, search...) is the page's
         metadata; everything it prints is the page's HTML."""
         uri = spec.src_uri
-        variables = self.views.common(uri, spec.kind) | self._view(spec)
+        variables = self.view_record(spec)
         self._placing = _Placing(uri)
         try:
             body, exported = render(self.env, spec.template, variables, what="site template")
@@ -458,6 +458,10 @@ class SiteRenderer:
         meta = _escape_strings(dict(exported.get("meta") or {}))
         title = str(meta.get("title") or spec.ticket_id or Path(uri).stem)
         return Page(uri, spec.kind, title, body, tuple(toc), meta, spec.source, spec.in_nav, spec.ticket_id)
+
+    def view_record(self, spec: PageSpec) -> dict[str, Any]:
+        """Everything the page's template is given (plain data): what `site.model` digests."""
+        return self.views.common(spec.src_uri, spec.kind) | self._view(spec)
 
     def _view(self, spec: PageSpec) -> dict[str, Any]:
         data, views = spec.context, self.views
