@@ -487,3 +487,17 @@ def test_an_api_error_and_yaml_get_their_own_messages(tmp_path: Path) -> None:
     (tmp_path / "dump.yaml").write_text("apiVersion: v1\nkind: List\nitems: []\n")
     yaml = run_cli("triage", str(tmp_path / "dump.yaml"), cwd=tmp_path)
     assert yaml.exit_code == 2 and "YAML, not JSON" in yaml.stderr and "-o json" in yaml.stderr
+
+
+def test_json_output_carries_causes_notes_and_what_is_incomplete() -> None:
+    chain = triage_cli("dependency-chain.json", "--format", "json")
+    assert chain.exit_code == 1
+    rows = json.loads(chain.stdout)["stuck"]
+    assert [(r["name"], r["cause"]) for r in rows] == [
+        ("infra-controllers", None),
+        ("apps", "Kustomization/flux-system/infra-controllers"),
+    ]
+    assert rows[1]["anchor"] == "dependency-not-ready" and rows[1]["step"] == "Dependency not ready"
+    partial = json.loads(triage_cli("not-judged.json", "--format", "json").stdout)
+    assert partial["not_judged"] == {"NetworkPolicy": 2} and partial["exit_code"] == 3
+    assert partial["incomplete"] == ["2 not judged"] and partial["stuck"] == []
