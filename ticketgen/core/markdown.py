@@ -16,6 +16,8 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .mdlinear import linear_inline_plugin
+
 # `ticketgen import` leaves this line in the index page where each ticket was.
 IMPORT_MARKER = "<!-- ticketgen:import {name} -->"
 IMPORT_MARKER_PREFIX = IMPORT_MARKER.split("{", 1)[0]
@@ -43,7 +45,7 @@ def block_parser() -> MarkdownIt:
 
 @lru_cache(maxsize=1)
 def inline_parser() -> MarkdownIt:
-    return MarkdownIt("commonmark")
+    return MarkdownIt("commonmark").use(linear_inline_plugin)  # linear time on runs of `[`
 
 
 def block_tokens(text: str, env: dict | None = None) -> list[Token]:

@@ -41,6 +41,8 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
+from ..core.mdlinear import linear_inline_plugin
+
 # GitHub alerts (`> [!NOTE]`) as Material admonitions: (class, title).
 ALERTS = {
     "NOTE": ("note", "Note"),
@@ -110,6 +112,7 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.disable(["gfm_autolink_protocol", "gfm_autolink_email"])
     md.core.ruler.push("ticketgen_emails", _emails)
     md.core.ruler.push("ticketgen_strong", _github_tags)
+    md.use(linear_inline_plugin)  # after the autolinks: linear time on `[` and bare URLs
     md.core.ruler.disable(["normalize", "block"])  # the block tokens come from the records' parse
     md.core.ruler.after("inline", "ticketgen_tasks", _tasks)
     md.core.ruler.after("ticketgen_tasks", "ticketgen_alerts", _alerts)
