@@ -4,6 +4,7 @@
     python bench/run.py --sizes 100,1000,10000 --repeat 5
     python bench/run.py --callgrind          # also instruction counts of the site builds (N = 100)
     python bench/run.py --no-site --callgrind 1000   # instruction counts at N = 1000 (about 40 minutes)
+    python bench/run.py --no-site --sizes '' --linear   # only bench/linear.py's 1x/10x/100x rows
 
 Every number is the best of --repeat wall-clock runs of a whole process (startup included),
 on a corpus from bench/corpus.py. bench/site.py's `rows(sizes, make_corpus)` adds the site
@@ -241,6 +242,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000", help="comma-separated corpus sizes (10000 is slow)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best counts")
     parser.add_argument("--no-site", action="store_true", help="skip bench/site.py's rows (they take minutes)")
+    parser.add_argument("--linear", action="store_true", help="also bench/linear.py's rows (1x, 10x, 100x shapes)")
     parser.add_argument(
         "--callgrind", type=int, nargs="?", const=100, metavar="N", help="instruction counts of the site builds (N=100)"
     )
@@ -259,6 +261,11 @@ def main() -> None:
             rows += site_rows(sizes, make_corpus)
         if args.callgrind:
             rows += callgrind_rows(make_corpus(args.callgrind))
+    if args.linear:
+        from linear import SHAPES
+        from linear import rows as linear_rows
+
+        rows += linear_rows(list(SHAPES), args.repeat)
     print_table(rows)
 
 

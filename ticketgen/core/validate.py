@@ -45,3 +45,29 @@ def target_problem(path: str) -> str | None:
     if len(os.fsencode(path)) > 4096 or any(len(os.fsencode(part)) > 255 for part in path.split("/")):
         return "points to an impossible path (a name longer than any file system allows)"
     return None
+
+
+MAX_PAGE_CHARS = 1024 * 1024  # a hand-written docs page larger than this is not rendered
+MAX_BRACKETS_PER_BLOCK = 2000  # `[` in one block (text between blank lines) of such a page
+
+
+def markdown_page_problem(text: str) -> str | None:
+    """Why a hand-written docs page must not go to Python-Markdown (which mkdocs uses for
+    them), or None. Its link parser is quadratic in the `[` of one block: 2,000 take about
+    3 s, 20,000 about a minute; so a page over either bound is reported, not rendered."""
+    if len(text) > MAX_PAGE_CHARS:
+        return f"it is {len(text):,} characters long, over the {MAX_PAGE_CHARS:,}-character bound"
+    if text.count("[") <= MAX_BRACKETS_PER_BLOCK:
+        return None
+    count, line_no, start = 0, 0, 1
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            count, start = 0, line_no + 1
+            continue
+        count += line.count("[")
+        if count > MAX_BRACKETS_PER_BLOCK:
+            return (
+                f"the block starting at line {start} holds over {MAX_BRACKETS_PER_BLOCK:,} `[`, "
+                "which Python-Markdown cannot parse in reasonable time"
+            )
+    return None

@@ -29,6 +29,7 @@ from ..core.errors import TicketgenError
 from ..core.project import Project
 from ..core.sanitize import terminal as printable
 from ..core.sanitize import url_path
+from ..core.validate import markdown_page_problem
 from .content import SiteContent, site_content
 from .links import TicketLinks
 from .options import load_options
@@ -214,6 +215,15 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         return file.src_uri
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
+        if not isinstance(page, GeneratedPage):
+            problem = markdown_page_problem(markdown)
+            if problem:  # Python-Markdown would take minutes: say so, and keep the build going
+                log.warning(printable(f"ticketgen: {page.file.src_uri}: {problem}; the page is not rendered"))
+                return (
+                    "# Page not rendered\n\n"
+                    f"`{page.file.src_uri.replace('`', '')}` is over the size bounds ticketgen keeps for "
+                    "hand-written pages, so this site does not show it.\n"
+                )
         if self.links is not None and not isinstance(page, GeneratedPage):
             self.links.current = page.file.src_uri
             source = page.file.abs_src_path
