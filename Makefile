@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: setup serve test browser bench
+.PHONY: setup serve test browser bench mutation
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -37,3 +37,7 @@ test: $(STAMP) browser
 bench: $(STAMP)
 	$(BIN)/python -m compileall -q ticketgen  # as a regular install would: no compile cost in timings
 	$(BIN)/python bench/run.py
+
+# Break each security guard in a temp copy and show a test fails (tests/security/mutation.py); not part of `make test`.
+mutation: $(STAMP)
+	$(BIN)/python tests/security/mutation.py
