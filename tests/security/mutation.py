@@ -111,6 +111,22 @@ MUTATIONS = [
         "a lone surrogate in frontmatter passes lint and breaks render, list and show",
     ),
     Mutation(
+        "linear-inline",
+        "ticketgen/site/html.py",
+        "    md.use(linear_inline_plugin)",
+        "    pass",
+        ("tests/security/test_linear_time.py",),
+        "the site's inline parse is quadratic again on `[` and in long paragraphs",
+    ),
+    Mutation(
+        "docs-page-bound",
+        "ticketgen/site/plugin.py",
+        "            problem = markdown_page_problem(markdown)",
+        "            problem = None",
+        ("tests/security/test_linear_time.py",),
+        "a docs page Python-Markdown takes minutes on is built anyway",
+    ),
+    Mutation(
         "symlink-write",
         "ticketgen/core/io.py",
         "and not real.is_relative_to(top):",
