@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..core.errors import ContentError, UsageError, did_you_mean
-from ..core.io import BOM, decode, rewrite, split_lines
+from ..core.io import BOM, decode, read_bytes, rewrite, split_lines
 from ..core.parse import parse_document, split_qualifier
 from ..core.project import Corpus, Project
 from ..core.records import Field, Ticket
@@ -264,10 +264,7 @@ def open_ticket(project: Project, raw: str) -> TicketEdit:
     edit positions and the unchanged-file check refer to the same content."""
     found = find_ticket(project.load(), project, raw)
     path = found.path if found.path.is_absolute() else project.root / found.path
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ContentError(f"cannot read: {exc.strerror}", found.path) from None
+    data = read_bytes(path, project.config.max_file_bytes, found.path, root=project.root)
     text = decode(data, found.path, project.config.max_file_bytes).text
     document = parse_document(text, found.path, project.schema)
     ticket = next((t for t in document.tickets if t.id == found.id and t.line == found.line), None)

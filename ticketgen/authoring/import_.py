@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import ConfigError, ContentError
-from ..core.io import create_all, read_source, remove_stale_temps, split_lines
+from ..core.io import create_all, read_bytes, read_source, remove_stale_temps, split_lines
 from ..core.markdown import IMPORT_MARKER as MARKER
 from ..core.markdown import block_tokens, iter_links
 from ..core.parse import parse_document
@@ -93,7 +93,12 @@ def _links_lost(ticket: Ticket, text: str) -> bool:
 
 def _already_written(piece: Piece) -> bool:
     path = piece.path
-    return path.is_file() and not path.is_symlink() and path.read_bytes() == piece.text.encode("utf-8")
+    if not path.is_file() or path.is_symlink():
+        return False
+    try:
+        return read_bytes(path) == piece.text.encode("utf-8")
+    except ContentError:  # not readable as a file of ours: the write that follows reports it
+        return False
 
 
 def _schema_for(project: Project, text: str, source: Path) -> Schema:

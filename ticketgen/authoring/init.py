@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..core.config import DEFAULT_TEMPLATE, find_settings
 from ..core.errors import ConfigError, ContentError
-from ..core.io import read_source, rewrite, write_atomic
+from ..core.io import read_bytes, read_source, rewrite, write_atomic
 from ..core.markdown import block_tokens
 from ..core.parse import parse_document
 from ..core.template import Schema, default_template_text, find_template, load_schema, schema_from_text
@@ -94,7 +94,7 @@ def discover(root: Path, tickets_dir: Path) -> Found:
             continue
         shown = path.relative_to(root)
         try:
-            texts[path] = read_source(path, display=shown).text
+            texts[path] = read_source(path, display=shown, root=root).text
         except ContentError as exc:
             found.notes.append(f"{exc}: not searched for tickets")
     templates: list[tuple[Path, Schema]] = []
@@ -258,7 +258,7 @@ class Init:
         from ruamel.yaml.comments import CommentedSeq
         from ruamel.yaml.error import YAMLError
 
-        data = path.read_bytes()
+        data = read_bytes(path, display=Path(path.name), root=self.root)
         text = data.decode("utf-8", "replace")
         yaml = YAML(typ="rt")
         yaml.preserve_quotes = True
@@ -351,7 +351,7 @@ class Init:
         if not path.exists():
             self.create(path, wanted, "the built site/ is not committed")
             return
-        data = path.read_bytes()
+        data = read_bytes(path, display=Path(".gitignore"), root=self.root)
         have = {line.strip() for line in data.decode("utf-8", "replace").splitlines()}
         rules = [line for line in wanted.splitlines() if line.strip() and not line.startswith("#")]
         missing = [line for line in rules if line not in have and line.strip("/") not in have]

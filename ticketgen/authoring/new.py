@@ -208,14 +208,11 @@ def append_to_document(project: Project, path: Path, ticket: str) -> int:
     none), behind a `---` rule as in the seed, in the document's line endings; every other byte
     stays, and the document is written only if it did not change meanwhile. Returns the line
     the ticket's text starts at."""
-    from ..core.io import decode, rewrite, split_lines
+    from ..core.io import decode, read_bytes, rewrite, split_lines
     from ..core.parse import parse_document
 
     shown = project.display(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ContentError(f"cannot read: {exc.strerror}", shown) from None
+    data = read_bytes(path, project.config.max_file_bytes, shown, root=project.root)
     text = decode(data, shown, project.config.max_file_bytes).text
     lines = split_lines(text)
     ending = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"

@@ -117,7 +117,7 @@ def runbooks(check: bool, force: bool) -> None:
     for path, line, msg in generation.invalid:
         suffix = "" if msg.endswith("no runbook") else " (no runbook)"
         click.echo(printable(f"warning: {path}:{line}: {msg}{suffix}"), err=True)
-    changes = plan(generation, project.config.runbooks_dir)
+    changes = plan(generation, project.config.runbooks_dir, project.root)
     root = project.root
     failed = False
     for change in changes:

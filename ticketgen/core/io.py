@@ -40,7 +40,11 @@ def split_lines(text: str) -> list[str]:
     return _LINE.findall(text)
 
 
-def decode(data: bytes, path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceText:
+def decode(
+    data: bytes, path: Path, max_bytes: int = DEFAULT_MAX_BYTES, max_line_chars: int | None = MAX_LINE_CHARS
+) -> SourceText:
+    """The one decode: size bound, no NUL, UTF-8, line length bound (None: no line bound, for
+    machine-written input such as one-line JSON); each refusal names the file and the line."""
     if len(data) > max_bytes:
         raise ContentError(f"file is {len(data):,} bytes, over the {max_bytes:,}-byte limit", path, 1)
     nul = data.find(b"\0")
@@ -51,25 +55,119 @@ def decode(data: bytes, path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Sourc
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ContentError(f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})", path, line) from None
-    if len(text) > MAX_LINE_CHARS:
+    if max_line_chars is not None and len(text) > max_line_chars:
         for number, line_text in enumerate(_BREAK.split(text), 1):
-            if len(line_text) > MAX_LINE_CHARS:
-                message = f"line is {len(line_text):,} characters long, over the {MAX_LINE_CHARS:,}-character limit"
+            if len(line_text) > max_line_chars:
+                message = f"line is {len(line_text):,} characters long, over the {max_line_chars:,}-character limit"
                 raise ContentError(message, path, number)
     return SourceText(path, text)
 
 
-def read_source(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, display: Path | None = None) -> SourceText:
-    """Read `path`; errors name `display` (the path as the user knows it) and a line."""
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, for the message."""
+    for test, name in (
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def check_inside(path: Path, root: Path | None, shown: Path | None = None) -> None:
+    """Refuse a path inside `root` (as named) whose symlinks lead outside it: a file a pull
+    request symlinked to a secret elsewhere on the machine. A path named outside `root` is the
+    user's choice and is left alone, as for writes (`check_write_target`)."""
+    if root is None:
+        return
+    looks, real = os.path.abspath(path), os.path.realpath(path)
+    top = os.path.realpath(root)
+    named_inside = _within(looks, os.path.abspath(root)) or _within(looks, top)
+    if named_inside and not _within(real, top):
+        raise ContentError("is a symlink to a file outside the project; refusing to read it", shown or path)
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def check_readable(path: Path, root: Path | None = None, display: Path | None = None) -> None:
+    """What `read_bytes` checks before it opens a file, for a file another program will read
+    (mkdocs copies the docs folder's files): inside `root` after symlinks, and a regular file."""
     shown = display or path
+    check_inside(path, root, shown)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ContentError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit", shown, 1)
-        data = path.read_bytes()
+        mode = os.stat(path).st_mode
     except OSError as exc:
-        raise ContentError(f"cannot read: {exc.strerror}", shown) from None
-    return decode(data, shown, max_bytes)
+        raise ContentError(f"cannot read: {exc.strerror or exc}", shown) from None
+    if not stat.S_ISREG(mode):
+        raise ContentError(f"is {_kind(mode)}, not a regular file; refusing to read it", shown)
+
+
+def read_bytes(
+    path: Path, max_bytes: int = DEFAULT_MAX_BYTES, display: Path | None = None, *, root: Path | None = None
+) -> bytes:
+    """The one file reader: the bytes of a regular file of at most `max_bytes`, else ContentError
+    naming `display` (the path as the user knows it).
+
+    FIFOs, devices and sockets are refused before opening (a FIFO would block, /dev/zero never
+    ends); the open is non-blocking and the opened file is checked again, so one swapped in
+    meanwhile is refused too; at most `max_bytes` + 1 bytes are read, so a file that grows
+    meanwhile cannot exhaust memory. With `root`, a path inside it must not lead outside it
+    through a symlink (`check_inside`)."""
+    shown = display or path
+    check_inside(path, root, shown)
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise ContentError(f"is {_kind(info.st_mode)}, not a regular file; refusing to read it", shown)
+        if info.st_size > max_bytes:
+            raise ContentError(f"file is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit", shown, 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+        try:
+            opened = os.fstat(fd)
+            if not stat.S_ISREG(opened.st_mode):
+                raise ContentError(f"is {_kind(opened.st_mode)}, not a regular file; refusing to read it", shown)
+            chunks, left = [], max_bytes + 1
+            while left > 0:
+                chunk = os.read(fd, min(left, 1024 * 1024))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                left -= len(chunk)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise ContentError(f"cannot read: {exc.strerror or exc}", shown) from None
+    data = b"".join(chunks)
+    if len(data) > max_bytes:
+        raise ContentError(f"file grew over the {max_bytes:,}-byte limit while being read", shown, 1)
+    return data
+
+
+def read_source(
+    path: Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    display: Path | None = None,
+    *,
+    root: Path | None = None,
+    max_line_chars: int | None = MAX_LINE_CHARS,
+) -> SourceText:
+    """Read `path` through `read_bytes` and `decode`; errors name `display` and a line."""
+    shown = display or path
+    return decode(read_bytes(path, max_bytes, shown, root=root), shown, max_bytes, max_line_chars)
+
+
+def read_stream(stream: BinaryIO, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """At most `max_bytes` of a pipe (stdin, a subprocess): one byte more is read to tell, never
+    the whole of an endless stream. Decode the result with `decode`."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ContentError(f"input is over the {max_bytes:,}-byte limit", name, 1)
+    return data
 
 
 def check_write_target(path: Path, root: Path | None = None) -> None:
@@ -135,10 +233,10 @@ def replace_if_unchanged(path: Path, expected: bytes, text: str | bytes, *, insi
         tmp = _temp_copy(target, text)
         try:
             with _folder_lock(target.parent):
-                try:
-                    if target.read_bytes() != expected:
+                try:  # bounded: a file now longer than `expected` has changed, whatever it holds
+                    if read_bytes(target, len(expected), display=path) != expected:
                         return False
-                except FileNotFoundError:  # deleted meanwhile: that is a change too
+                except ContentError:  # deleted, grown or replaced by something else meanwhile: a change too
                     return False
                 os.replace(tmp, target)
                 return True

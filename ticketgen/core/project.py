@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from .cache import Cache, digest
 from .config import Config, load_config
 from .errors import ConfigError, ContentError
+from .io import read_bytes
 
 if TYPE_CHECKING:
     from .records import Backlink, Document, Problem, Ticket
@@ -191,10 +192,11 @@ class Project:
         """The settings and the template's bytes: either changes what a file means."""
         template = self.config.template
         try:
-            schema_source = (
-                template.read_bytes() if template else (Path(__file__).parents[1] / "data" / "template.md").read_bytes()
-            )
-        except OSError:
+            if template:
+                schema_source = read_bytes(template, self.config.max_file_bytes, root=self.root)
+            else:
+                schema_source = (Path(__file__).parents[1] / "data" / "template.md").read_bytes()
+        except (OSError, ContentError):  # load_schema reports the template
             schema_source = b""
         return digest(repr(self.config).encode() + b"\0" + schema_source)
 
@@ -203,17 +205,12 @@ class Project:
         return Cache(self.root, self.settings_key if self.use_cache else None)
 
     def source(self, path: Path) -> SourceFile:
+        """A ticket file's bytes through the one file reader (regular files inside the project)."""
         shown = self.display(path)
-        limit = self.config.max_file_bytes
         try:
-            with open(path, "rb", buffering=0) as handle:
-                size = os.fstat(handle.fileno()).st_size
-                if size > limit:
-                    error = ContentError(f"file is {size:,} bytes, over the {limit:,}-byte limit", shown, 1)
-                    return SourceFile(path, shown, None, error)
-                return SourceFile(path, shown, handle.read())
-        except OSError as exc:
-            return SourceFile(path, shown, None, ContentError(f"cannot read: {exc.strerror}", shown))
+            return SourceFile(path, shown, read_bytes(path, self.config.max_file_bytes, shown, root=self.root))
+        except ContentError as error:
+            return SourceFile(path, shown, None, error)
 
     def sources(self, paths: Iterable[Path] | None = None) -> list[SourceFile]:
         """Every ticket file (or `paths`), read once."""

@@ -204,7 +204,7 @@ def read(project: Project, where: Location) -> list[Entry] | None:
             )
         return None
     try:
-        text = read_source(where.path, project.config.max_file_bytes, Path(where.shown)).text
+        text = read_source(where.path, project.config.max_file_bytes, Path(where.shown), root=project.root).text
     except ContentError as exc:
         raise ConfigError(exc.message, Path(where.shown)) from None
     return parse(text, where.shown)

@@ -220,7 +220,7 @@ def build_context(project: Project, options: LintOptions) -> tuple[LintContext, 
 
         try:
             objects, _ = read_manifests(config.manifests, config.root, config.max_file_bytes)
-            extra = load_extra_resources(config.runbooks_dir / "resources.yaml")
+            extra = load_extra_resources(config.runbooks_dir / "resources.yaml", config.root)
         except ContentError:
             pass  # which objects exist is unknown: TG051 stays quiet; `ticketgen runbooks` reports the file
         else:
@@ -279,7 +279,8 @@ def run_lint(project: Project, paths: list[Path] | None = None, options: LintOpt
     if config.manifests:
         from ..runbooks.manifests import inputs_digest
 
-        depends.append(inputs_digest(config.manifests, config.runbooks_dir / "resources.yaml", config.max_file_bytes))
+        extra = config.runbooks_dir / "resources.yaml"
+        depends.append(inputs_digest(config.manifests, extra, config.max_file_bytes, config.root))
     settings = digest(json.dumps(depends, sort_keys=True, default=str).encode())
     shelf = project.cache.shelf("lint")
     results: dict[str, FileResult] = {}

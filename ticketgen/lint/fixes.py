@@ -44,7 +44,7 @@ def planned(run: LintRun, max_bytes: int) -> tuple[dict[Path, tuple[str, str]], 
     for rel, file_edits in edits.items():
         path = run.root / rel
         try:
-            before = read_source(path, max_bytes, Path(rel)).text
+            before = read_source(path, max_bytes, Path(rel), root=run.root).text
         except ContentError as exc:  # deleted or made unreadable since it was linted
             refused.append(exc)
             continue

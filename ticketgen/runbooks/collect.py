@@ -8,6 +8,7 @@ Kubernetes rules before it can reach a generated command: invalid ones are repor
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -57,12 +58,12 @@ def declared_resources(
     return found
 
 
-def load_extra_resources(path: Path) -> list[tuple[ResourceRef, Origin]]:
+def load_extra_resources(path: Path, root: Path | None = None) -> list[tuple[ResourceRef, Origin]]:
     """Resources from `runbooks/resources.yaml`: a list of `kind/namespace/name` strings under
     `resources:`. Any error names the file and line."""
-    if not path.is_file():
+    if not os.path.lexists(path):
         return []
-    text = read_source(path).text
+    text = read_source(path, root=root).text
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from ..core import safe_yaml
 from ..core.config import RunbooksSettings
 from ..core.errors import ConfigError, ContentError
 from ..core.io import read_source
@@ -340,7 +341,7 @@ def project_resources(project: Project, corpus: Corpus, manifests: tuple[Path, .
     settings = project.config.runbooks
     folders = project.config.manifests if manifests is None else manifests
     objects, warnings = read_manifests(folders, project.root, project.config.max_file_bytes)
-    extra = load_extra_resources(project.config.runbooks_dir / "resources.yaml")
+    extra = load_extra_resources(project.config.runbooks_dir / "resources.yaml", project.root)
     found = collect_resources(corpus.tickets, extra + [(o.ref, o.origin) for o in objects], settings)
     if folders:  # a ticket about an object no manifest defines: a typo, or an object gone from Git
         defined = Defined.of(objects, extra, folders, project.root)
@@ -399,14 +400,14 @@ class ExistingFile:
         return self.generated and self.meta.get("content_hash") != content_hash(self.body)
 
 
-def read_existing(path: Path) -> ExistingFile:
-    text = read_source(path).text
+def read_existing(path: Path, root: Path | None = None) -> ExistingFile:
+    text = read_source(path, root=root).text
     match = _FRONTMATTER.match(text)
     if not match:
         return ExistingFile(path, text, None, text)
     try:
-        meta = yaml.safe_load(match.group("yaml"))
-    except yaml.YAMLError:
+        meta = safe_yaml.load(match.group("yaml"))
+    except yaml.YAMLError:  # not ours, then: ticketgen writes plain frontmatter
         meta = None
     return ExistingFile(path, text, meta if isinstance(meta, dict) else None, text[match.end() :])
 
@@ -431,14 +432,14 @@ class Change:
         return "".join(difflib.unified_diff(old, new, before, after))
 
 
-def plan(generation: Generation, runbooks_dir: Path) -> list[Change]:
+def plan(generation: Generation, runbooks_dir: Path, root: Path | None = None) -> list[Change]:
     changes: list[Change] = []
     wanted = {rb.path: rb for rb in generation.runbooks}
     for path, rb in sorted(wanted.items()):
         if not path.exists():
             changes.append(Change("create", path, rb.text, None))
             continue
-        existing = read_existing(path)
+        existing = read_existing(path, root)
         if existing.text == rb.text:
             changes.append(Change("unchanged", path, rb.text, existing.text))
         elif not existing.generated:
@@ -452,7 +453,7 @@ def plan(generation: Generation, runbooks_dir: Path) -> list[Change]:
             if path in wanted:
                 continue
             try:
-                existing = read_existing(path)
+                existing = read_existing(path, root)
             except ContentError:
                 continue
             if existing.generated:

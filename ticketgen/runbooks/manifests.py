@@ -17,7 +17,7 @@ import yaml
 
 from ..core.cache import digest
 from ..core.errors import ContentError
-from ..core.io import DEFAULT_MAX_BYTES, read_source
+from ..core.io import DEFAULT_MAX_BYTES, read_bytes, read_source
 from ..core.kinds import KINDS, KindInfo, Origin, ResourceRef, kind_for_api, name_problem
 
 _YAML_SUFFIXES = (".yaml", ".yml")
@@ -94,7 +94,7 @@ def _source(info: KindInfo, doc: yaml.Node, namespace: str) -> str | None:
     return f"{kind} {_scalar(_get(ref, 'namespace')) or namespace}/{name}"
 
 
-def _kustomize_namespace(path: Path, root: Path) -> str | None:
+def _kustomize_namespace(path: Path, root: Path, project_root: Path) -> str | None:
     """The `namespace:` of a kustomization.yaml in the file's folder or above (within `root`)."""
     folder = path.parent
     while folder.is_relative_to(root):
@@ -102,7 +102,7 @@ def _kustomize_namespace(path: Path, root: Path) -> str | None:
             candidate = folder / name
             if candidate.is_file() and candidate != path:
                 try:
-                    doc = yaml.compose(read_source(candidate).text, Loader=yaml.SafeLoader)
+                    doc = yaml.compose(read_source(candidate, root=project_root).text, Loader=yaml.SafeLoader)
                 except (yaml.YAMLError, ContentError):
                     return None
                 return _scalar(_get(doc, "namespace"))
@@ -123,7 +123,7 @@ def read_manifests(
     folders = list(folders)
     for path in manifest_files(folders):
         shown = _shown(path, root)
-        text = read_source(path, max_bytes, shown).text
+        text = read_source(path, max_bytes, shown, root=root).text
         _check_events(text, shown)
         docs = yaml.compose_all(text, Loader=yaml.SafeLoader)
         for doc in docs:
@@ -134,7 +134,7 @@ def read_manifests(
             line = doc.start_mark.line + 1
             name = _scalar(_get(doc, "metadata", "name"))
             base = next((f for f in folders if path.is_relative_to(f)), root)
-            namespace = _scalar(_get(doc, "metadata", "namespace")) or _kustomize_namespace(path, base)
+            namespace = _scalar(_get(doc, "metadata", "namespace")) or _kustomize_namespace(path, base, root)
             if not name or not namespace:
                 what = "metadata.name" if not name else "metadata.namespace (nor a kustomization.yaml namespace)"
                 warnings.append((shown, line, f"{info.api_kind} without {what}: no runbook"))
@@ -179,17 +179,24 @@ class Defined:
         return f"names {ref}, which the manifests ({self.folders}) do not define"
 
 
-def inputs_digest(folders: Iterable[Path], extra: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+def inputs_digest(
+    folders: Iterable[Path], extra: Path, max_bytes: int = DEFAULT_MAX_BYTES, root: Path | None = None
+) -> str:
     """A hash of the files `Defined` is read from (paths and bytes, nothing parsed): lint keys its
-    cached findings with it, so an edited manifest re-lints the tickets. A file over `max_bytes`
-    is not read: its size and modification time stand for its bytes."""
+    cached findings with it, so an edited manifest re-lints the tickets. A file the reader
+    refuses (over `max_bytes`, not a regular file, a symlink out of `root`) is not read: the
+    refusal and its size and modification time stand for its bytes."""
     parts = []
     for path in [*manifest_files(folders, kustomize=True), extra]:
         try:
-            stat = path.stat()
-            data = path.read_bytes() if stat.st_size <= max_bytes else str(stat.st_mtime_ns).encode()
-            head = f"{path}\0{stat.st_size}\0{len(data)}\0"
-        except OSError as exc:
-            data, head = b"", f"{path}\0{exc.strerror}\0"
+            data = read_bytes(path, max_bytes, root=root)
+            head = f"{path}\0{len(data)}\0"
+        except ContentError as exc:
+            try:
+                stat = path.stat()
+                refused = f"{stat.st_size}\0{stat.st_mtime_ns}"
+            except OSError:
+                refused = ""
+            data, head = b"", f"{path}\0{exc.message}\0{refused}\0"
         parts.append(head.encode() + data)
     return digest(b"".join(parts))

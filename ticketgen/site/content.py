@@ -23,7 +23,7 @@ def site_content(project: Project, renderer: SiteRenderer) -> SiteContent:
     """Load tickets (through the one loader and cache) and runbooks, and plan every page."""
     corpus = project.load(each=renderer.prepare)
     runbooks, unreadable_runbooks = load_runbooks(
-        project.config.runbooks_dir, project.display, project.config.max_file_bytes
+        project.config.runbooks_dir, project.display, project.config.max_file_bytes, project.root
     )
     tickets, dupes = unique_tickets(corpus.tickets)
     warnings = [_where(project, e) for e in corpus.unreadable + unreadable_runbooks]

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from ..core.errors import ContentError
-from ..core.io import write_atomic
+from ..core.io import read_source, write_atomic
 from .pages import Page
 
 MARKER = ".ticketgen-render"
@@ -39,7 +39,7 @@ def _write_site(pages: list[Page], assets: dict[str, bytes], out: Path, force: b
     marker = out / MARKER
     previous: set[str] = set()
     if marker.is_file() and not marker.is_symlink():
-        previous = {line for line in marker.read_text(encoding="utf-8").splitlines() if line}
+        previous = {line for line in read_source(marker).text.splitlines() if line}
     elif out.exists() and not out.is_dir():
         raise ContentError("exists and is not a folder", out)
     elif out.is_dir() and any(out.iterdir()) and not force:

@@ -10,6 +10,7 @@ Ticket text is always template *data*: never compiled, and escaped by autoescape
 from __future__ import annotations
 
 import datetime as dt
+import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable
@@ -24,6 +25,7 @@ import markupsafe
 from markupsafe import Markup
 
 from ..core.cache import Shelf, digest
+from ..core.errors import ConfigError, ContentError
 from ..core.markdown import block_tokens
 from ..core.project import Project
 from ..core.records import Backlink, Field, Ticket
@@ -122,12 +124,21 @@ def slug(value: str) -> str:
 
 def asset_bytes(override: Path | None = None) -> dict[str, bytes]:
     """The offline JS/CSS for sortable, filterable tables, by site path. A same-named file in
-    the override folder's `assets/` replaces ours, as for templates."""
+    the override folder's `assets/` replaces ours, as for templates, read through the one file
+    reader (a symlink leading out of that folder, a FIFO, a device: ConfigError naming it)."""
+    from ..core.io import read_bytes
+
     packaged = resources.files("ticketgen").joinpath("templates/site/assets")
     found = {}
     for name in ASSETS:
         mine = override / "assets" / name if override else None
-        data = mine.read_bytes() if mine and mine.is_file() else packaged.joinpath(name).read_bytes()
+        if mine is not None and os.path.lexists(mine):
+            try:
+                data = read_bytes(mine, root=override)
+            except ContentError as exc:
+                raise ConfigError(f"site asset override: {exc.message}", exc.location.path) from None
+        else:
+            data = packaged.joinpath(name).read_bytes()
         found[f"{ASSET_DIR}/{name}"] = data
     return found
 
@@ -584,7 +595,9 @@ class SiteRenderer:
             return None
         from ..core.io import read_source
 
-        text = read_source(self.intro, self.project.config.max_file_bytes, self.project.display(self.intro)).text
+        project = self.project
+        shown = project.display(self.intro)
+        text = read_source(self.intro, project.config.max_file_bytes, shown, root=project.root).text
         return self.markdown_body(text) if text.strip() else None
 
     def markdown_body(self, text: str) -> markdown_html.Rendered:

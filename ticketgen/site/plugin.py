@@ -26,6 +26,7 @@ from mkdocs.structure.pages import Page as MkdocsPage
 from mkdocs.structure.toc import get_toc
 
 from ..core.errors import TicketgenError
+from ..core.io import check_readable
 from ..core.project import Project
 from ..core.sanitize import terminal as printable
 from ..core.sanitize import url_path
@@ -118,6 +119,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         return edit_url
 
     def on_files(self, files: Files, *, config) -> Files:
+        _drop_unsafe_files(files, self.project)
         renderer = self.renderer
         theirs = {f.dest_uri: f for f in files}  # every URL the site has before ours are added
         renderer.moved = self._move_off_their_urls(config, theirs, set(files.src_uris))
@@ -154,7 +156,11 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             if page.spec.kind != "ticket":
                 page.make()
         self.pages = {page.file.src_uri for page in pages}
-        for uri, data in asset_bytes(self.options.templates).items():
+        try:
+            assets = asset_bytes(self.options.templates)
+        except TicketgenError as exc:
+            raise PluginError(f"ticketgen: {exc}") from None
+        for uri, data in assets.items():
             if uri not in taken:
                 files.append(File.generated(config, uri, content=data))
         self.project.cache.shelf("html").save(prune=True)  # every body was asked for: drop the others
@@ -307,6 +313,22 @@ class GeneratedPage(MkdocsPage):
 def _dest_uri(config, src_uri: str) -> str:
     """Where mkdocs would write a page at `src_uri` (`tickets.md`, `tickets/index.md`: `tickets/index.html`)."""
     return File(src_uri, None, config.site_dir, config.use_directory_urls).dest_uri
+
+
+def _drop_unsafe_files(files: Files, project: Project) -> None:
+    """mkdocs reads and copies every file of docs_dir, following symlinks: a file a pull request
+    symlinked to a secret outside the project would be published, a FIFO would hang the build.
+    The one file reader's checks run on each first; a refused file is left out, with a warning
+    naming it."""
+    for file in list(files):
+        if file.generated_by is not None or not file.abs_src_path:
+            continue
+        try:
+            path = Path(file.abs_src_path)
+            check_readable(path, project.root, project.display(path))
+        except TicketgenError as exc:
+            log.warning(f"{printable(str(exc))}; left out of the site")
+            files.remove(file)
 
 
 def _nav_titles(nav: list | None) -> dict[str, str]:

@@ -58,9 +58,10 @@ def runbook_files(folder: Path) -> list[Path]:
     )
 
 
-def read_runbook(path: Path, folder: Path, display: Path, max_bytes: int) -> Runbook:
-    """Read one runbook; bad frontmatter is a `Problem`, an unreadable file raises `ContentError`."""
-    text = read_source(path, max_bytes).text
+def read_runbook(path: Path, folder: Path, display: Path, max_bytes: int, root: Path | None = None) -> Runbook:
+    """Read one runbook; bad frontmatter is a `Problem`, an unreadable file (a FIFO, a symlink
+    leading out of the project `root`...) raises `ContentError` naming it: it is not published."""
+    text = read_source(path, max_bytes, display, root=root).text
     meta, body_start, problems = _frontmatter(text, display)
     tickets: list[str] = []
     raw = meta.get("tickets", [])
@@ -86,11 +87,13 @@ def read_runbook(path: Path, folder: Path, display: Path, max_bytes: int) -> Run
     )
 
 
-def load_runbooks(folder: Path, display, max_bytes: int) -> tuple[list[Runbook], list[ContentError]]:
+def load_runbooks(
+    folder: Path, display, max_bytes: int, root: Path | None = None
+) -> tuple[list[Runbook], list[ContentError]]:
     runbooks, unreadable = [], []
     for path in runbook_files(folder):
         try:
-            runbooks.append(read_runbook(path, folder, display(path), max_bytes))
+            runbooks.append(read_runbook(path, folder, display(path), max_bytes, root))
         except ContentError as exc:
             unreadable.append(exc)
     return runbooks, unreadable
