@@ -34,6 +34,7 @@ case "$*" in
   *"get secret"*) [ -n "${STUB_SECRET-}" ] || exit 1; printf '%s' "$STUB_SECRET" ;;
   *"{.status.lock.pending}"*) printf '%s' "${STUB_LOCK-}" ;;
   *"jsonpath={.spec.approvePlan}"*) printf '%s' "${STUB_APPROVE-}" ;;
+  *"{.metadata.labels.kustomize"*) printf '%s\n' "${STUB_PARENT-/}" ;;
   *"{.spec.sourceRef.kind} {.spec.sourceRef.name}"*) printf '%s platform \n' "${STUB_SRC_KIND-GitRepository}" ;;
   *"get deploy -l app.kubernetes.io/name=tofu-controller -o name"*) printf 'deployment.apps/tofu-controller\n' ;;
 esac
@@ -250,6 +251,30 @@ def test_an_unknown_source_kind_is_reported_not_ignored(pages, shell: Shell) -> 
     out = shell.run(filled(blocks(page)[0]), fetch, src_kind="HelmRepository")
     assert "unexpected source kind: 'HelmRepository'" in out
     assert not any("annotate" in c for c in shell.calls)
+
+
+def test_the_helmrelease_fix_reconciles_its_parent_kustomization_and_its_source(pages, shell: Shell) -> None:
+    page = pages["helmrelease-ingest-api"]
+    quick = filled(blocks(page)[0])
+    fix = block_with(page, "KS_PARENT")
+    shell.run(quick, fix, parent="flux-system/apps")
+    calls = shell.calls
+    assert any("kubectl -n ingest get helmreleases.helm.toolkit.fluxcd.io api" in c for c in calls)
+    assert any(
+        c.startswith("kubectl -n flux-system get kustomizations.kustomize.toolkit.fluxcd.io apps") for c in calls
+    )
+    source = [
+        c for c in calls if "gitrepository.source.toolkit.fluxcd.io/platform reconcile.fluxcd.io/requestedAt=" in c
+    ]
+    parent = [
+        c for c in calls if "kustomizations.kustomize.toolkit.fluxcd.io/apps reconcile.fluxcd.io/requestedAt=" in c
+    ]
+    assert source and source[0].startswith("kubectl -n flux-system annotate")  # the parent's namespace
+    assert parent and calls.index(source[0]) < calls.index(parent[0])  # the source first, as --with-source
+    assert not any("helmreleases.helm.toolkit.fluxcd.io/api reconcile" in c for c in calls)  # the new spec does it
+    out = shell.run(quick, fix)  # no kustomize.toolkit.fluxcd.io labels: said, and the release alone
+    assert "no Kustomization applies it" in out
+    assert any("helmreleases.helm.toolkit.fluxcd.io/api reconcile.fluxcd.io/requestedAt=" in c for c in shell.calls)
 
 
 def test_deployment_history_comes_before_undo_in_its_own_block(pages, shell: Shell) -> None:
