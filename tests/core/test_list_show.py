@@ -207,7 +207,7 @@ def test_list_age_markdown_and_colour(people_project: Path, monkeypatch: pytest.
     assert rows[3]["age"] == str(age)
     md = run_cli("list", "--format", "markdown", "--owner", "bob", cwd=people_project).stdout.splitlines()
     assert md[0] == "| id | title | status | priority | component | discovered | age | items | path |"
-    assert md[2].startswith("| TICKET-002 | T2 | In Progress | Critical | db | 2026-01-02 |")
+    assert md[2].startswith("| `TICKET-002` | `T2` | `In Progress` | `Critical` | `db` | `2026-01-02` |")
     plain = run_cli("list", cwd=people_project).stdout
     assert "\x1b[" not in plain  # piped (the test runner's stdout is not a terminal)
     monkeypatch.setenv("FORCE_COLOR", "1")

@@ -121,3 +121,13 @@ def test_edit_links_of_a_file_name_with_quotes_stay_one_attribute(tmp_path: Path
     for attrs in parser.edit:
         assert not any(key.startswith("on") or key in ("x", "b") for key in attrs), attrs
         assert attrs["href"].endswith("/tickets/TICKET-002-a%22%20onmouseover%3D%22alert%281%29%27%20x%3D%27%3Cb%3E.md")
+
+
+def test_list_as_markdown_renders_titles_with_links_and_images_as_text(tmp_path: Path):
+    title = "Pay [here](javascript:alert(1)) ![t](https://evil.example/t.png) <img src=x> | a@evil.example"
+    root = make_project(tmp_path, {"tickets/TICKET-001-a.md": ticket(title=title)})
+    table = run_cli("list", "--format", "markdown", cwd=root).stdout
+    page = cmarkgfm.github_flavored_markdown_to_html(table)
+    assert not re.search(r"<(a|img|script)\b", page), page
+    cells = [html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", page, re.S)]
+    assert f"<code>{title}</code>" in cells and "<code>TICKET-001</code>" in cells

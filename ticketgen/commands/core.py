@@ -14,6 +14,7 @@ from click.core import ParameterSource
 
 from ..core.errors import EXIT_CONTENT, TicketgenError, UsageError, did_you_mean
 from ..core.project import Corpus, Project
+from ..core.sanitize import markdown_code
 from ..core.template import Schema
 from ..core.terminal import printable
 from ._shared import current_project, from_project_dir, report_unread, stdin_is_terminal, want_color
@@ -230,7 +231,7 @@ def list_(
         if fmt == "csv":
             click.echo(_csv(header, rows), nl=False, color=raw or None)
         elif fmt == "markdown":
-            click.echo(_markdown(header, rows), nl=False, color=raw or None)
+            click.echo(_markdown(header, rows, raw), nl=False, color=raw or None)
         else:
             color = want_color() or raw or None
             chosen_format = click.get_current_context().get_parameter_source("fmt") == ParameterSource.COMMANDLINE
@@ -350,11 +351,15 @@ def _table(header: list[str], rows: list[list[str]], paint=None, width: int | No
     return "".join(line + "\n" for line in lines)
 
 
-def _markdown(header: list[str], rows: list[list[str]]) -> str:
-    """A GitHub-flavoured table; `|` and line breaks in cells are escaped so a cell stays a cell."""
+def _markdown(header: list[str], rows: list[list[str]], raw: bool = False) -> str:
+    """A GitHub-flavoured table. Each cell is a code span (the Markdown door, `markdown_code`):
+    a link, image or HTML in a title stays text where the table is pasted. `--raw` keeps the
+    text as Markdown, only `|` and `\\` escaped so a cell stays a cell."""
 
     def cell(text: str) -> str:
-        return printable(text).replace("\\", "\\\\").replace("|", "\\|")
+        if not raw:
+            return markdown_code(text)
+        return text.replace("\\", "\\\\").replace("|", "\\|")
 
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines.extend("| " + " | ".join(cell(c) for c in row) + " |" for row in rows)
