@@ -49,8 +49,8 @@ def branch_ids(project: Project) -> dict[str, set[str]]:
     if not refs:
         return {}
     schema = project.schema
-    paths = [_rel(root, project.config.tickets_dir), *(_rel(root, d) for d in project.config.documents)]
-    paths = [p for p in paths if p is not None]
+    inside = [_rel(root, project.config.tickets_dir), *(_rel(root, d) for d in project.config.documents)]
+    paths = [p for p in inside if p is not None]
     found: dict[str, set[str]] = {}
     blobs: dict[str, list[str]] = {}  # blob sha -> ["branch:path"] for files without an ID in the name
     for ref in refs:

@@ -94,7 +94,7 @@ def lint(
     options = LintOptions(_codes(select), _codes(ignore), strict, branches)
     base = click.get_current_context().find_root().obj  # `-C DIR`: file arguments are relative to it
     paths = _expand(project, [f if f.is_absolute() or base is None else base / f for f in files]) if files else None
-    unfixed = []
+    unfixed: list[ContentError] = []
     if fix:
         from ..lint.fixes import fix as fix_files
 

@@ -380,14 +380,14 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
         raise ConfigError(f"invalid TOML: {exc}", path, int(at.group(1)) if at else None) from None
 
 
-def find_settings(start: Path) -> tuple[Path, Path | None, dict[str, Any]]:
+def find_settings(start: Path) -> tuple[Path, Path | None, object]:
     """Walk up from `start` to the first ticketgen.toml or pyproject.toml with [tool.ticketgen]:
     (the project root, that file or None, its ticketgen table unchecked)."""
     root, source, table, _ = _find_settings(start)
     return root, source, table
 
 
-def _find_settings(start: Path) -> tuple[Path, Path | None, dict[str, Any], Lines]:
+def _find_settings(start: Path) -> tuple[Path, Path | None, object, Lines]:
     start = start.resolve()
     for folder in (start, *start.parents):
         own = folder / "ticketgen.toml"
@@ -398,9 +398,9 @@ def _find_settings(start: Path) -> tuple[Path, Path | None, dict[str, Any], Line
         if pyproject.is_file():
             data, text = _read_toml(pyproject)
             tool = data.get("tool", {})
-            table = tool.get("ticketgen") if isinstance(tool, dict) else None
-            if table is not None:
-                return folder, pyproject, table, Lines.of(text, ("tool", "ticketgen"))
+            ours = tool.get("ticketgen") if isinstance(tool, dict) else None
+            if ours is not None:  # any type: load_config says when it is not a table
+                return folder, pyproject, ours, Lines.of(text, ("tool", "ticketgen"))
     return start, None, {}, _NO_LINES
 
 
@@ -423,7 +423,8 @@ def load_config(start: Path | None = None) -> Config:
     for value in raw.manifests:
         if not inside("manifests", value).exists():
             raise fail(f"manifests: {value!r} does not exist", "manifests")
-    template: Path | None = inside("template", raw.template)
+    template: Path | None
+    template = inside("template", raw.template)
     if not template.is_file():
         if template.exists():  # a folder, say: never silently fall back to the packaged template
             raise fail(f"template {raw.template!r} is not a file", "template")

@@ -170,8 +170,8 @@ class Schema:
             if role in VALUE_ROLES:
                 continue
             if role not in ROLE_NAMES:
-                known = ", ".join((*ROLE_NAMES, *VALUE_ROLES))
-                raise ConfigError(f"unknown role {role!r} (known: {known})", where)
+                names = ", ".join((*ROLE_NAMES, *VALUE_ROLES))
+                raise ConfigError(f"unknown role {role!r} (known: {names})", where)
             if not isinstance(name, str):
                 raise ConfigError(f"role {role!r} must name a field", where)
             known = self.section(name) if role == "action_items" else self.field(name)
@@ -310,7 +310,8 @@ def _schema_from_tokens(text: str, tokens: list[Token], start: int, path: Path |
             ):
                 j += 1
             body_start = tok.map[1] if tok.map else 0
-            body_end = tokens[j].map[0] if j < len(tokens) and tokens[j].map else len(lines)
+            end_map = tokens[j].map if j < len(tokens) else None
+            body_end = end_map[0] if end_map else len(lines)
             body = "".join(lines[body_start:body_end]).strip()
             has_tasks = any(t.type == "inline" and match_task(t.content) for t in tokens[i + 3 : j] if t.level >= 3)
             sections.append(SectionSpec(title, body, has_tasks))

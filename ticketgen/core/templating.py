@@ -228,7 +228,7 @@ def render(
         raise ConfigError(f"{what}: {message}", where, line) from None
 
 
-_JINJA_CODE = (*(str(Path(module.__file__).parent) for module in (jinja2, markupsafe)), __file__)
+_JINJA_CODE = (*(str(Path(module.__path__[0])) for module in (jinja2, markupsafe)), __file__)
 _PACKAGED = str(Path(__file__).parents[1] / "templates")
 
 

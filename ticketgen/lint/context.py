@@ -32,7 +32,7 @@ class LintContext:
     # or when a manifest cannot be read (`ticketgen runbooks` reports that file).
     defined: Defined | None = None
     runbook_settings: RunbooksSettings | None = None
-    _sections: dict[int, list] = field(default_factory=dict, repr=False)
+    _sections: dict[int, tuple[Ticket, list[tuple[str | None, Section]]]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def fields(self) -> dict[str, FieldSpec]:

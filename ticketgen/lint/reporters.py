@@ -95,7 +95,7 @@ def text(run: LintRun, color: bool = False) -> str:
 def as_json(run: LintRun, color: bool = False) -> str:
     findings = [_finding_json(f, run) for f in run.findings]
     counts = Counter(f.severity for f in run.findings)
-    summary = {"files": len(run.files), **{s: counts[s] for s in SEVERITIES}}
+    summary: dict[str, int | dict[str, int]] = {"files": len(run.files), **{s: counts[s] for s in SEVERITIES}}
     document = {
         "version": 1,
         "tool": {"name": "ticketgen", "version": tool_version()},

@@ -268,10 +268,10 @@ def _parse_command(words: list[str], line: int) -> Command | None:
         return None
     program = words[0].rsplit("/", 1)[-1]
     value_flags = {"kubectl": _KUBECTL_VALUE_FLAGS, "flux": _FLUX_VALUE_FLAGS, "tfctl": _TFCTL_VALUE_FLAGS}.get(program)
-    if program == "kubectl" and _FOLLOW_VERBS & set(words[1:]):
-        value_flags = value_flags - {"-f"}  # `kubectl logs -f`: --follow, not --filename
     if value_flags is None:
         return None
+    if program == "kubectl" and _FOLLOW_VERBS & set(words[1:]):
+        value_flags = value_flags - {"-f"}  # `kubectl logs -f`: --follow, not --filename
     positionals: list[str] = []
     flags: dict[str, str | bool] = {}
     rest = iter(words[1:])
@@ -352,6 +352,7 @@ def _flux(command: Command) -> list[ResourceRef]:
     if not pos or namespace is None:
         return []
     verb = pos[0]
+    kind: str | None
     if verb == "events":
         target = command.flag("--for")
         if isinstance(target, str) and "/" in target:
@@ -359,9 +360,9 @@ def _flux(command: Command) -> list[ResourceRef]:
             return [r] if (r := _ref(kind, namespace, name)) else []
         return []
     if verb == "logs":
-        kind, name = command.flag("--kind"), command.flag("--name")
-        if isinstance(kind, str) and isinstance(name, str):
-            return [r] if (r := _ref(kind, namespace, name)) else []
+        kind_flag, name_flag = command.flag("--kind"), command.flag("--name")
+        if isinstance(kind_flag, str) and isinstance(name_flag, str):
+            return [r] if (r := _ref(kind_flag, namespace, name_flag)) else []
         return []
     if verb not in _FLUX_NAMED_VERBS or len(pos) < 2:
         return []

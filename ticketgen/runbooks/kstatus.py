@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 CURRENT, IN_PROGRESS, FAILED, TERMINATING, NOT_JUDGED = "Current", "InProgress", "Failed", "Terminating", "NotJudged"
 
@@ -154,9 +154,13 @@ def parse_object(index: int, raw: Any) -> Obj:
     return Obj(index, api_version, kind, name, namespace or "", raw, conditions)
 
 
-def has(condition: dict[str, Any] | None, status: str, reason: str | None = None) -> bool:
+def has(condition: dict[str, Any] | None, status: str, reason: str | None = None) -> TypeGuard[dict[str, Any]]:
+    """Whether the condition is there with this status (and reason); a type guard, so the
+    callers may then read it."""
     return (
-        bool(condition) and condition.get("status") == status and (reason is None or condition.get("reason") == reason)
+        condition is not None
+        and condition.get("status") == status
+        and (reason is None or condition.get("reason") == reason)
     )
 
 

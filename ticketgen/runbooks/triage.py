@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeGuard
 
 from ..core.errors import ContentError
 from ..core.jsonio import JSONInputError, read_json, read_json_bytes, read_json_stream
@@ -238,7 +238,9 @@ def load_dump(source: str | IO[bytes] | IO[str] | bytes, name: str | None = None
 
 def _status_text(status: dict[str, Any]) -> str:
     """A kubectl/API `Status` object in words, naming the permission a 403 lacks."""
-    details = status.get("details") if isinstance(status.get("details"), dict) else {}
+    details = status.get("details")
+    if not isinstance(details, dict):
+        details = {}
     reason, code = str(status.get("reason") or "Failure"), status.get("code")
     text = f"the API answered {reason}" + (f" ({code})" if isinstance(code, int) else "")
     if status.get("message"):
@@ -306,7 +308,8 @@ class _Context:
     runner_pods: frozenset[tuple[str, str]]  # (namespace, terraform name) with a runner pod in the dump
 
 
-def _old(ctx: _Context, since: dt.datetime | None, limit: dt.timedelta | None = None) -> bool:
+def _old(since: dt.datetime | None, ctx: _Context, limit: dt.timedelta | None = None) -> TypeGuard[dt.datetime]:
+    """Whether `since` is known and longer ago than the limit (a type guard: the age can then be told)."""
     return since is not None and elapsed(ctx.now, since) > (limit or ctx.limit)
 
 
@@ -359,7 +362,7 @@ def _flux(obj: Obj, verdict: Verdict, ctx: _Context) -> list[Diagnosis]:
         found.append(Diagnosis("retries-exceeded", describe(ready), obj.condition_time(ready)))
     if has(ready, "False", "DependencyNotReady"):
         since = obj.condition_time(ready)
-        if _old(ctx, since):
+        if _old(since, ctx):
             found.append(
                 Diagnosis("dependency-not-ready", f"{describe(ready)} ({_since_text(ctx.now, since, 'Ready')})", since)
             )
@@ -368,14 +371,14 @@ def _flux(obj: Obj, verdict: Verdict, ctx: _Context) -> list[Diagnosis]:
         found.append(drift)
     if has(reconciling, "True") and not found:
         since = obj.condition_time(reconciling)
-        if _old(ctx, since):
+        if _old(since, ctx):
             code = "retrying" if reconciling.get("reason") == "ProgressingWithRetry" else "reconciling"
             why = f"{describe(ready)}; " if ready else ""
             reason = reconciling.get("reason") or ""
             found.append(Diagnosis(code, f"{why}Reconciling=True {reason} for {_age(elapsed(ctx.now, since))}", since))
     elif has(ready, "False") and not has(stalled, "True") and not found:  # a Ready=False no attempt reset
         since = obj.condition_time(ready)
-        if _old(ctx, since):
+        if _old(since, ctx):
             found.append(Diagnosis("not-ready", f"{describe(ready)} (for {_age(elapsed(ctx.now, since))})", since))
     return found
 
@@ -390,11 +393,11 @@ def _drift(obj: Obj, ctx: _Context) -> Diagnosis | None:
     drifted, ready = obj.conditions.get("Drifted"), obj.conditions.get("Ready")
     if has(drifted, "True"):
         since = obj.condition_time(drifted)
-        if _old(ctx, since):
+        if _old(since, ctx):
             return Diagnosis("drift", f"{describe(drifted)[:300]} (for {_age(elapsed(ctx.now, since))})", since)
     if has(ready, "Unknown") and "correcting cluster drift" in str(ready.get("message", "")):
         since = obj.condition_time(ready)
-        if _old(ctx, since):
+        if _old(since, ctx):
             return Diagnosis("drift", f"{describe(ready)} for {_age(elapsed(ctx.now, since))}", since)
     return None
 
@@ -419,7 +422,7 @@ def _terraform(obj: Obj, verdict: Verdict, ctx: _Context) -> tuple[list[Diagnosi
     if has(ready, "False", "DeletionBlockedByDependantsReason"):
         # The reason's value really ends in "Reason" (condition_types.go DeletionBlockedByDependants).
         since = obj.time("metadata.deletionTimestamp") or ready_since
-        if _old(ctx, since):
+        if _old(since, ctx):
             found.append(
                 Diagnosis(
                     "deletion-blocked",
@@ -427,11 +430,11 @@ def _terraform(obj: Obj, verdict: Verdict, ctx: _Context) -> tuple[list[Diagnosi
                     since,
                 )
             )
-    if has(ready, "False", "ArtifactFailed") and (_old(ctx, ready_since) or has(stalled, "True")):
+    if has(ready, "False", "ArtifactFailed") and (_old(ready_since, ctx) or has(stalled, "True")):
         found.append(
             Diagnosis("artifact-failed", f"{describe(ready)} ({_since_text(now, ready_since, 'Ready')})", ready_since)
         )
-    if has(ready, "False", "DependencyNotReady") and _old(ctx, ready_since):
+    if has(ready, "False", "DependencyNotReady") and _old(ready_since, ctx):
         found.append(
             Diagnosis(
                 "dependency-not-ready", f"{describe(ready)} ({_since_text(now, ready_since, 'Ready')})", ready_since
@@ -458,7 +461,7 @@ def _terraform(obj: Obj, verdict: Verdict, ctx: _Context) -> tuple[list[Diagnosi
         text = f"state lock held (status.lock.pending={lock_id or '?'}) {_since_text(now, since, 'StateLocked')}"
         if run:
             notes.append(Note("waiting", f"{obj.display}: {text}; {run}: not stuck"))
-        elif since is None or _old(ctx, since):
+        elif since is None or _old(since, ctx):
             found.append(Diagnosis("state-locked", text + ("" if since else ": no time to judge it by"), since))
         else:
             notes.append(Note("waiting", f"{obj.display}: {text}; stuck after {_age(ctx.limit)}"))
@@ -468,7 +471,7 @@ def _terraform(obj: Obj, verdict: Verdict, ctx: _Context) -> tuple[list[Diagnosi
         age = f" for {_age(elapsed(now, since))}" if since else " (age unknown)"
         approve = obj.text("spec.approvePlan") or "(empty)"
         text = f"status.plan.pending={pending} waits{age} for manual approval (spec.approvePlan={approve})"
-        if since is None or _old(ctx, since):
+        if since is None or _old(since, ctx):
             found.append(Diagnosis("plan-pending", text, since))
         else:
             notes.append(Note("waiting", f"{obj.display}: {text}; stuck after {_age(ctx.limit)}"))
@@ -487,7 +490,7 @@ def _terraform(obj: Obj, verdict: Verdict, ctx: _Context) -> tuple[list[Diagnosi
             )
     if offered and source is not None and offered != obj.text("status.lastAttemptedRevision"):
         updated = source.time("status.artifact.lastUpdateTime")
-        if updated is None or _old(ctx, updated):
+        if updated is None or _old(updated, ctx):
             found.append(Diagnosis(
                 "revision-behind",
                 f"lastAttemptedRevision {attempted} trails {source.display} artifact {offered}"
@@ -500,18 +503,18 @@ def _terraform(obj: Obj, verdict: Verdict, ctx: _Context) -> tuple[list[Diagnosi
     if (
         has(ready, "Unknown", "Progressing")
         and not (failures or behind or runner)
-        and _old(ctx, ready_since, rpc_limit)
+        and _old(ready_since, ctx, rpc_limit)
     ):
         found.append(Diagnosis(
             "hung",
-            f"{describe(ready)} for {_age(elapsed(now, ready_since))}, longer than the runner RPC timeout "  # type: ignore[arg-type]
+            f"{describe(ready)} for {_age(elapsed(now, ready_since))}, longer than the runner RPC timeout "
             "(30m in v0.16.5) and no runner pod in the dump: a hung reconcile",
             ready_since,
         ))  # fmt: skip
     handled = ready.get("reason") in ("LockHeld", "TerraformPlannedWithChanges")  # the lock and plan rules above
-    if not found and not handled and has(ready, "False") and _old(ctx, ready_since):
+    if not found and not handled and has(ready, "False") and _old(ready_since, ctx):
         # Ready is reset at every attempt, so its age is at most the failing time: never a false alarm.
-        found.append(Diagnosis("not-ready", f"{describe(ready)} (for {_age(elapsed(now, ready_since))})", ready_since))  # type: ignore[arg-type]
+        found.append(Diagnosis("not-ready", f"{describe(ready)} (for {_age(elapsed(now, ready_since))})", ready_since))
     return found, notes
 
 
@@ -540,7 +543,7 @@ def _generic(obj: Obj, verdict: Verdict, ctx: _Context) -> tuple[list[Diagnosis]
         text = f"deletion pending {when}; finalizers: {', '.join(finalizers) or '(none)'}"
         return (
             ([Diagnosis("terminating", text, since)], [])
-            if _old(ctx, since)
+            if _old(since, ctx)
             else ([], [Note("waiting", f"{obj.display}: {text}")])
         )
     code = {
@@ -557,7 +560,7 @@ def _generic(obj: Obj, verdict: Verdict, ctx: _Context) -> tuple[list[Diagnosis]
         # made for progressDeadlineSeconds: while it is True, that deadline is the better judge.
         return [], [Note("waiting", f"{obj.display}: {text}; Progressing=True, progress deadline {deadline}s")]
     final = result.status == FAILED and result.reason not in ("PodUnschedulable",)
-    if final or _old(ctx, since):
+    if final or _old(since, ctx):
         return [Diagnosis(code, text, since)], []
     if since is None:
         return [], [Note("age-unknown", f"{obj.display}: {text}: cannot tell busy from stuck")]
@@ -594,7 +597,9 @@ def _controller_health(obj: Obj, verdict: Verdict, ctx: _Context) -> list[Diagno
             name = str(status.get("name"))
             waiting = kstatus.waiting_reason(status)
             terminated = (status.get("lastState") or {}).get("terminated")
-            last = terminated.get("reason") if isinstance(terminated, dict) else None
+            if not isinstance(terminated, dict):
+                terminated = {}
+            last = terminated.get("reason")
             restarts = status.get("restartCount") if isinstance(status.get("restartCount"), int) else 0
             ended = (
                 kstatus.parse_time(terminated.get("finishedAt"), "lastState.terminated.finishedAt") if last else None
@@ -606,13 +611,13 @@ def _controller_health(obj: Obj, verdict: Verdict, ctx: _Context) -> list[Diagno
                         "controller-down", f"container {name} is waiting: {waiting} (restarts {restarts}){extra}", ended
                     )
                 )
-            elif last == "OOMKilled" and (status.get("ready") is not True or (ended and not _old(ctx, ended))):
+            elif last == "OOMKilled" and (status.get("ready") is not True or (ended and not _old(ended, ctx))):
                 found.append(
                     Diagnosis("controller-down", f"container {name} was OOMKilled (restarts {restarts})", ended)
                 )
     elif obj.kind == "Deployment":
         available = obj.conditions.get("Available")
-        if verdict.status == FAILED or (has(available, "False") and _old(ctx, obj.condition_time(available))):
+        if verdict.status == FAILED or (has(available, "False") and _old(obj.condition_time(available), ctx)):
             since = obj.condition_time(available) if has(available, "False") else verdict.since
             found.append(
                 Diagnosis(
@@ -980,7 +985,7 @@ def _depth(finding: Finding, by_key: dict[tuple[str, str, str], Finding]) -> int
     depth, seen, current = 0, set(), finding
     while current.cause in by_key and current.key not in seen:
         seen.add(current.key)
-        current = by_key[current.cause]  # type: ignore[index]
+        current = by_key[current.cause]
         depth += 1
     return depth
 
@@ -1035,7 +1040,7 @@ def render_json(report: Report) -> str:
             "namespace": f.obj.namespace,
             "name": f.obj.name,
             "resource": str(f.ref) if f.ref else f"{f.obj.kind}/{f.obj.namespace}/{f.obj.name}",
-            "cause": "/".join(f.cause) if f.cause in {g.key for g in report.findings} else None,  # type: ignore[arg-type]
+            "cause": "/".join(f.cause) if f.cause in {g.key for g in report.findings} else None,
             "cause_why": f.cause_why or None,
             "diagnoses": [
                 {"code": d.code, "message": d.message, "since": d.since.isoformat() if d.since else None}

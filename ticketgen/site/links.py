@@ -77,7 +77,10 @@ class _MentionProcessor(InlineProcessor):
         self.compiled_re = ext.mention_regex
         self.ext = ext
 
-    def handleMatch(self, m: re.Match[str], data: str):  # noqa: N802 - Python-Markdown's name
+    # InlineProcessor's handleMatch has another signature than Pattern's, its base (the stubs ignore that too)
+    def handleMatch(  # type: ignore[override]  # noqa: N802 - Python-Markdown's name
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | None, int | None, int | None]:
         href = self.ext.mention_href(int(m.group(1)))
         if href is None:
             return None, None, None

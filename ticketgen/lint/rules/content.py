@@ -202,7 +202,7 @@ def frontmatter_mismatch(ticket: Ticket, view: DocView, ctx: LintContext) -> Ite
     for key, raw in ticket.frontmatter.items():
         spec = ctx.field_spec(str(key))
         found = by_name.get(spec.name.casefold()) if spec else None
-        if found is None or raw is None:
+        if spec is None or found is None or raw is None:
             continue
         value = raw.isoformat() if isinstance(raw, dt.date) else str(raw)
         mine = found.value if spec.kind == "choice" else found.raw
