@@ -135,6 +135,14 @@ MUTATIONS = [
         "a write follows a symlink out of the project",
     ),
     Mutation(
+        "symlink-read",
+        "ticketgen/core/io.py",
+        "    if named_inside and not _within(real, top):",
+        "    if False:",
+        ("tests/security/test_file_doors.py", "tests/security/test_writes.py"),
+        "a read follows a symlink to a file outside the project (a secret published on the site)",
+    ),
+    Mutation(
         "cache-pickle",
         "ticketgen/core/cache.py",
         "json.loads(",
