@@ -327,12 +327,11 @@ def _temp_copy(path: Path, text: Content, sync: bool = True) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        binary = not isinstance(text, str)
-        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "wb") as handle:  # text as UTF-8 bytes, newlines as they are
             if callable(text):
                 text(handle)
             else:
-                handle.write(text)
+                handle.write(text.encode("utf-8") if isinstance(text, str) else text)
             handle.flush()
             if sync:
                 os.fsync(handle.fileno())

@@ -169,7 +169,7 @@ def _entry(row: Any) -> Entry | None:
     count = row.get("count", 1)
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         return None
-    return Entry(*(row[n] for n in names[:4]), message=row["message"], count=count)
+    return Entry(row["file"], row["ticket"], row["rule"], row["fingerprint"], message=row["message"], count=count)
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ def fix(project: Project, paths: list[Path] | None, options: LintOptions) -> tup
 
 
 def unified_diff(root: Path, changes: dict[Path, tuple[str, str]]) -> str:
-    parts = []
+    parts: list[str] = []
     for path, (before, after) in sorted(changes.items()):
         rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
         parts.extend(

@@ -117,7 +117,8 @@ def _parser() -> MarkdownIt:
     md.core.ruler.after("inline", "ticketgen_tasks", _tasks)
     md.core.ruler.after("ticketgen_tasks", "ticketgen_alerts", _alerts)
     md.renderer = _Renderer(md)
-    md.validateLink = lambda url: True  # every URL is checked by `safe_url` as it is rendered
+    # markdown-it-py's documented hook is assigning this method; every URL is checked by `safe_url` as it is rendered
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
     return md
 
 
@@ -207,7 +208,7 @@ def _url(state: StateInline, silent: bool) -> bool:
     # A domain is at most 253 characters: the check reads a window, so it stays linear.
     if not _check_domain(src[start : min(state.posMax, start + 256)], True):
         return False
-    end = _NOT_SPACE.match(src, start, state.posMax).end()
+    end = found.end() if (found := _NOT_SPACE.match(src, start, state.posMax)) else start  # `*`: always a match
     rest = src[state.pos : end]
     url = scheme + rest[: _autolink_delim(rest, len(rest))]
     if url.endswith("://") or not state.md.validateLink(url):
