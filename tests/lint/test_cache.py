@@ -33,7 +33,7 @@ def test_the_cache_is_kept_outside_the_project(tmp_path: Path, user_cache: Path)
     before = set(root.rglob("*"))
     _lint(root)
     assert set(root.rglob("*")) == before  # nothing a pull request could plant or redirect
-    assert list(Project.discover(root).cache.folder.glob("lint-*.pickle"))
+    assert list(Project.discover(root).cache.folder.glob("lint-*.json"))
     assert Project.discover(root).cache.folder.is_relative_to(user_cache)
 
 
@@ -62,15 +62,15 @@ def test_a_corrupt_or_deleted_cache_is_harmless(tmp_path: Path):
     root = make_project(tmp_path, {"tickets/TICKET-001-a.md": EXAMPLE.replace("- [ ]", "* [ ]")})
     expected = [f.code for f in _lint(root).findings]
     folder = Project.discover(root).cache.folder
-    shelves = list(folder.glob("*.pickle"))
+    shelves = list(folder.glob("*.json"))
     assert shelves
     for shelf in shelves:
         shelf.write_bytes(b"garbage")
     assert [f.code for f in _lint(root).findings] == expected
-    for shelf in folder.glob("*.pickle"):
+    for shelf in folder.glob("*.json"):
         shelf.write_bytes(shelf.read_bytes()[:20])  # cut short mid-write
     assert [f.code for f in _lint(root).findings] == expected
-    for shelf in folder.glob("*.pickle"):
+    for shelf in folder.glob("*.json"):
         shelf.unlink()
     assert [f.code for f in _lint(root).findings] == expected
     assert run_cli("lint", "--no-cache", cwd=root).exit_code == 0

@@ -271,9 +271,10 @@ def _ticket(
         related=list(mentions),
         mention_lines=mention_lines,
         code_blocks=code_blocks,
+        all_fields=all_fields,
+        env=env,
+        tokens=tokens[start:stop],  # for the site: rendered, never parsed again
     )
-    ticket.all_fields = all_fields  # every metadata line, duplicates included (for lint)
-    ticket.tokens, ticket.env = tokens[start:stop], env  # for the site: rendered, never parsed again
     _apply_roles(ticket, schema)
     return ticket
 

@@ -221,15 +221,18 @@ class Project:
         else parsed now, with its token stream kept for the site. Raises ContentError."""
         from .io import decode
         from .parse import parse_document
+        from .records import RECORDS
 
         if source.error is not None:
             raise source.error
-        records = self.cache.shelf("records")
+        records = self.cache.shelf("records", RECORDS)
         key = (source.display.as_posix(), source.digest)
         found = records.get(key)
         if found is None:
             text = decode(source.data, source.display, self.config.max_file_bytes).text
             found = parse_document(text, source.display, self.schema)
+            for ticket in found.tickets:
+                ticket.source_digest = source.digest
             records.put(key, found)
         return found
 

@@ -13,11 +13,11 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..core.cache import digest
+from ..core.cache import Codec, digest
 from ..core.errors import ContentError, UsageError
-from .model import Finding, Hit
+from .model import Edit, Finding, Hit
 from .settings import Reporting, expand_codes, load_reporting, load_rule_settings
 
 if TYPE_CHECKING:  # the rules and their context are imported only when some file is not cached
@@ -46,6 +46,49 @@ class FileResult:
     # Local link targets (file, line, link as written): whether they exist is asked on every
     # run, as a cached result cannot know that a target was deleted or added since.
     targets: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+def _result_to_data(value: FileResult | dict[str, str]) -> dict[str, Any]:
+    """A cached lint entry as JSON data: one file's result, or the rules' default severities."""
+    if not isinstance(value, FileResult):
+        return {"defaults": value}
+    edits = [[[e.start, e.end, e.replacement] for e in f.edits] for f in value.findings]
+    return {
+        "path": value.path,
+        "digest": value.digest,
+        "findings": [
+            [f.code, f.severity, f.path, f.line, f.column, f.message, e]
+            for f, e in zip(value.findings, edits, strict=True)
+        ],
+        "ids": value.ids,
+        "mentions": value.mentions,
+        "directives": value.directives,
+        "targets": value.targets,
+    }
+
+
+def _result_from_data(data: dict[str, Any]) -> FileResult | dict[str, str]:
+    if "defaults" in data:
+        defaults = data["defaults"]
+        if not isinstance(defaults, dict) or not all(isinstance(v, str) for v in defaults.values()):
+            raise TypeError("defaults are not a mapping of codes to severities")
+        return defaults
+    findings = [
+        Finding(code, severity, path, line, column, message, tuple(Edit(*e) for e in edits))
+        for code, severity, path, line, column, message, edits in data["findings"]
+    ]
+    return FileResult(
+        data["path"],
+        data["digest"],
+        findings,
+        [(i, n, line) for i, n, line in data["ids"]],
+        [(i, n, line) for i, n, line in data["mentions"]],
+        [(kind, list(codes), line) for kind, codes, line in data["directives"]],
+        [(p, line, link) for p, line, link in data["targets"]],
+    )
+
+
+LINT_CODEC = Codec(_result_to_data, _result_from_data)
 
 
 @dataclass
@@ -282,7 +325,7 @@ def run_lint(project: Project, paths: list[Path] | None = None, options: LintOpt
         extra = config.runbooks_dir / "resources.yaml"
         depends.append(inputs_digest(config.manifests, extra, config.max_file_bytes, config.root))
     settings = digest(json.dumps(depends, sort_keys=True, default=str).encode())
-    shelf = project.cache.shelf("lint")
+    shelf = project.cache.shelf("lint", LINT_CODEC)
     results: dict[str, FileResult] = {}
     misses: list[SourceFile] = []
     order: list[str] = []

@@ -24,7 +24,7 @@ import jinja2
 import markupsafe
 from markupsafe import Markup
 
-from ..core.cache import Shelf, digest
+from ..core.cache import Codec, Shelf, digest
 from ..core.errors import ConfigError, ContentError
 from ..core.markdown import block_tokens
 from ..core.project import Project
@@ -43,6 +43,17 @@ ASSETS = ("ticketgen.css", "ticketgen.js")
 _HEAT = ("green", "blue", "yellow", "orange", "red")  # priority: first choice calm, last alarming
 _PROGRESS = ("orange", "yellow", "blue", "teal", "green")  # status: first choice new, last done
 _RENDER_VERSION = "2"  # bump when site.html's output changes shape without a code change
+
+
+def _rendered_from_data(data: list[Any]) -> markdown_html.Rendered:
+    html, headings = data
+    if not isinstance(html, str):
+        raise TypeError("not HTML")
+    return markdown_html.Rendered(html, tuple(markdown_html.Heading(int(n), str(a), str(t)) for n, a, t in headings))
+
+
+# The cache's "html" shelf: rendered bodies as JSON data.
+RENDERED = Codec(lambda r: [r.html, [[h.level, h.id, h.title] for h in r.headings]], _rendered_from_data)
 
 
 @dataclass(frozen=True)
@@ -201,7 +212,7 @@ class SiteRenderer:
         self.views = views_module.Views(self)
         self._placing: _Placing | None = None
         self.known: dict[str, Ticket] = {}  # upper-cased ID -> ticket, from the last `plan`
-        self.bodies: Shelf = project.cache.shelf("html")
+        self.bodies: Shelf = project.cache.shelf("html", RENDERED)
         self.streaming = False  # see `stream`
         self._badges: dict[tuple[str, str], Badge | None] = {}
         self._rows: dict[int, Row] = {}
@@ -552,25 +563,29 @@ class SiteRenderer:
         """Drop what the last `plan` computed (rows, backlinks) and the cached bodies it used."""
         self._rows, self.mentioned_by, self.streaming = {}, {}, False
         self.views.forget()
-        self.bodies = self.project.cache.shelf("html")
+        self.bodies = self.project.cache.shelf("html", RENDERED)
 
     # -- helpers the templates call ------------------------------------------------------------
     def ticket_body(self, ticket: Ticket) -> markdown_html.Rendered:
         """The ticket's text below its heading, rendered once per content (the cache keeps it):
         metadata lines left to the card, sections one level up, untouched template sections
         shown as to be written."""
-        env = getattr(ticket, "env", None) or {}
-        # A reference definition may sit elsewhere in the document: it is part of what the body shows.
-        references = repr(sorted(env.get("references", {}).items())) if env.get("references") else ""
-        key = ("ticket", digest(ticket.text.encode() + references.encode()), _RENDER_VERSION)
-        found = self.bodies.take(key) if self.streaming else self.bodies.get(key)
+        env = ticket.env
+        # Keyed by the whole file's bytes (a body shows reference definitions from anywhere in
+        # it, and lines past its text: a rule nested in its last list item); a ticket that did
+        # not come from a file's bytes (`source_digest` unset) is rendered, never cached.
+        key = ("ticket", ticket.source_digest, ticket.line, ticket.id, _RENDER_VERSION)
+        cached = bool(ticket.source_digest)
+        found = None
+        if cached:
+            found = self.bodies.take(key) if self.streaming else self.bodies.get(key)
         if found is None:
-            tokens = getattr(ticket, "tokens", None)
+            tokens = ticket.tokens
             base = 0  # the parser's tokens count lines from the file's first line
             if tokens is None:  # read from the cache by another command: parse this ticket alone
                 env = {"references": dict(env.get("references", {}))}
                 tokens, base = block_tokens(ticket.text, env), ticket.line - 1
-            fields = getattr(ticket, "all_fields", ticket.fields.values())
+            fields = ticket.all_fields if ticket.all_fields is not None else ticket.fields.values()
             drafts = frozenset(s.line - 1 - base for s in ticket.sections if self.is_draft(s.title, s.body))
             options = markdown_html.Options(
                 shift=self.schema.heading_level - 1,
@@ -580,7 +595,8 @@ class SiteRenderer:
                 stop_line=ticket.end_line - base,
             )
             found = markdown_html.render(tokens[3:], env, options)
-            self.bodies.put(key, found)
+            if cached:
+                self.bodies.put(key, found)
         return found
 
     def prepare(self, document) -> None:
