@@ -53,8 +53,7 @@ LINES = st.one_of(
 
 
 def _site(root: Path, use_cache: bool) -> dict[str, str]:
-    project = Project.discover(root)
-    project.use_cache = use_cache
+    project = Project.discover(root, use_cache=use_cache)
     renderer = SiteRenderer(project, load_options(project.config, project.schema))
     pages = {spec.src_uri: renderer.page(spec).html for spec in site_content(project, renderer).specs}
     project.cache.save(prune=True)
