@@ -163,7 +163,7 @@ class _OverrideLoader(jinja2.BaseLoader):
         if not path.resolve().is_relative_to(self.folder.resolve()):
             raise ConfigError("template override is a symlink to a file outside its folder: not read", path)
         try:
-            source = read_source(path).text
+            source = read_source(path, root=self.folder).text  # regular files only, bounded
         except ContentError as exc:
             raise ConfigError(f"template override: {exc.message}", exc.location.path, exc.location.line) from None
         return source, str(path), lambda: True
