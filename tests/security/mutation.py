@@ -150,6 +150,22 @@ MUTATIONS = [
         ("tests/security", "tests/core", "-k", "cache or pickle"),
         "the cache loader accepts pickles (code) again",
     ),
+    Mutation(
+        "cache-owner",
+        "ticketgen/core/cache.py",
+        "if st.st_uid != os.geteuid() or st.st_mode & _UNSAFE_MODE:",
+        "if False:",
+        ("tests/core/test_cache_files.py",),
+        "the cache reads a file another user owns or others may write",
+    ),
+    Mutation(
+        "cache-checksum",
+        "ticketgen/core/cache.py",
+        'if parts[2].decode("ascii", "replace") != digest(payload):',
+        "if False:",
+        ("tests/core/test_cache_files.py",),
+        "the cache reads a corrupt file without noticing",
+    ),
 ]
 
 
