@@ -5,12 +5,14 @@ About half a minute, most of it pip."""
 
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from mkdocs.exceptions import Abort
 
 from tests.conftest import FIXTURES, run_cli
@@ -149,10 +151,16 @@ def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> subp
     return result
 
 
-def test_a_wheel_built_here_adopts_another_repository(tmp_path: Path):
-    dist = tmp_path / "dist"
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """A wheel built from this checkout, once for the module."""
+    dist = tmp_path_factory.mktemp("dist")
     run(sys.executable, "-m", "pip", "wheel", ".", "--no-deps", "--quiet", "-w", dist, cwd=ROOT)
-    (wheel,) = dist.glob("ticketgen-*.whl")
+    (built,) = dist.glob("ticketgen-*.whl")
+    return built
+
+
+def test_a_wheel_built_here_adopts_another_repository(tmp_path: Path, wheel: Path):
     venv = tmp_path / "venv"
     run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
     run(venv / "bin/python", "-m", "pip", "install", "--quiet", "--no-compile", wheel, cwd=tmp_path)
@@ -175,3 +183,131 @@ def test_a_wheel_built_here_adopts_another_repository(tmp_path: Path):
     assert (repo / "site" / "tickets" / "TICKET-001" / "index.html").is_file()
     ignored = run("git", "status", "--porcelain", "--ignored", cwd=repo, env=env).stdout
     assert "!! site/" in ignored and ".ticketgen_cache" not in ignored  # the cache lives outside the repo
+
+
+def test_import_lists_links_to_the_document_and_rewrites_them_keeping_anchors(team_repo: Path):
+    readme = (team_repo / "README.md").read_bytes()
+    listed = run_cli("import", "docs/tickets.md", "--dry-run", cwd=team_repo)
+    assert listed.exit_code == 0, listed.output
+    assert "links to the document: docs/troubleshooting.md:3: tickets.md -> ../tickets/index.md" in listed.stdout
+    assert "README.md:6: docs/tickets.md -> tickets/index.md" in listed.stdout
+    assert "8 link(s) point at docs/tickets.md" in listed.stderr
+    # links that work in the document and not in a ticket's own file are named, with both files
+    assert "TICKET-003 links to deploying.md, which works in docs/tickets.md but not in its own file" in listed.stderr
+    assert "TICKET-006 links to #ticket-003-registry-pull-secret-expires-every-12-hours" in listed.stderr
+    assert (team_repo / "README.md").read_bytes() == readme  # listed, not changed
+    (team_repo / "docs/faq.md").write_bytes(b'# FAQ\r\n\r\nSee [the TODO list](tickets.md#todo "TODO").\r\n')
+    done = run_cli("import", "docs/tickets.md", "--rewrite-links", cwd=team_repo)
+    assert done.exit_code == 0, done.output
+    assert "rewrote: docs/faq.md:3: tickets.md#todo -> ../tickets/index.md#todo" in done.stdout
+    # only the link destinations change: the title, the CRLF line endings, every other byte stay
+    assert (team_repo / "docs/faq.md").read_bytes() == (
+        b'# FAQ\r\n\r\nSee [the TODO list](../tickets/index.md#todo "TODO").\r\n'
+    )
+    troubleshooting = (team_repo / "docs/troubleshooting.md").read_text()
+    assert "](../tickets/TICKET-002-helmrelease-stuck-after-a-failed-upgrade.md)" in troubleshooting
+    assert "(tickets.md" not in troubleshooting
+    assert (team_repo / "README.md").read_text() == readme.decode().replace(
+        "(docs/tickets.md)", "(tickets/index.md)"
+    ).replace("(docs/tickets.md#ticket-001-tofu-controller-keeps-a-stale-source-on-retry)",
+              "(tickets/TICKET-001-tofu-controller-keeps-a-stale-source-on-retry.md)")  # fmt: skip
+
+
+# -- docs/adopting.md, run as written -------------------------------------------------------------
+DOC = ROOT / "docs" / "adopting.md"
+_EXPECTED_EXIT = re.compile(r"\s+#\s*exit (\d+)\b.*$")
+
+
+def _doc_commands() -> list[tuple[str, int]]:
+    """Every `$ ` line of the page's console blocks, in order, with the exit status a trailing
+    `# exit N` comment expects (0 otherwise)."""
+    from ticketgen.core.markdown import block_tokens
+
+    commands = []
+    for tok in block_tokens(DOC.read_text(encoding="utf-8")):
+        if tok.type == "fence" and tok.info.strip() == "console":
+            for line in tok.content.splitlines():
+                if line.startswith("$ "):
+                    command = line[2:]
+                    found = _EXPECTED_EXIT.search(command)
+                    commands.append((_EXPECTED_EXIT.sub("", command), int(found.group(1)) if found else 0))
+    return commands
+
+
+def _clean_path(tmp_path: Path, venv: Path) -> str:
+    """A PATH with no ticketgen on it, nor an activated venv: the base Python as `python` (what
+    actions/setup-python gives CI), git, and pre-commit as pipx would install it."""
+    tools = tmp_path / "path-bin"
+    tools.mkdir()
+    base = Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for name in ("python", "python3"):
+        (tools / name).symlink_to(base if base.exists() else Path(shutil.which("python3") or sys.executable))
+    pre_commit = Path(sys.executable).parent / "pre-commit"
+    if not pre_commit.exists():
+        pytest.fail("pre-commit is not installed: pip install -e '.[test]'")
+    (tools / "pre-commit").symlink_to(pre_commit)
+    system = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d and not (Path(d) / "ticketgen").exists()]
+    return os.pathsep.join([str(tools), *system])
+
+
+def test_the_adoption_page_runs_as_written_on_a_team_repository(tmp_path: Path, wheel: Path):
+    """docs/adopting.md end to end: install, init, commit, a fresh clone passing every step of
+    the generated workflow and `pre-commit run --all-files` (pre-commit installs ticketgen from a
+    file:// clone at a commit), lint green with the baseline and red on a newly broken ticket,
+    and no page of the team's missing from the strictly built site. A couple of minutes, most of
+    it pip."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: pre-commit needs ticketgen's repository at a commit")
+    (tmp_path / "ticketgen" / "dist").mkdir(parents=True)
+    shutil.copy(wheel, tmp_path / "ticketgen" / "dist" / wheel.name)
+    # pre-commit clones ticketgen's repository at a commit: this checkout's HEAD, through a clone
+    source = tmp_path / "ticketgen-src"
+    run("git", "clone", "--quiet", ROOT, source, cwd=tmp_path)
+    sha = run("git", "rev-parse", "HEAD", cwd=source).stdout.strip()
+    repo = tmp_path / "your-repo"
+    shutil.copytree(TEAM_REPO, repo)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env |= {"PATH": _clean_path(tmp_path, wheel), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache")}
+    env |= {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t"}
+    env |= {"GIT_COMMITTER_EMAIL": "t@example.com", "NO_COLOR": "1"}
+    run("git", "init", "--quiet", "-b", "main", cwd=repo, env=env)
+    run("git", "add", "-A", cwd=repo, env=env)
+    run("git", "commit", "--quiet", "-m", "The team's repository", cwd=repo, env=env)
+
+    cwd = tmp_path
+    commands = _doc_commands()
+    assert len(commands) >= 12, commands
+    outputs: dict[str, str] = {}
+    for command, expected in commands:
+        command = command.replace("https://github.com/OWNER/ticketgen", source.as_uri()).replace("v0.1.0", sha)
+        if command.startswith("cd "):
+            cwd = (cwd / command[3:].strip()).resolve()
+            continue
+        result = subprocess.run(["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+        assert result.returncode == expected, f"$ {command}\n{result.stdout}\n{result.stderr}"
+        outputs[command] = result.stdout + result.stderr
+
+    # what the page says the commands show
+    lint = next(out for cmd, out in outputs.items() if cmd == ".venv/bin/ticketgen lint")
+    assert "no new findings. 3 baselined findings remain" in lint
+    dry = next(out for cmd, out in outputs.items() if "init --dry-run" in cmd)
+    assert "found 6 ticket(s) in docs/tickets.md: kept in place" in dry and "the index goes to tickets/all.md" in dry
+    broken = next(
+        out for cmd, out in outputs.items() if cmd.startswith("../ci-python/bin/ticketgen lint") and "Urgent" in out
+    )
+    assert "docs/tickets.md" in broken
+    hook = (repo / ".pre-commit-config.yaml").read_text()
+    assert source.as_uri() in hook and sha in hook and "repo: local" not in hook
+    assert not (repo / "tickets").exists()  # their template is the template: no second one
+    # every page of the team's is in the site the fresh clone built, at its own URL
+    site = tmp_path / "fresh-clone" / "site"
+    for page in TEAM_PAGES:
+        built = site / ("index.html" if page == "index.md" else page.removesuffix(".md") + "/index.html")
+        assert built.is_file(), page
+    assert "Known Problems" in (site / "tickets" / "index.html").read_text()
+    assert "TICKET-006" in (site / "tickets" / "all" / "index.html").read_text()
+    steps = yaml.safe_load((repo / ".github/workflows/tickets.yml").read_text())["jobs"]["tickets"]["steps"]
+    workflow_runs = [s["run"] for s in steps if "run" in s]
+    page_runs = [c.replace("../ci-python/bin/", "").replace("ticketgen-*.whl", "ticketgen-*.whl") for c, _ in commands]
+    for step in workflow_runs:  # the page ran every step of the workflow
+        assert any(step.split(" ", 3)[-1] in c for c in page_runs), step

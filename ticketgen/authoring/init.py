@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from ..core.io import read_bytes, read_source, rewrite, write_atomic
 from ..core.markdown import block_tokens
 from ..core.parse import parse_document
 from ..core.template import Schema, default_template_text, find_template, load_schema, schema_from_text
+from .import_ import markdown_files
 
 _MARKDOWNLINT_CONFIGS = (
     ".markdownlint.yaml",
@@ -32,7 +32,6 @@ _MARKDOWNLINT_CONFIGS = (
     ".markdownlint-cli2.yaml",
     ".markdownlint-cli2.jsonc",
 )
-_SKIPPED_FOLDERS = {".git", ".venv", "venv", "node_modules", "site", "__pycache__", ".tox", ".nox"}
 # Site features that need mkdocs-material; with another theme the ticket pages still build.
 MATERIAL_FEATURES = (
     "tag chips and filters (Material's tags plugin)",
@@ -76,20 +75,12 @@ def _data(name: str) -> str:
     return resources.files("ticketgen").joinpath(f"data/init/{name}").read_text(encoding="utf-8")
 
 
-def _markdown_files(root: Path) -> list[Path]:
-    found: list[Path] = []
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_FOLDERS and not d.startswith("."))
-        found.extend(Path(folder) / n for n in sorted(names) if n.lower().endswith(".md") and not n.startswith("."))
-    return found
-
-
 def discover(root: Path, tickets_dir: Path) -> Found:
     """Ticket documents and a template block anywhere in the repository (outside .git, .venv,
     node_modules, site and tickets_dir, whose files are tickets already)."""
     found = Found()
     texts: dict[Path, str] = {}
-    for path in _markdown_files(root):
+    for path in markdown_files(root):
         if path.is_relative_to(tickets_dir):
             continue
         shown = path.relative_to(root)
@@ -250,7 +241,7 @@ class Init:
             docs_dir = self.root / "docs"
         else:
             docs_dir = self.extend_mkdocs(path)
-        pages = {p.relative_to(docs_dir).as_posix() for p in _markdown_files(docs_dir)} if docs_dir.is_dir() else set()
+        pages = {p.relative_to(docs_dir).as_posix() for p in markdown_files(docs_dir)} if docs_dir.is_dir() else set()
         return docs_dir, pages
 
     def extend_mkdocs(self, path: Path) -> Path:
@@ -381,7 +372,7 @@ class Init:
 
     def import_documents(self) -> None:
         from ..core.project import Project
-        from .import_ import plan_import, write_pieces
+        from .import_ import links_to_source, plan_import, rewrite_links, write_pieces
 
         project = Project.discover(self.root)
         for source in self.found.documents:
@@ -390,6 +381,11 @@ class Init:
             write_pieces(pieces, self.root)
             for piece in pieces:
                 self.steps.append(Step(piece.path, True, f"{piece.what}, from {self.rel(source)}"))
+            links = links_to_source(project, source, self.tickets_dir)
+            missed = rewrite_links(links, self.root) if self.options.rewrite_links else []
+            for link in links:
+                done = "could not rewrite" if link in missed else ("rewrote" if self.options.rewrite_links else "found")
+                self.notes.append(f"{done} link {self.rel(link.path)}:{link.line}: {link.url} -> {link.new}")
             self.notes.append(
                 f"{self.rel(source)} is left as it is: every byte of it is now in {self.rel(self.tickets_dir)} "
                 f"(index.md keeps what is not a ticket). Remove it once nothing links to it "

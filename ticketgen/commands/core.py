@@ -398,14 +398,23 @@ def show(ticket_id: str, fmt: str, raw: bool) -> None:
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--into", type=click.Path(file_okay=False, path_type=Path), help="Target folder (default: tickets_dir).")
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
-def import_(source: Path, into: Path | None, dry_run: bool) -> None:
+@click.option(
+    "--rewrite-links",
+    is_flag=True,
+    help="Point links to the document (in docs, README, tickets) at the new files, #anchors kept.",
+)
+def import_(source: Path, into: Path | None, dry_run: bool, rewrite_links: bool) -> None:
     """Split a multi-ticket Markdown document into one file per ticket.
 
     Writes TICKET-NNN-title.md per ticket, _template.md from the document's template
     block, and index.md with everything else (a marker line stands where each ticket
-    was, so no byte is lost). Refuses to overwrite anything.
+    was, so no byte is lost). Refuses to overwrite anything. The document stays; the
+    links to it in the repository's Markdown are listed (with --rewrite-links, rewritten,
+    each file atomically: a ticket's heading anchor goes to its file, any other anchor
+    into index.md).
     """
-    from ..authoring.import_ import plan_import, write_pieces
+    from ..authoring.import_ import links_to_source, plan_import, write_pieces
+    from ..authoring.import_ import rewrite_links as rewrite_all
 
     project: Project = current_project(makes_tickets_dir=True)
     if not from_project_dir(source).is_file():
@@ -421,17 +430,39 @@ def import_(source: Path, into: Path | None, dry_run: bool) -> None:
     for piece in pieces:
         verb = "would write" if dry_run else "wrote"
         click.echo(printable(f"{verb} {project.display(piece.path).as_posix()} ({piece.what})"))
+    links = links_to_source(project, from_project_dir(source).resolve(), target)
+    shown = project.display(from_project_dir(source).resolve()).as_posix()
+    missed = rewrite_all(links, project.root) if rewrite_links and not dry_run else []
+    for link in links:
+        where = f"{project.display(link.path).as_posix()}:{link.line}"
+        if link in missed:
+            verb = "could not rewrite (its text is not as parsed; edit it by hand)"
+        elif rewrite_links:
+            verb = "would rewrite" if dry_run else "rewrote"
+        else:
+            verb = "links to the document"
+        click.echo(printable(f"{verb}: {where}: {link.url} -> {link.new}"))
+    if links and not rewrite_links:
+        click.echo(
+            f"note: {len(links)} link(s) point at {printable(shown)}; --rewrite-links points them at the new files",
+            err=True,
+        )
+    if missed:
+        sys.exit(EXIT_CONTENT)
 
 
 @click.command()
 @click.option("--import", "import_docs", is_flag=True, help="Split the ticket documents found into tickets_dir.")
+@click.option("--rewrite-links", is_flag=True, help="With --import: point links to the documents at the new files.")
 @click.option("--dry-run", is_flag=True, help="Print what init would do; write nothing.")
 @click.option("--pages", is_flag=True, help="The CI workflow also publishes the site to GitHub Pages.")
 @click.option(
     "--hook-repo", metavar="URL", help="Repository pre-commit installs ticketgen from (default: ticketgen's)."
 )
 @click.option("--hook-rev", metavar="REV", help="Its tag or commit (default: this version's tag, vX.Y.Z).")
-def init(import_docs: bool, dry_run: bool, pages: bool, hook_repo: str | None, hook_rev: str | None) -> None:
+def init(
+    import_docs: bool, rewrite_links: bool, dry_run: bool, pages: bool, hook_repo: str | None, hook_rev: str | None
+) -> None:
     """Adopt this repository: find what is here, add what is missing. Asks nothing.
 
     \b
@@ -453,7 +484,9 @@ def init(import_docs: bool, dry_run: bool, pages: bool, hook_repo: str | None, h
 
     ctx = click.get_current_context()
     root = Path(ctx.find_root().obj or Path.cwd())
-    options = Options(import_docs, False, dry_run, pages, hook_repo, hook_rev)
+    if rewrite_links and not import_docs:
+        raise UsageError("--rewrite-links goes with --import (links change only when a document is split)")
+    options = Options(import_docs, rewrite_links, dry_run, pages, hook_repo, hook_rev)
     run = Init(root, options)
     steps = run.run()
     for step in steps:

@@ -333,6 +333,8 @@ class SiteRenderer:
             self.source_pages.setdefault((self.project.root / ticket.path).resolve(), self.ticket_uri(ticket.id))
         for runbook in runbooks:
             self.source_pages.setdefault(runbook.path.resolve(), self.runbook_uri(runbook))
+        if self.intro is not None:  # `tickets/index.md` (what an import kept) is shown on the index
+            self.source_pages.setdefault(self.intro.resolve(), self.index_uri)
         self.mentioned_by = self._mentions(tickets, runbooks, backlinks or {})
         specs = [self.ticket_spec(t, by_ticket) for t in tickets]
         intro = self.intro_body()
