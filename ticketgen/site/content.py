@@ -3,7 +3,7 @@ problems to warn about (`path:line: message`), and the paths to watch while serv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import ContentError
@@ -17,6 +17,7 @@ class SiteContent:
     specs: list[PageSpec]
     warnings: list[str]
     watch: list[Path]
+    notes: list[str] = field(default_factory=list)  # worth knowing, never failing a build (INFO)
 
 
 def site_content(project: Project, renderer: SiteRenderer) -> SiteContent:
@@ -29,8 +30,13 @@ def site_content(project: Project, renderer: SiteRenderer) -> SiteContent:
     warnings = [_where(project, e) for e in corpus.unreadable + unreadable_runbooks]
     warnings += [str(p) for p in corpus.problems]
     schema = project.schema
+    notes: list[str] = []
     for doc in corpus.documents:
         for chunk in doc.other:
+            if chunk.kind == "foreign":
+                notes.append(
+                    f"{doc.path}:{chunk.line}: {chunk.label!r} is not a ticket of this template; no page of its own"
+                )
             if chunk.kind == "malformed":
                 warnings.append(
                     f"{doc.path}:{chunk.line}: heading {chunk.label!r} starts like a ticket but has no valid "
@@ -53,7 +59,7 @@ def site_content(project: Project, renderer: SiteRenderer) -> SiteContent:
         watch.append(renderer.options.templates)
     renderer.intro = _intro(project, corpus)
     specs = renderer.plan(tickets, runbooks, corpus.mentioned_by())
-    return SiteContent(specs, warnings, [p for p in watch if p.exists()])
+    return SiteContent(specs, warnings, [p for p in watch if p.exists()], notes)
 
 
 def _intro(project: Project, corpus) -> Path | None:  # noqa: ANN001 - a Corpus

@@ -54,6 +54,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         self.serving = False
         self.links: TicketLinks | None = None  # mention links in hand-written docs pages
         self.nav: Navigation | None = None
+        self.notes: list[str] = []  # summed up at the end of the build (INFO)
 
     def load_config(self, options, config_file_path=None):
         """Also find the project and read its settings, so a broken one is a config error."""
@@ -126,6 +127,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         self.content = site_content(self.project, renderer)
         for warning in self.content.warnings:
             log.warning(printable(warning))
+        self.notes = [printable(note) for note in self.content.notes]
         taken = set(files.src_uris)  # pages in docs_dir replace generated ones
         for f in files.documentation_pages():  # `../docs/guide.md` in a ticket: that page
             if f.abs_src_path and f.generated_by is None:  # a document that is a page of theirs stays that page
@@ -143,9 +145,9 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
                 log.warning(
                     "%s has the URL /%s that the generated page %s would take; the generated page is not "
                     "published (move or rename one of them)",
-                    self._shown(other),
-                    file.url,
-                    spec.src_uri,
+                    printable(self._shown(other)),
+                    printable(file.url),
+                    printable(spec.src_uri),
                 )
                 continue
             files.append(file)
@@ -172,7 +174,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             # A one-shot build needs each ticket's record and cached body once more, for its
             # page: they are let go page by page, so their memory goes back to the pool mkdocs
             # fills next. `mkdocs serve` keeps them, to rebuild only what changed.
-            self.content = SiteContent([], [], self.content.watch)
+            self.content = SiteContent([], [], self.content.watch, self.content.notes)
             self.project.cache.release()
             renderer.stream()
         return files
@@ -196,7 +198,8 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             how = f"[tool.ticketgen.site] {setting}" if setting else "[tool.ticketgen.site] runbooks_url"
             if free is None:
                 raise PluginError(
-                    f"ticketgen: {self._shown(other)} has the URL /{other.url} of the generated {kind} ({wanted}), "
+                    f"ticketgen: {printable(self._shown(other))} has the URL /{printable(other.url)} of the generated "
+                    f"{kind} ({wanted}), "
                     f"and none of {', '.join(spare)} is free; choose a free place with {how}"
                 )
             used.add(_dest_uri(config, free))
@@ -204,8 +207,8 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             log.warning(
                 "%s has the URL /%s that the generated %s (%s) would take; the %s is at %s instead "
                 "(set %s to choose its place)",
-                self._shown(other),
-                other.url,
+                printable(self._shown(other)),
+                printable(other.url),
                 kind,
                 wanted,
                 kind,
@@ -263,6 +266,12 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         if page.source is not None:
             page.edit_url = self.renderer.edit_url(page.source)
         return context
+
+    def on_post_build(self, *, config) -> None:
+        """Notes (text that is not a ticket...) are INFO, summed up once at the end of the build:
+        worth knowing, never a reason for `--strict` to fail."""
+        if self.notes:
+            log.info("%d note(s):\n  %s", len(self.notes), "\n  ".join(self.notes))
 
     def on_serve(self, server, *, config, builder):
         docs = Path(config.docs_dir).resolve()
