@@ -321,3 +321,39 @@ def test_the_adoption_page_runs_as_written_on_a_team_repository(tmp_path: Path, 
     page_runs = [c.replace("../ci-python/bin/", "").replace("--quiet ", "") for c, _ in commands]
     for step in workflow_runs:  # the page ran every `run:` step of the workflow
         assert any(step in c for c in page_runs), step
+
+
+def test_init_pages_adds_a_github_pages_job_only_when_asked(tmp_path: Path):
+    plain, pages = tmp_path / "plain", tmp_path / "pages"
+    plain.mkdir()
+    pages.mkdir()
+    run_cli("init", cwd=plain)
+    run_cli("init", "--pages", cwd=pages)
+    assert list(yaml.safe_load((plain / ".github/workflows/tickets.yml").read_text())["jobs"]) == ["tickets"]
+    workflow = yaml.safe_load((pages / ".github/workflows/tickets.yml").read_text())
+    uses = [s.get("uses", "") for s in workflow["jobs"]["pages"]["steps"]]
+    assert any(u.startswith("actions/deploy-pages@") for u in uses)
+    built = [s.get("uses", "") for s in workflow["jobs"]["tickets"]["steps"]]
+    assert any(u.startswith("actions/upload-pages-artifact@") for u in built)
+    assert workflow["permissions"]["pages"] == "write" and workflow["permissions"]["id-token"] == "write"
+
+
+def test_init_pre_commit_hook_names_the_repository_and_rev_given(tmp_path: Path):
+    run_cli("init", "--hook-repo", "https://example.org/ticketgen.git", "--hook-rev", "v9.9.9", cwd=tmp_path)
+    (repo,) = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())["repos"]
+    assert repo == {"repo": "https://example.org/ticketgen.git", "rev": "v9.9.9", "hooks": [{"id": "ticketgen-lint"}]}
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert [(h["id"], h["language"]) for h in hooks] == [("ticketgen-lint", "python")]
+
+
+def test_site_notes_are_info_summed_up_once_and_do_not_fail_strict(team_repo: Path, caplog):
+    run_cli("init", cwd=team_repo)
+    text = (team_repo / "docs/tickets.md").read_text()
+    (team_repo / "docs/tickets.md").write_text(
+        text.replace("# TODO\n", "# TODO\n\n## FLOW-001: Rotate the registry token\n\n**Workflow:** by hand\n\n", 1)
+    )
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.ticketgen"):
+        build_site(team_repo, strict=True)
+    infos = [m for m in _plugin_messages(caplog, logging.INFO) if "note(s)" in m]
+    assert len(infos) == 1 and "docs/tickets.md" in infos[0] and "FLOW-001" in infos[0]
+    assert _plugin_messages(caplog, logging.WARNING) == []
