@@ -1,5 +1,5 @@
 # Two commands do all set-up on a fresh machine:
-#   make serve   - install into .venv and serve this repo's ticket site (mkdocs serve, live reload)
+#   make serve   - install into .venv and serve this repo's ticket site (ticketgen serve, live reload)
 #   make test    - install into .venv (plus Debian's chromium for browser tests) and run every check
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --livereload --dev-addr $(ADDR)
+	$(BIN)/ticketgen serve --dev-addr $(ADDR)
 
 # Browser tests drive Debian's chromium (never a downloaded browser); install it when missing.
 browser:

@@ -31,6 +31,7 @@ COMMANDS = {
     "lint": ("ticketgen.commands.lint:lint", "Check tickets against the template; CI output formats and fixes."),
     "rules": ("ticketgen.commands.lint:rules", "List lint rules, or explain one with examples."),
     "render": ("ticketgen.commands.site:render", "Write the site's generated pages to a folder."),
+    "serve": ("ticketgen.commands.site:serve", "Live preview: render again only the pages an edit changed."),
     "resources": ("ticketgen.commands.runbooks:resources", "List the Kubernetes resources tickets name."),
     "runbooks": ("ticketgen.commands.runbooks:runbooks", "Generate recovery runbooks for those resources."),
     "triage": ("ticketgen.commands.runbooks:triage", "Find stuck resources in `kubectl get ... -o json` output."),

@@ -142,3 +142,13 @@ def test_a_kept_renderer_gives_the_model_of_a_fresh_one(tmp_path: Path):
     (root / "tickets/TICKET-003-resolved.md").unlink()
     site.edit()
     assert site.model == _fresh(root)
+
+
+def test_a_page_rendered_again_keeps_its_headings_in_page_order(tmp_path: Path):
+    """Serve renders a page again with the same templates: headings the template names with
+    constant text are placed on every render, in the order the page shows them."""
+    site = Site(make_repo(tmp_path))
+    spec = next(s for s in site_content(site.project, site.renderer).specs if s.kind == "dashboard")
+    first, again = site.renderer.page(spec), site.renderer.page(spec)
+    assert [h.id for h in first.toc] == ["tg-urgent", "tg-recent", "tg-oldest", "tg-busiest"]
+    assert again.toc == first.toc

@@ -208,7 +208,11 @@ class SiteRenderer:
         self.with_tags = tags
         self.source_links = source_links
         self.env = environment("site", options.templates, autoescape=True)
-        self.env.filters.update(slug=slug, href=self._href_filter, body=self._body_filter, heading=self._heading_filter)
+        # The placing filters take the context so Jinja never folds a constant call at compile
+        # time (`{{ "Recently discovered" | heading("tg-recent") }}` would reach only the first
+        # page rendered with that template, out of order, and no later one).
+        placed = {"href": self._href_filter, "body": self._body_filter, "heading": self._heading_filter}
+        self.env.filters.update(slug=slug, **{name: _at_render(f) for name, f in placed.items()})
         self.views = views_module.Views(self)
         self._placing: _Placing | None = None
         self.known: dict[str, Ticket] = {}  # upper-cased ID -> ticket, from the last `plan`
@@ -703,6 +707,16 @@ class SiteRenderer:
             if problem:
                 found.append(f"{ticket.path.as_posix()}:{f.line}: {ticket.id}: {problem}")
         return found
+
+
+def _at_render(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter Jinja calls at render time only (a `pass_context` filter is never constant-folded)."""
+
+    @jinja2.pass_context
+    def run(context: Any, *args: Any, **kwargs: Any) -> Any:
+        return method(*args, **kwargs)
+
+    return run
 
 
 def _escape_strings(value: Any) -> Any:

@@ -55,6 +55,9 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         self.links: TicketLinks | None = None  # mention links in hand-written docs pages
         self.nav: Navigation | None = None
         self.notes: list[str] = []  # summed up at the end of the build (INFO)
+        self.built: tuple[Files, object] | None = None  # the last build's files and theme env, for `ticketgen serve`
+        self.titles: dict[str, str] = {}
+        self.theirs: set[str] = set()
 
     def load_config(self, options, config_file_path=None):
         """Also find the project and read its settings, so a broken one is a config error."""
@@ -124,15 +127,10 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
         renderer = self.renderer
         theirs = {f.dest_uri: f for f in files}  # every URL the site has before ours are added
         renderer.moved = self._move_off_their_urls(config, theirs, set(files.src_uris))
-        self.content = site_content(self.project, renderer)
-        for warning in self.content.warnings:
-            log.warning(printable(warning))
-        self.notes = [printable(note) for note in self.content.notes]
         taken = set(files.src_uris)  # pages in docs_dir replace generated ones
-        for f in files.documentation_pages():  # `../docs/guide.md` in a ticket: that page
-            if f.abs_src_path and f.generated_by is None:  # a document that is a page of theirs stays that page
-                renderer.source_pages[Path(f.abs_src_path).resolve()] = f.src_uri
-        titles = _nav_titles(config.nav)
+        self.load(files)
+        titles = self.titles = _nav_titles(config.nav)
+        self.theirs = set(theirs)  # the site's own URLs: `ticketgen serve` checks new pages against them
         pages: list[GeneratedPage] = []
         for spec in self.content.specs:
             if spec.src_uri in taken:
@@ -167,9 +165,6 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
                 files.append(File.generated(config, uri, content=data))
         self.project.cache.shelf("html").save(prune=True)  # every body was asked for: drop the others
         self.project.cache.save()
-        if self.links is not None:
-            self.links.tickets = dict(renderer.ticket_pages)
-            self.links.sources = dict(renderer.source_pages)
         if not self.serving:
             # A one-shot build needs each ticket's record and cached body once more, for its
             # page: they are let go page by page, so their memory goes back to the pool mkdocs
@@ -178,6 +173,21 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
             self.project.cache.release()
             renderer.stream()
         return files
+
+    def load(self, files: Files) -> SiteContent:
+        """Load and plan every page (warnings said); also at each edit under `ticketgen serve`."""
+        renderer = self.renderer
+        self.content = site_content(self.project, renderer)
+        for warning in self.content.warnings:
+            log.warning(printable(warning))
+        self.notes = [printable(note) for note in self.content.notes]
+        for f in files.documentation_pages():  # `../docs/guide.md` in a ticket: that page
+            if f.abs_src_path and f.generated_by is None:  # a document that is a page of theirs stays that page
+                renderer.source_pages[Path(f.abs_src_path).resolve()] = f.src_uri
+        if self.links is not None:
+            self.links.tickets = dict(renderer.ticket_pages)
+            self.links.sources = dict(renderer.source_pages)
+        return self.content
 
     def _move_off_their_urls(self, config, theirs: dict[str, File], sources: set[str]) -> dict[str, str]:
         """The generated index, dashboard and runbooks index each move to a free URL when a page
@@ -247,6 +257,7 @@ class TicketgenPlugin(BasePlugin[TicketgenPluginConfig]):
     def on_env(self, env, *, config, files):
         if self.nav is not None and _unfold_echoes(self.nav.items, None, self.pages):
             _relink(self.nav)
+        self.built = (files, env)  # what `ticketgen serve` renders single pages with
         if not self.serving:
             self.renderer.release()  # every page is made
         return env
@@ -304,6 +315,11 @@ class GeneratedPage(MkdocsPage):
         for problem in dict.fromkeys(renderer.link_problems[problems:]):
             log.warning(printable(problem))
         self.spec = None  # the ticket record it held
+
+    def renew(self, spec: PageSpec) -> None:
+        """Make the page again from `spec` (`ticketgen serve`, after an edit)."""
+        self.spec, self.made = spec, None
+        self.ticket_id, self.source = spec.ticket_id, spec.source
 
     def read_source(self, config) -> None:
         if self.made is None:
