@@ -162,3 +162,15 @@ def test_a_template_or_config_change_rebuilds_everything_and_says_why(tmp_path: 
     assert preview.full_reasons == ["mkdocs.yml is not a ticket or runbook"]
     assert preview.update([root / "tickets" / "_template.md"]) is None
     assert preview.full_reasons == ["tickets/_template.md is the ticket template"]
+
+
+def test_serve_without_a_site_or_with_a_bad_address_is_a_usage_error(tmp_path: Path):
+    from conftest import run_cli
+
+    root = make_repo(tmp_path / "repo")
+    (root / "mkdocs.yml").unlink()
+    result = run_cli("serve", cwd=root)
+    assert result.exit_code == 2 and "mkdocs.yml: no such file" in result.stderr
+    write(root / "mkdocs.yml", "site_name: x\n")
+    result = run_cli("serve", "--dev-addr", "8000", cwd=root)
+    assert result.exit_code == 2 and "expected HOST:PORT" in result.stderr

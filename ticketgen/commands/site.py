@@ -82,8 +82,7 @@ def serve(config_file: Path | None, dev_addr: str) -> None:
     from ..core.errors import UsageError
     from ..site.serve import Preview, Server
 
-    project = current_project()
-    config_file = config_file or project.root / "mkdocs.yml"
+    config_file = config_file or current_project().root / "mkdocs.yml"  # the plugin finds the project
     if not config_file.is_file():
         raise UsageError(f"{config_file}: no such file; `ticketgen serve` serves an mkdocs site (see `ticketgen init`)")
     host, _, port = dev_addr.rpartition(":")
