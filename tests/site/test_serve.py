@@ -165,12 +165,14 @@ def test_a_template_or_config_change_rebuilds_everything_and_says_why(tmp_path: 
 
 
 def test_serve_without_a_site_or_with_a_bad_address_is_a_usage_error(tmp_path: Path):
-    from conftest import run_cli
+    from click.testing import CliRunner
+
+    from ticketgen.cli import main
 
     root = make_repo(tmp_path / "repo")
     (root / "mkdocs.yml").unlink()
-    result = run_cli("serve", cwd=root)
+    result = CliRunner().invoke(main, ["-C", str(root), "serve"])
     assert result.exit_code == 2 and "mkdocs.yml: no such file" in result.stderr
     write(root / "mkdocs.yml", "site_name: x\n")
-    result = run_cli("serve", "--dev-addr", "8000", cwd=root)
+    result = CliRunner().invoke(main, ["-C", str(root), "serve", "--dev-addr", "8000"])
     assert result.exit_code == 2 and "expected HOST:PORT" in result.stderr

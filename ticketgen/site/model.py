@@ -11,10 +11,10 @@ No mkdocs here: `site.serve` turns a `Changes` into work.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 from ..core.cache import digest
+from ..core.records import Ticket
 from .pages import PageSpec, SiteRenderer
 
 
@@ -52,17 +52,31 @@ class Changes:
 class SiteModel:
     pages: dict[str, PageInput]
     nav: tuple[str, ...]  # src_uris of in-nav pages, in order
+    inputs: dict[str, str] = field(default_factory=dict)  # ticket page -> digest of what its record is made of
 
     @classmethod
-    def of(cls, renderer: SiteRenderer, specs: list[PageSpec]) -> SiteModel:
+    def of(cls, renderer: SiteRenderer, specs: list[PageSpec], earlier: SiteModel | None = None) -> SiteModel:
         """The model of a planned site (`SiteRenderer.plan`'s specs). Makes every page's view
-        record (not its HTML): link problems found on the way are left to the real render."""
+        record (not its HTML), but a ticket page's only when what it is made from (its ticket's
+        text and place, its runbooks, its "Mentioned by", the site's ticket and file URLs) differs
+        from `earlier`'s. Link problems found on the way are left to the real render."""
         problems = len(renderer.link_problems)
+        shared = _shared(renderer)
+        pages: dict[str, PageInput] = {}
+        inputs: dict[str, str] = {}
         try:
-            pages = {spec.src_uri: page_input(renderer, spec) for spec in specs}
+            for spec in specs:
+                uri = spec.src_uri
+                key = _ticket_inputs(renderer, spec, shared) if spec.kind == "ticket" else None
+                if key is not None and earlier is not None and earlier.inputs.get(uri) == key:
+                    pages[uri] = earlier.pages[uri]
+                else:
+                    pages[uri] = page_input(renderer, spec)
+                if key is not None:
+                    inputs[uri] = key
         finally:
             del renderer.link_problems[problems:]
-        return cls(pages, tuple(s.src_uri for s in specs if s.in_nav))
+        return cls(pages, tuple(s.src_uri for s in specs if s.in_nav), inputs)
 
     def changes(self, newer: SiteModel) -> Changes:
         mine, theirs = self.pages, newer.pages
@@ -76,17 +90,37 @@ class SiteModel:
 
 
 def page_input(renderer: SiteRenderer, spec: PageSpec) -> PageInput:
-    """A page's digest: its template's name and the view record it is given (plain data, so its
-    `repr` is its content)."""
+    """A page's digest: its template's name and the view record it is given (plain data: str,
+    int, bool, None, tuples and dicts, built in a fixed order, so its `repr` is its content)."""
     record = renderer.view_record(spec)
-    return PageInput(spec.src_uri, spec.kind, spec.template, spec.in_nav, digest(_canonical(record).encode()))
+    return PageInput(spec.src_uri, spec.kind, spec.template, spec.in_nav, digest(repr(record).encode()))
 
 
-def _canonical(value: Any) -> str:
-    """View records hold str, int, bool, None, tuples and dicts (`views.is_plain`): their repr,
-    with dict keys sorted so two equal records give one text."""
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{k!r}:{_canonical(v)}" for k, v in sorted(value.items())) + "}"
-    if isinstance(value, tuple | list):
-        return "(" + ",".join(_canonical(v) for v in value) + ")"
-    return f"{type(value).__name__}:{value!r}"
+def _shared(renderer: SiteRenderer) -> str:
+    """What every ticket page's record may read besides its own ticket: which tickets and
+    files have pages (mention and repository links), the fixed pages' places, the date."""
+    ticket_pages = sorted(renderer.ticket_pages.items())
+    source_pages = sorted((str(path), uri) for path, uri in renderer.source_pages.items())
+    fixed = (renderer.index_uri, renderer.dashboard_uri, renderer.runbooks_index_uri, renderer.use_directory_urls)
+    return digest(repr((ticket_pages, source_pages, fixed, renderer.today.isoformat())).encode())
+
+
+def _ticket_inputs(renderer: SiteRenderer, spec: PageSpec, shared: str) -> str:
+    """Everything a ticket page's view record is made from, as one digest."""
+    ticket: Ticket = spec.context["ticket"]
+    env = getattr(ticket, "env", None) or {}
+    runbooks = [(r.rel, r.title, r.resource, tuple(r.tickets)) for r in spec.context["runbooks"]]
+    mentions = renderer.mentioned_by.get(spec.src_uri, [])
+    made_of = (
+        shared,
+        spec.src_uri,
+        str(spec.source),
+        ticket.path.as_posix(),
+        ticket.line,
+        ticket.text,
+        repr(ticket.frontmatter),
+        repr(sorted(env.get("references", {}).items())),
+        runbooks,
+        [(m.title, m.uri, m.where) for m in mentions],
+    )
+    return digest(repr(made_of).encode())
