@@ -140,12 +140,7 @@ class Preview:
     def _incremental(self) -> tuple[Changes | None, list[str]]:
         config, plugin = self.config, self.plugin
         files, env = plugin.built
-        records = plugin.project.cache.shelf("records")
-        kept, records.path = records.path, None  # its file is written by the next full build, not per edit
-        try:
-            content = plugin.load(files)
-        finally:
-            records.path = kept
+        content = plugin.load(files)
         specs = [s for s in content.specs if s.src_uri not in self.blocked]
         newer = SiteModel.of(plugin.renderer, specs, self.model)
         changes = self.model.changes(newer)
