@@ -198,7 +198,7 @@ class Init:
 
     # -- settings ----------------------------------------------------------------------------
     def settings(self, index_uri: str | None) -> None:
-        if self.has_settings:
+        if self.has_settings and self.settings_source is not None:  # has_settings: a source was found
             self.steps.append(Step(self.settings_source, False, "ticketgen settings already here, left as they are"))
             if self.found.documents and "documents" not in self.table and not self.options.import_docs:
                 shown = ", ".join(self.rel(p) for p in self.found.documents)

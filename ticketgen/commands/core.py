@@ -100,12 +100,12 @@ def new(
     interactive = stdin_is_terminal()
     if title is None and interactive:
         title = click.prompt("Title")
-    for role, value in (("status", status), ("priority", priority), ("component", component)):
+    for role, option in (("status", status), ("priority", priority), ("component", component)):
         field_name = schema.role(role)
-        if value is not None and field_name is None:
+        if option is not None and field_name is None:
             raise UsageError(f"the template has no {role} field, so --{role} cannot be used")
-        if value and field_name:
-            given[field_name] = value
+        if option and field_name:
+            given[field_name] = option
     if interactive:  # ask for what has no value yet: every choice but the status, and the component
         defaults = configured_defaults(project)
         component_field = schema.role("component")

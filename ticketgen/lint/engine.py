@@ -128,13 +128,13 @@ class LintRun:
 def _rule_hits(view: DocView, ctx: LintContext, rules: Iterable[Rule]) -> list[Finding]:
     path = view.document.path.as_posix()
     found: list[Finding] = []
-    doc_rules = [r for r in rules if r.scope == "document" and r.check is not None]
-    ticket_rules = [r for r in rules if r.scope == "ticket" and r.check is not None]
-    for r in doc_rules:
-        found.extend(_finding(r.code, path, h) for h in r.check(view, ctx))
+    doc_rules = [(r.code, r.check) for r in rules if r.scope == "document" and r.check is not None]
+    ticket_rules = [(r.code, r.check) for r in rules if r.scope == "ticket" and r.check is not None]
+    for code, check in doc_rules:
+        found.extend(_finding(code, path, h) for h in check(view, ctx))
     for ticket in view.document.tickets:
-        for r in ticket_rules:
-            found.extend(_finding(r.code, path, h) for h in r.check(ticket, view, ctx))
+        for code, check in ticket_rules:
+            found.extend(_finding(code, path, h) for h in check(ticket, view, ctx))
     return found
 
 
@@ -213,7 +213,7 @@ def _directives(view: DocView) -> list[tuple[str, list[str], int]]:
 
 def suppressed(directives: list[tuple[str, list[str], int]], line: int, code: str) -> bool:
     """markdownlint-style inline comments: disable/enable ranges, -line, -next-line, -file."""
-    off_all, off, back_on = False, set(), set()
+    off_all, off, back_on = False, set[str](), set[str]()
     for kind, codes, at in directives:
         matches = not codes or code in codes
         if kind == "disable-file" and matches:
