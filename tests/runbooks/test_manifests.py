@@ -146,7 +146,7 @@ def test_a_ticket_naming_an_object_the_manifests_lack_is_warned(repo: Path, run,
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("a: &x [1]\nb: *x\n", "release.yaml:2: YAML aliases are not read in manifests"),
+        ("a: &x [1]\nb: *x\n", "release.yaml:2: aliases (*name) are not allowed"),
         (
             "kind: !!python/object:os.system x\n",
             "release.yaml:1: YAML tag 'tag:yaml.org,2002:python/object:os.system' is not read",

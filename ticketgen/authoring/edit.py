@@ -51,8 +51,10 @@ def yaml_value(name: str, value: str) -> str:
     if value.startswith("[") and value.endswith("]"):
         import yaml
 
+        from ..core import safe_yaml
+
         try:
-            items = yaml.safe_load(value)
+            items = safe_yaml.load(value)
         except yaml.YAMLError:
             items = None
         if not isinstance(items, list) or not all(isinstance(i, (str, int, float)) for i in items):
@@ -79,7 +81,13 @@ def refuse_near_field(project: Project, name: str) -> None:
 def _yaml_scalar(text: str) -> str:
     import yaml
 
-    if _PLAIN_YAML.match(text) and yaml.safe_load(text) == text:
+    from ..core import safe_yaml
+
+    try:
+        plain = _PLAIN_YAML.match(text) is not None and safe_yaml.load(text) == text
+    except yaml.YAMLError:  # `a: b`, an alias: not plain, so quoted
+        plain = False
+    if plain:
         return text
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML string
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from ..core import safe_yaml
 from ..core.config import RunbooksSettings
 from ..core.errors import ContentError
 from ..core.io import read_source
@@ -65,7 +66,7 @@ def load_extra_resources(path: Path, root: Path | None = None) -> list[tuple[Res
         return []
     text = read_source(path, root=root).text
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = safe_yaml.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or exc

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import yaml
 
+from ..core import safe_yaml
 from ..core.cache import digest
 from ..core.errors import ContentError
 from ..core.io import DEFAULT_MAX_BYTES, read_bytes, read_source
 from ..core.kinds import KINDS, KindInfo, Origin, ResourceRef, kind_for_api, name_problem
 
 _YAML_SUFFIXES = (".yaml", ".yml")
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
 # A kind is ours only in its own API group: kustomize's `kustomize.config.k8s.io` Kustomization is not Flux's.
 _GROUPS = {info.kind: info.resource.split(".", 1)[1] for info in KINDS}
 
@@ -56,20 +56,17 @@ def _shown(path: Path, root: Path) -> Path:
     return Path(os.path.relpath(path, root)) if path.is_relative_to(root) else path
 
 
-def _check_events(text: str, shown: Path) -> None:
-    """Refuse aliases (no alias bombs) and custom tags before anything is built."""
+def _compose_all(text: str, shown: Path) -> list[yaml.Node]:
+    """Every document's node tree, through the one YAML reader (no aliases, plain tags only,
+    bounded nesting); any problem is a ContentError at its line."""
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            line = event.start_mark.line + 1
-            if isinstance(event, yaml.AliasEvent):
-                raise ContentError("YAML aliases are not read in manifests", shown, line)
-            tag = getattr(event, "tag", None)
-            if tag and tag != "!" and tag not in _PLAIN_TAGS:
-                raise ContentError(f"YAML tag {tag!r} is not read in manifests", shown, line)
+        return list(safe_yaml.compose_all(text))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or exc
-        raise ContentError(f"not valid YAML: {reason}", shown, mark.line + 1 if mark else 1) from None
+        syntax = isinstance(exc, (yaml.scanner.ScannerError, yaml.parser.ParserError))
+        message = f"not valid YAML: {reason}" if syntax else str(reason)
+        raise ContentError(message, shown, mark.line + 1 if mark else 1) from None
 
 
 def _scalar(node: yaml.Node | None) -> str | None:
@@ -102,7 +99,7 @@ def _kustomize_namespace(path: Path, root: Path, project_root: Path) -> str | No
             candidate = folder / name
             if candidate.is_file() and candidate != path:
                 try:
-                    doc = yaml.compose(read_source(candidate, root=project_root).text, Loader=yaml.SafeLoader)
+                    doc = safe_yaml.compose(read_source(candidate, root=project_root).text)
                 except (yaml.YAMLError, ContentError):
                     return None
                 return _scalar(_get(doc, "namespace"))
@@ -124,9 +121,7 @@ def read_manifests(
     for path in manifest_files(folders):
         shown = _shown(path, root)
         text = read_source(path, max_bytes, shown, root=root).text
-        _check_events(text, shown)
-        docs = yaml.compose_all(text, Loader=yaml.SafeLoader)
-        for doc in docs:
+        for doc in _compose_all(text, shown):
             info = kind_for_api(_scalar(_get(doc, "kind")) or "")
             api = _scalar(_get(doc, "apiVersion")) or ""
             if info is None or api.split("/", 1)[0] != _GROUPS[info.kind]:

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from ..core import safe_yaml
 from ..core.errors import ContentError
 from ..core.io import BOM, read_source, split_lines
 from ..core.markdown import block_tokens, heading_text
@@ -20,6 +21,29 @@ from ..core.records import Problem
 
 _FM = YAMLHandler()
 _PAGE_META = {"title", "description", "tags", "hide", "search", "icon"}
+# The keys ticketgen or mkdocs-material read, and the type each must have: a value of another
+# type is left out with a warning at its line (Material raised a traceback on `icon: {a: 1}`).
+RUNBOOK_SHAPE: safe_yaml.Shape = {
+    "title": safe_yaml.TEXT,
+    "description": safe_yaml.TEXT,
+    "tags": safe_yaml.TEXTS,
+    "hide": safe_yaml.TEXTS,
+    "search": safe_yaml.Expect(
+        "a mapping such as {exclude: true} or {boost: 2}",
+        lambda v: (
+            isinstance(v, dict)
+            and set(v) <= {"exclude", "boost"}
+            and isinstance(v.get("exclude", False), bool)
+            and isinstance(v.get("boost", 1), (int, float))
+            and not isinstance(v.get("boost", 1), bool)
+        ),
+    ),
+    "icon": safe_yaml.TEXT,
+    "resource": safe_yaml.TEXT,
+    "tickets": safe_yaml.TEXT_OR_TEXTS,
+    "generated_by": safe_yaml.TEXT,
+    "content_hash": safe_yaml.TEXT,
+}
 
 
 @dataclass
@@ -107,15 +131,17 @@ def _frontmatter(text: str, display: Path) -> tuple[dict[str, Any], int, list[Pr
     if close is None:
         return {}, 0, []
     try:
-        data = _FM.load("".join(lines[1:close])) or {}
+        data, wrong = safe_yaml.load_checked("".join(lines[1:close]), RUNBOOK_SHAPE)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return {}, close + 1, [Problem("frontmatter", display, line, f"frontmatter is not valid YAML: {reason}")]
+    if data is None:
+        return {}, close + 1, []
     if not isinstance(data, dict):
         return {}, close + 1, [Problem("frontmatter", display, 2, "frontmatter must be a mapping of keys to values")]
-    return data, close + 1, []
+    return data, close + 1, [Problem("frontmatter", display, line + 1, f"frontmatter {why}") for line, why in wrong]
 
 
 def _first_heading(text: str, body_start: int) -> str | None:
