@@ -24,6 +24,8 @@ import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 
+from .validate import text_problem
+
 MAX_CHARS = 64 * 1024  # frontmatter is a few keys: anything larger is refused, not parsed
 MAX_DEPTH = 32  # nesting levels (mappings and lists inside each other)
 _YAML_TAG = "tag:yaml.org,2002:"
@@ -51,13 +53,17 @@ class StrictLoader(yaml.SafeLoader):
             node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
-        if node.tag not in PLAIN_TAGS:
+        if node is not None and node.tag not in PLAIN_TAGS:
             raise ComposerError(None, None, f"YAML tag {node.tag[:80]!r} is not read", node.start_mark)
         return node
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
-            return super().construct_object(node, deep)
+            value = super().construct_object(node, deep)
+            problem = text_problem(value) if isinstance(value, str) else None  # `"\ud800"`: no output can carry it
+            if problem:
+                raise ConstructorError(None, None, f"{node.value[:60]!r} {problem}", node.start_mark)
+            return value
         except (ValueError, OverflowError) as exc:  # `2026-02-30`, too many digits...
             reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
             shown = node.value[:60] if isinstance(node, yaml.ScalarNode) else node.tag
