@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,14 @@ def test_files_are_read_through_the_one_file_reader(tmp_path: Path) -> None:
     path.write_bytes(b'{"a": "\xff"}')
     with pytest.raises(ContentError, match="not UTF-8"):
         read_json(path)
+
+
+def test_a_one_line_dump_over_the_markdown_line_limit_is_read(tmp_path):
+    """`jq -c` writes a whole List on one line; JSON's bounds are its size and depth."""
+    items = [{"kind": "ConfigMap", "metadata": {"name": f"cm-{i}", "namespace": "default"}} for i in range(5000)]
+    text = json.dumps({"apiVersion": "v1", "kind": "List", "items": items}, separators=(",", ":"))
+    assert len(text) > 128 * 1024 and "\n" not in text
+    path = tmp_path / "dump.json"
+    path.write_text(text, encoding="utf-8")
+    assert len(read_json(path)["items"]) == 5000
+    assert len(read_json_bytes(text.encode(), "<stdin>")["items"]) == 5000

@@ -86,13 +86,13 @@ def read_json(
     path: Path, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH, display: Path | None = None
 ) -> Any:
     """Read and parse a JSON file through the one file reader."""
-    source = read_source(path, max_bytes, display)
+    source = read_source(path, max_bytes, display, max_line_chars=None)  # `jq -c` writes one line
     return loads(source.text.removeprefix("\ufeff"), str(display or path), max_depth=max_depth)
 
 
 def read_json_bytes(data: bytes, name: str, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> Any:
     """Parse bytes that came from a pipe or a subprocess, decoded by the one decoder."""
-    source = decode(data, Path(name), max_bytes)
+    source = decode(data, Path(name), max_bytes, max_line_chars=None)  # JSON's bounds are size and depth
     return loads(source.text.removeprefix("\ufeff"), name, max_depth=max_depth)
 
 
