@@ -222,3 +222,13 @@ def test_settings_that_moved_to_the_schema_name_their_new_place(tmp_path: Path):
     (tmp_path / "ticketgen.toml").write_text('[lint]\ndone_statuses = ["Resolved"]\n')
     result = run_cli("lint", cwd=tmp_path)
     assert result.exit_code == 2 and "done_statuses is now [tool.ticketgen.roles] done" in result.stderr
+
+
+def test_init_leaves_a_mkdocs_yml_it_cannot_decode_byte_for_byte(tmp_path: Path):
+    original = b"site_name: caf\xe9\n# latin-1, not UTF-8\n"
+    (tmp_path / "mkdocs.yml").write_bytes(original)
+    result = run_cli("init", cwd=tmp_path)
+    assert result.exit_code != 0
+    assert "mkdocs.yml" in result.stderr and "not UTF-8" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "mkdocs.yml").read_bytes() == original

@@ -317,3 +317,11 @@ def test_frontmatter_is_yaml_with_the_body_hash(examples_project: Path, run) -> 
         meta = yaml.safe_load(head.removeprefix("---\n"))
         assert meta["content_hash"] == content_hash(body)
         assert set(meta) == {"generated_by", "resource", "tickets", "template", "content_hash"}
+
+
+def test_an_unreadable_file_in_the_runbooks_folder_is_named_not_skipped(seed_project: Path, run) -> None:
+    assert run(seed_project, "runbooks").exit_code == 0
+    (seed_project / "runbooks" / "notes.md").write_bytes(b"caf\xe9\n")
+    result = run(seed_project, "runbooks", "--check")
+    assert result.exit_code == 0
+    assert "runbooks/notes.md: not read, so not checked" in result.stderr

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..core.config import DEFAULT_TEMPLATE, find_settings
 from ..core.errors import ConfigError, ContentError
-from ..core.io import read_bytes, read_source, rewrite, write_atomic
+from ..core.io import decode, read_bytes, read_source, rewrite, write_atomic
 from ..core.markdown import block_tokens
 from ..core.parse import parse_document
 from ..core.template import Schema, default_template_text, find_template, load_schema, schema_from_text
@@ -250,7 +250,7 @@ class Init:
         from ruamel.yaml.error import YAMLError
 
         data = read_bytes(path, display=Path(path.name), root=self.root)
-        text = data.decode("utf-8", "replace")
+        text = decode(data, Path(path.name)).text  # the one decode: bytes it cannot read are an error, never rewritten
         yaml = YAML(typ="rt")
         yaml.preserve_quotes = True
         yaml.width = 4096

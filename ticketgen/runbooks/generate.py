@@ -417,12 +417,13 @@ def read_existing(path: Path, root: Path | None = None) -> ExistingFile:
 class Change:
     """What syncing one file means. action: create, update, unchanged, edited (generated then changed
     by hand), foreign (a file ticketgen did not write), orphan (generated, resource gone),
-    orphan-edited."""
+    orphan-edited, unreadable (a file in the runbooks folder that could not be read: `reason` says why)."""
 
     action: str
     path: Path
     new: str | None
     old: str | None
+    reason: str = ""
 
     def diff(self, root: Path) -> str:
         name = _display(self.path, root)
@@ -455,7 +456,8 @@ def plan(generation: Generation, runbooks_dir: Path, root: Path | None = None) -
                 continue
             try:
                 existing = read_existing(path, root)
-            except ContentError:
+            except ContentError as exc:  # named, not skipped: it may be an orphan nobody can see
+                changes.append(Change("unreadable", path, None, None, exc.message))
                 continue
             if existing.generated:
                 action = "orphan-edited" if existing.edited else "orphan"
