@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -485,3 +486,20 @@ def test_a_docs_page_replaces_a_generated_one_and_removing_it_brings_that_back(t
     site = build_site(repo)
     assert "Our own dashboard" not in article(site / "tickets" / "dashboard" / "index.html")
     assert "tg-" in article(site / "tickets" / "dashboard" / "index.html")
+
+
+def test_this_repos_own_site_builds_strict_with_every_page(tmp_path: Path):
+    """The repo dogfoods itself: a URL clash or broken link in its own site fails `--strict` (run without -q,
+    which would drop the warnings)."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+        cwd=repo, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "WARNING" not in done.stderr
+    assert (tmp_path / "site" / "recovery" / "terraform" / "index.html").is_file()
+    assert (tmp_path / "site" / "runbooks" / "index.html").is_file()  # the guide, docs/runbooks.md
