@@ -344,13 +344,7 @@ def _build(model: type, raw: Any, where: tuple[str, ...], lines: Lines, source: 
     if not isinstance(raw, dict):
         raise fail("must be a table")
     known = {f.name: f for f in fields(model) if "shape" in f.metadata}
-    for key in raw:
-        if key in MOVED:
-            raise fail(f"{key} is now {MOVED[key]}", key)
-    unknown = [key for key in raw if key not in known]
-    if unknown:
-        listed = ", ".join(sorted(known)) or "none yet"
-        raise fail(f"unknown setting(s) {', '.join(sorted(unknown))} (known: {listed})", unknown[0])
+    _check_keys(raw, known, fail)
     values = {}
     for key, value in raw.items():
         shape, hint = known[key].metadata["shape"], known[key].metadata["hint"]
@@ -365,6 +359,18 @@ def _build(model: type, raw: Any, where: tuple[str, ...], lines: Lines, source: 
         else:
             values[key] = shape.convert(value)
     return model(**values)
+
+
+def _check_keys(raw: dict[str, Any], known: Mapping[str, Any], fail: Callable[..., ConfigError]) -> None:
+    """A key the table does not take is an error, never ignored: a moved key says where it went,
+    an unknown one lists the known ones."""
+    for key in raw:
+        if key in MOVED:
+            raise fail(f"{key} is now {MOVED[key]}", key)
+    unknown = [key for key in raw if key not in known]
+    if unknown:
+        listed = ", ".join(sorted(known)) or "none yet"
+        raise fail(f"unknown setting(s) {', '.join(sorted(unknown))} (known: {listed})", unknown[0])
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
@@ -404,6 +410,18 @@ def _find_settings(start: Path) -> tuple[Path, Path | None, object, Lines]:
     return start, None, {}, _NO_LINES
 
 
+def _template_file(path: Path, value: str, given: bool, fail: Callable[[str, str], ConfigError]) -> Path | None:
+    """The template setting as a file, or None for the packaged template: only when the setting is
+    left out and its default file is absent. A folder or a missing named file is an error."""
+    if path.is_file():
+        return path
+    if path.exists():  # a folder, say: never silently fall back to the packaged template
+        raise fail(f"template {value!r} is not a file", "template")
+    if given:
+        raise fail(f"template {value!r} does not exist", "template")
+    return None
+
+
 def load_config(start: Path | None = None) -> Config:
     """The settings of the project holding `start` (default: the current folder), validated."""
     root, source, table, lines = _find_settings(start or Path.cwd())
@@ -423,14 +441,7 @@ def load_config(start: Path | None = None) -> Config:
     for value in raw.manifests:
         if not inside("manifests", value).exists():
             raise fail(f"manifests: {value!r} does not exist", "manifests")
-    template: Path | None
-    template = inside("template", raw.template)
-    if not template.is_file():
-        if template.exists():  # a folder, say: never silently fall back to the packaged template
-            raise fail(f"template {raw.template!r} is not a file", "template")
-        if "template" in table:
-            raise fail(f"template {raw.template!r} does not exist", "template")
-        template = None
+    template = _template_file(inside("template", raw.template), raw.template, "template" in table, fail)
     tickets_dir = inside("tickets_dir", raw.tickets_dir)
     if tickets_dir.exists() and not tickets_dir.is_dir():
         raise fail(f"tickets_dir {raw.tickets_dir!r} is a file, not a folder", "tickets_dir")

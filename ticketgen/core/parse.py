@@ -197,7 +197,6 @@ def _ticket(
     title = heading[m.end() :].lstrip(" \t:-–—").strip()
     ticket_id = heading[: m.end()]
     all_fields: list[Field] = []
-    sections: list[Section] = []
     section_heads: list[tuple[int, str, int]] = []  # (line, title, level)
     code_blocks: list[CodeBlock] = []
     references: list[Reference] = []
@@ -216,46 +215,25 @@ def _ticket(
             content = tok.content
             line0 = tok.map[0] if tok.map else first
             if not section_heads and tokens[k - 1].type == "paragraph_open":
-                for offset, raw_line in enumerate(lines[line0 : tok.map[1]] if tok.map else []):
-                    found = match_field(raw_line)
-                    if found:
-                        all_fields.append(_field(found.name, found.value, line0 + offset + 1, found.column, schema))
-            if k >= 2 and tokens[k - 2].type == "list_item_open":
-                task = match_task(content)
-                if task:
-                    items.append((line0 + 1, ActionItem(task.text, task.done, line0 + 1)))
+                all_fields.extend(_paragraph_fields(lines, tok, line0, schema))
+            task = _task_item(tokens, k, content, line0)
+            if task:
+                items.append((line0 + 1, task))
             if may_hold_links(content) or (has_refs and "[" in content):
-                for text, url, offset in iter_links(content, env):
-                    references.append(Reference(text, url, line0 + offset + 1))
+                references.extend(
+                    Reference(text, url, line0 + offset + 1) for text, url, offset in iter_links(content, env)
+                )
             if schema.mention_regex.search(content):
-                prose = prose_text(content)
-                seen, newlines = 0, 0  # line breaks counted once, as the mentions go (not from 0 each time)
-                for mention in schema.mention_regex.finditer(prose):
-                    mentioned = schema.format_id(int(mention.group(1)), len(mention.group(1)))
-                    if mentioned.casefold() != own:
-                        mentions.setdefault(mentioned)
-                        newlines += prose.count("\n", seen, mention.start())
-                        seen = mention.start()
-                        mention_lines.setdefault(int(mention.group(1)), line0 + 1 + newlines)
+                _collect_mentions(content, line0, own, schema, mentions, mention_lines)
         elif kind == "fence" and tok.map:
             code_blocks.append(CodeBlock(tok.info.strip(), tok.content, tok.map[0] + 2))
         elif kind == "code_block" and tok.map:
             code_blocks.append(CodeBlock("", tok.content, tok.map[0] + 1))
 
-    bounds = [h[0] for h in section_heads[1:]] + [end] if section_heads else []
-    for (line0, title_text, lvl), stop_line in zip(section_heads, bounds, strict=True):
-        body_lines = lines[line0 + 1 : stop_line]
-        while body_lines and not body_lines[-1].strip():
-            body_lines.pop()
-        sections.append(Section(title_text, lvl, line0 + 1, line0 + 1 + len(body_lines), "".join(body_lines)))
+    sections = _sections(section_heads, lines, end)
+    action_items = _action_items(items, sections, schema)
 
-    action_title = schema.role("action_items")
-    action = next((s for s in sections if action_title and s.title.casefold() == action_title.casefold()), None)
-    action_items = [item for line, item in items if action and action.line < line <= action.end_line]
-
-    fields: dict[str, Field] = {}
-    for f in all_fields:
-        fields.setdefault(f.name, f)
+    fields = _first_by_name(all_fields)
     ticket = Ticket(
         id=ticket_id,
         number=int(m.group(1)),
@@ -277,6 +255,70 @@ def _ticket(
     )
     _apply_roles(ticket, schema)
     return ticket
+
+
+def _task_item(tokens: list[Token], k: int, content: str, line0: int) -> ActionItem | None:
+    """A `[ ]`/`[x]` checkbox counts only as the first text of a list item."""
+    if k >= 2 and tokens[k - 2].type == "list_item_open":
+        task = match_task(content)
+        if task:
+            return ActionItem(task.text, task.done, line0 + 1)
+    return None
+
+
+def _first_by_name(all_fields: list[Field]) -> dict[str, Field]:
+    """A field written twice keeps its first value (lint reports the repeat from all_fields)."""
+    fields: dict[str, Field] = {}
+    for f in all_fields:
+        fields.setdefault(f.name, f)
+    return fields
+
+
+def _paragraph_fields(lines: list[str], tok: Token, line0: int, schema: Schema) -> list[Field]:
+    """The `Name: value` lines of one paragraph before the first section: a ticket's fields."""
+    fields = []
+    for offset, raw_line in enumerate(lines[line0 : tok.map[1]] if tok.map else []):
+        found = match_field(raw_line)
+        if found:
+            fields.append(_field(found.name, found.value, line0 + offset + 1, found.column, schema))
+    return fields
+
+
+def _collect_mentions(
+    content: str, line0: int, own: str, schema: Schema, mentions: dict[str, None], mention_lines: dict[int, int]
+) -> None:
+    """Record the other tickets one inline mentions (in prose, not code), each with the line of
+    its first mention: a ticket's `related` list and where lint points for each."""
+    prose = prose_text(content)
+    seen, newlines = 0, 0  # line breaks counted once, as the mentions go (not from 0 each time)
+    for mention in schema.mention_regex.finditer(prose):
+        mentioned = schema.format_id(int(mention.group(1)), len(mention.group(1)))
+        if mentioned.casefold() != own:
+            mentions.setdefault(mentioned)
+            newlines += prose.count("\n", seen, mention.start())
+            seen = mention.start()
+            mention_lines.setdefault(int(mention.group(1)), line0 + 1 + newlines)
+
+
+def _sections(section_heads: list[tuple[int, str, int]], lines: list[str], end: int) -> list[Section]:
+    """Each section runs to the next section head (or the ticket's end), trailing blank lines
+    dropped so its end line is its last line of text."""
+    sections = []
+    bounds = [h[0] for h in section_heads[1:]] + [end] if section_heads else []
+    for (line0, title_text, lvl), stop_line in zip(section_heads, bounds, strict=True):
+        body_lines = lines[line0 + 1 : stop_line]
+        while body_lines and not body_lines[-1].strip():
+            body_lines.pop()
+        sections.append(Section(title_text, lvl, line0 + 1, line0 + 1 + len(body_lines), "".join(body_lines)))
+    return sections
+
+
+def _action_items(items: list[tuple[int, ActionItem]], sections: list[Section], schema: Schema) -> list[ActionItem]:
+    """Only the task-list items inside the section the schema names for action items count as
+    the ticket's action items; a checkbox elsewhere is just text."""
+    action_title = schema.role("action_items")
+    action = next((s for s in sections if action_title and s.title.casefold() == action_title.casefold()), None)
+    return [item for line, item in items if action and action.line < line <= action.end_line]
 
 
 def _field(name: str, raw: str, line: int, column: int, schema: Schema) -> Field:

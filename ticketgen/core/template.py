@@ -172,34 +172,42 @@ class Schema:
             if role not in ROLE_NAMES:
                 names = ", ".join((*ROLE_NAMES, *VALUE_ROLES))
                 raise ConfigError(f"unknown role {role!r} (known: {names})", where)
-            if not isinstance(name, str):
-                raise ConfigError(f"role {role!r} must name a field", where)
-            known = self.section(name) if role == "action_items" else self.field(name)
-            if known is None:
-                raise ConfigError(f"role {role!r} names {name!r}, which the template does not define", where)
-            roles[role] = known.title if isinstance(known, SectionSpec) else known.name
+            roles[role] = self._role_target(role, name, where)
         fields = {f: getattr(self, f) for f in self.__dataclass_fields__}
         schema = Schema(**{**fields, "roles": roles})
         for role, of in VALUE_ROLES.items():
-            if role not in overrides:
-                continue
-            given = overrides[role]
-            if not isinstance(given, list) or not all(isinstance(v, str) for v in given):
-                raise ConfigError(f"role {role!r} must be a list of {of} values", where)
-            spec = schema.field(schema.role(of) or "")
-            if spec is None:
-                raise ConfigError(f"role {role!r}: the template has no {of} field", where)
-            canonical = []
-            for value in given:
-                found = spec.choice_for(value)
-                if found is None:
-                    raise ConfigError(
-                        f"role {role!r}: {value!r} is not one of the {spec.name} choices ({', '.join(spec.choices)})",
-                        where,
-                    )
-                canonical.append(found)
-            values[role] = tuple(canonical)
+            if role in overrides:
+                values[role] = schema._role_values(role, of, overrides[role], where)
         return Schema(**{**fields, "roles": roles, "values": values})
+
+    def _role_target(self, role: str, name: str | list[str], where: Path | None) -> str:
+        """The field (or, for action items, the section) a role names, as the template spells it:
+        a role pointing at nothing the template defines is a config error, not a silent no-op."""
+        if not isinstance(name, str):
+            raise ConfigError(f"role {role!r} must name a field", where)
+        known = self.section(name) if role == "action_items" else self.field(name)
+        if known is None:
+            raise ConfigError(f"role {role!r} names {name!r}, which the template does not define", where)
+        return known.title if isinstance(known, SectionSpec) else known.name
+
+    def _role_values(self, role: str, of: str, given: str | list[str], where: Path | None) -> tuple[str, ...]:
+        """A value role (e.g. which statuses count as done) as the canonical choices of the field
+        its role names; a value that is not one of them is a config error."""
+        if not isinstance(given, list) or not all(isinstance(v, str) for v in given):
+            raise ConfigError(f"role {role!r} must be a list of {of} values", where)
+        spec = self.field(self.role(of) or "")
+        if spec is None:
+            raise ConfigError(f"role {role!r}: the template has no {of} field", where)
+        canonical = []
+        for value in given:
+            found = spec.choice_for(value)
+            if found is None:
+                raise ConfigError(
+                    f"role {role!r}: {value!r} is not one of the {spec.name} choices ({', '.join(spec.choices)})",
+                    where,
+                )
+            canonical.append(found)
+        return tuple(canonical)
 
 
 def parse_date(value: str) -> dt.date | None:
@@ -304,11 +312,7 @@ def _schema_from_tokens(text: str, tokens: list[Token], start: int, path: Path |
             break
         if top and heading_level(tok) == level + 1:
             title = heading_text(tokens, i)
-            j = i + 3
-            while j < len(tokens) and not (
-                tokens[j].type == "heading_open" and tokens[j].level == 0 and heading_level(tokens[j]) <= level + 1
-            ):
-                j += 1
+            j = _section_end(tokens, i, level)
             body_start = tok.map[1] if tok.map else 0
             end_map = tokens[j].map if j < len(tokens) else None
             body_end = end_map[0] if end_map else len(lines)
@@ -328,17 +332,7 @@ def _schema_from_tokens(text: str, tokens: list[Token], start: int, path: Path |
     if not fields:
         raise ConfigError("the template defines no `**Field:** value` metadata lines", path)
     sections_text = "".join(lines[first_section_line:]) if first_section_line is not None else ""
-    names = [f.name.casefold() for f in fields]
-    dup = next((f.name for f in fields if names.count(f.name.casefold()) > 1), None)
-    if dup:
-        raise ConfigError(f"the template defines the field {dup!r} twice", path)
-    titles = [s.title.casefold() for s in sections]
-    dup = next((s.title for s in sections if titles.count(s.title.casefold()) > 1), None)
-    if dup:
-        raise ConfigError(f"the template defines the section {dup!r} twice", path)
-    empty = next((f.name for f in fields if f.kind == "choice" and not f.choices), None)
-    if empty:
-        raise ConfigError(f"the field {empty!r} is a choice (`A | B`) without choices", path)
+    _check_definitions(fields, sections, path)
     fields_t, sections_t = tuple(fields), tuple(sections)
     return Schema(
         prefix=m.group("prefix"),
@@ -351,6 +345,33 @@ def _schema_from_tokens(text: str, tokens: list[Token], start: int, path: Path |
         roles=_default_roles(fields_t, sections_t),
         path=path,
     )
+
+
+def _section_end(tokens: list[Token], i: int, level: int) -> int:
+    """The token index where the template section opened at `i` ends: the next heading at the
+    section's level or above (a quoted heading is text), or the end."""
+    j = i + 3
+    while j < len(tokens) and not (
+        tokens[j].type == "heading_open" and tokens[j].level == 0 and heading_level(tokens[j]) <= level + 1
+    ):
+        j += 1
+    return j
+
+
+def _check_definitions(fields: list[FieldSpec], sections: list[SectionSpec], path: Path | None) -> None:
+    """A template that defines a field or section twice, or a choice without choices, is
+    ambiguous as a schema: refuse it naming the culprit."""
+    names = [f.name.casefold() for f in fields]
+    dup = next((f.name for f in fields if names.count(f.name.casefold()) > 1), None)
+    if dup:
+        raise ConfigError(f"the template defines the field {dup!r} twice", path)
+    titles = [s.title.casefold() for s in sections]
+    dup = next((s.title for s in sections if titles.count(s.title.casefold()) > 1), None)
+    if dup:
+        raise ConfigError(f"the template defines the section {dup!r} twice", path)
+    empty = next((f.name for f in fields if f.kind == "choice" and not f.choices), None)
+    if empty:
+        raise ConfigError(f"the field {empty!r} is a choice (`A | B`) without choices", path)
 
 
 def default_template_text() -> str:
