@@ -411,14 +411,71 @@ def _terraform(obj: Obj, verdict: Verdict, ctx: _Context) -> tuple[list[Diagnosi
     ready = cond.get("Ready") or {}
     stalled = cond.get("Stalled")
     now = ctx.now
-    if has(stalled, "True"):
-        reason = stalled.get("reason")
-        if reason == "RetryLimitReached":
-            note = " (a plain requestedAt annotation does not clear it)"
-            found.append(Diagnosis("retry-limit", describe(stalled) + note, obj.condition_time(stalled)))
-        elif reason != "ArtifactFailed":
-            found.append(Diagnosis("stalled", describe(stalled), obj.condition_time(stalled)))
+    found.extend(_tf_stalled(obj, stalled))
     ready_since = obj.condition_time(ready) if ready else None
+    found.extend(_tf_ready_false(obj, ready, ready_since, stalled, ctx))
+    failures = obj.number("status.reconciliationFailures", 0) or 0
+    if failures < 0:
+        raise Malformed("status.reconciliationFailures: must not be negative")
+    attempted = obj.text("status.lastAttemptedRevision") or "(none)"
+    applied = obj.text("status.lastAppliedRevision") or "(none)"
+    source_key = next((k for k, how in _deps(obj) if how == "sourceRef"), None)
+    source = ctx.by_key.get(source_key) if source_key else None
+    offered = source.text("status.artifact.revision") if source else ""
+    revisions = f"attempted {attempted}, applied {applied}" + (f", source offers {offered}" if offered else "")
+    for judged in (_tf_state_lock(obj, ready, ready_since, ctx), _tf_plan_pending(obj, ready_since, ctx)):
+        found.extend(judged[0])
+        notes.extend(judged[1])
+    if failures and not any(d.code in ("retry-limit", "artifact-failed", "dependency-not-ready") for d in found):
+        found.extend(_tf_retrying(obj, failures, revisions, ready, ctx))
+    if offered and source is not None and offered != obj.text("status.lastAttemptedRevision"):
+        found.extend(_tf_revision_behind(source, attempted, offered, ctx))
+    behind = any(d.code == "revision-behind" for d in found)
+    rpc_limit = max(ctx.limit, _RUNNER_RPC_TIMEOUT)
+    runner = (obj.namespace, obj.name) in ctx.runner_pods  # a runner pod: the run is alive, not hung
+    if (
+        has(ready, "Unknown", "Progressing")
+        and not (failures or behind or runner)
+        and _old(ready_since, ctx, rpc_limit)
+    ):
+        found.append(Diagnosis(
+            "hung",
+            f"{describe(ready)} for {_age(elapsed(now, ready_since))}, longer than the runner RPC timeout "
+            "(30m in v0.16.5) and no runner pod in the dump: a hung reconcile",
+            ready_since,
+        ))  # fmt: skip
+    handled = ready.get("reason") in ("LockHeld", "TerraformPlannedWithChanges")  # the lock and plan rules above
+    if not found and not handled and has(ready, "False") and _old(ready_since, ctx):
+        # Ready is reset at every attempt, so its age is at most the failing time: never a false alarm.
+        found.append(Diagnosis("not-ready", f"{describe(ready)} (for {_age(elapsed(now, ready_since))})", ready_since))
+    return found, notes
+
+
+def _tf_stalled(obj: Obj, stalled: dict[str, Any] | None) -> list[Diagnosis]:
+    """`Stalled=True`: final at once. RetryLimitReached gets its own code (a plain reconcile
+    request does not clear it); ArtifactFailed is judged with Ready below."""
+    if not has(stalled, "True"):
+        return []
+    reason = stalled.get("reason")
+    if reason == "RetryLimitReached":
+        note = " (a plain requestedAt annotation does not clear it)"
+        return [Diagnosis("retry-limit", describe(stalled) + note, obj.condition_time(stalled))]
+    if reason != "ArtifactFailed":
+        return [Diagnosis("stalled", describe(stalled), obj.condition_time(stalled))]
+    return []
+
+
+def _tf_ready_false(
+    obj: Obj,
+    ready: dict[str, Any],
+    ready_since: dt.datetime | None,
+    stalled: dict[str, Any] | None,
+    ctx: _Context,
+) -> list[Diagnosis]:
+    """The `Ready=False` reasons that name their cause (deletion blocked by dependants, a failed
+    source artifact, a dependency not ready), each held past the threshold."""
+    found = []
+    now = ctx.now
     if has(ready, "False", "DeletionBlockedByDependantsReason"):
         # The reason's value really ends in "Reason" (condition_types.go DeletionBlockedByDependants).
         since = obj.time("metadata.deletionTimestamp") or ready_since
@@ -440,82 +497,78 @@ def _terraform(obj: Obj, verdict: Verdict, ctx: _Context) -> tuple[list[Diagnosi
                 "dependency-not-ready", f"{describe(ready)} ({_since_text(now, ready_since, 'Ready')})", ready_since
             )
         )
-    failures = obj.number("status.reconciliationFailures", 0) or 0
-    if failures < 0:
-        raise Malformed("status.reconciliationFailures: must not be negative")
-    attempted = obj.text("status.lastAttemptedRevision") or "(none)"
-    applied = obj.text("status.lastAppliedRevision") or "(none)"
-    source_key = next((k for k, how in _deps(obj) if how == "sourceRef"), None)
-    source = ctx.by_key.get(source_key) if source_key else None
-    offered = source.text("status.artifact.revision") if source else ""
-    revisions = f"attempted {attempted}, applied {applied}" + (f", source offers {offered}" if offered else "")
+    return found
+
+
+def _tf_state_lock(
+    obj: Obj, ready: dict[str, Any], ready_since: dt.datetime | None, ctx: _Context
+) -> tuple[list[Diagnosis], list[Note]]:
+    """A held state lock is stuck only when no run holds it and it is old (or has no time to
+    judge it by); while a run holds it, or before the threshold, it is a note that it waits."""
+    cond = obj.conditions
     lock_id = obj.text("status.lock.pending")
     locked = cond.get("StateLocked")
-    if lock_id or has(locked, "True") or ready.get("reason") == "LockHeld":
-        since = (
-            obj.condition_time(locked)
-            if has(locked, "True")
-            else (ready_since if ready.get("reason") == "LockHeld" else None)
-        )
-        run = _run_holds(obj, ctx)
-        text = f"state lock held (status.lock.pending={lock_id or '?'}) {_since_text(now, since, 'StateLocked')}"
-        if run:
-            notes.append(Note("waiting", f"{obj.display}: {text}; {run}: not stuck"))
-        elif since is None or _old(since, ctx):
-            found.append(Diagnosis("state-locked", text + ("" if since else ": no time to judge it by"), since))
-        else:
-            notes.append(Note("waiting", f"{obj.display}: {text}; stuck after {_age(ctx.limit)}"))
+    if not (lock_id or has(locked, "True") or ready.get("reason") == "LockHeld"):
+        return [], []
+    since = (
+        obj.condition_time(locked)
+        if has(locked, "True")
+        else (ready_since if ready.get("reason") == "LockHeld" else None)
+    )
+    run = _run_holds(obj, ctx)
+    text = f"state lock held (status.lock.pending={lock_id or '?'}) {_since_text(ctx.now, since, 'StateLocked')}"
+    if run:
+        return [], [Note("waiting", f"{obj.display}: {text}; {run}: not stuck")]
+    if since is None or _old(since, ctx):
+        return [Diagnosis("state-locked", text + ("" if since else ": no time to judge it by"), since)], []
+    return [], [Note("waiting", f"{obj.display}: {text}; stuck after {_age(ctx.limit)}")]
+
+
+def _tf_plan_pending(obj: Obj, ready_since: dt.datetime | None, ctx: _Context) -> tuple[list[Diagnosis], list[Note]]:
+    """A plan waiting for manual approval: stuck past the threshold (or with no time to judge
+    it by), a note that it waits before."""
     pending = obj.text("status.plan.pending")
-    if pending and _manual_approval(obj, pending):
-        since = obj.time("status.lastPlanAt") or ready_since
-        age = f" for {_age(elapsed(now, since))}" if since else " (age unknown)"
-        approve = obj.text("spec.approvePlan") or "(empty)"
-        text = f"status.plan.pending={pending} waits{age} for manual approval (spec.approvePlan={approve})"
-        if since is None or _old(since, ctx):
-            found.append(Diagnosis("plan-pending", text, since))
-        else:
-            notes.append(Note("waiting", f"{obj.display}: {text}; stuck after {_age(ctx.limit)}"))
-    if failures and not any(d.code in ("retry-limit", "artifact-failed", "dependency-not-ready") for d in found):
-        last_ok = obj.time("status.lastSuccessfulReconcileAt")
-        span = elapsed(now, last_ok) if last_ok else _retried_for(failures, obj)
-        if span > ctx.limit:
-            how_long = f"since {last_ok.isoformat()}" if last_ok else f"for at least {_age(span)}"
-            reason = f"; {describe(ready)}" if ready.get("status") == "False" else ""
-            found.append(
-                Diagnosis(
-                    "retrying",
-                    f"status.reconciliationFailures={failures}, failing {how_long} ({revisions}){reason}",
-                    last_ok,
-                )
-            )
-    if offered and source is not None and offered != obj.text("status.lastAttemptedRevision"):
-        updated = source.time("status.artifact.lastUpdateTime")
-        if updated is None or _old(updated, ctx):
-            found.append(Diagnosis(
-                "revision-behind",
-                f"lastAttemptedRevision {attempted} trails {source.display} artifact {offered}"
-                + (f" (available for {_age(elapsed(now, updated))})" if updated else ""),
-                updated,
-            ))  # fmt: skip
-    behind = any(d.code == "revision-behind" for d in found)
-    rpc_limit = max(ctx.limit, _RUNNER_RPC_TIMEOUT)
-    runner = (obj.namespace, obj.name) in ctx.runner_pods  # a runner pod: the run is alive, not hung
-    if (
-        has(ready, "Unknown", "Progressing")
-        and not (failures or behind or runner)
-        and _old(ready_since, ctx, rpc_limit)
-    ):
-        found.append(Diagnosis(
-            "hung",
-            f"{describe(ready)} for {_age(elapsed(now, ready_since))}, longer than the runner RPC timeout "
-            "(30m in v0.16.5) and no runner pod in the dump: a hung reconcile",
-            ready_since,
-        ))  # fmt: skip
-    handled = ready.get("reason") in ("LockHeld", "TerraformPlannedWithChanges")  # the lock and plan rules above
-    if not found and not handled and has(ready, "False") and _old(ready_since, ctx):
-        # Ready is reset at every attempt, so its age is at most the failing time: never a false alarm.
-        found.append(Diagnosis("not-ready", f"{describe(ready)} (for {_age(elapsed(now, ready_since))})", ready_since))
-    return found, notes
+    if not (pending and _manual_approval(obj, pending)):
+        return [], []
+    since = obj.time("status.lastPlanAt") or ready_since
+    age = f" for {_age(elapsed(ctx.now, since))}" if since else " (age unknown)"
+    approve = obj.text("spec.approvePlan") or "(empty)"
+    text = f"status.plan.pending={pending} waits{age} for manual approval (spec.approvePlan={approve})"
+    if since is None or _old(since, ctx):
+        return [Diagnosis("plan-pending", text, since)], []
+    return [], [Note("waiting", f"{obj.display}: {text}; stuck after {_age(ctx.limit)}")]
+
+
+def _tf_retrying(obj: Obj, failures: int, revisions: str, ready: dict[str, Any], ctx: _Context) -> list[Diagnosis]:
+    """Reconciliation failures with no named cause: stuck when they have gone on past the
+    threshold, counted from the last success or, without one, from the retry backoff."""
+    last_ok = obj.time("status.lastSuccessfulReconcileAt")
+    span = elapsed(ctx.now, last_ok) if last_ok else _retried_for(failures, obj)
+    if span <= ctx.limit:
+        return []
+    how_long = f"since {last_ok.isoformat()}" if last_ok else f"for at least {_age(span)}"
+    reason = f"; {describe(ready)}" if ready.get("status") == "False" else ""
+    return [
+        Diagnosis(
+            "retrying",
+            f"status.reconciliationFailures={failures}, failing {how_long} ({revisions}){reason}",
+            last_ok,
+        )
+    ]
+
+
+def _tf_revision_behind(source: Obj, attempted: str, offered: str, ctx: _Context) -> list[Diagnosis]:
+    """The source offers a revision the controller has not attempted, and has for longer than
+    the threshold (or since an unknown time)."""
+    updated = source.time("status.artifact.lastUpdateTime")
+    if not (updated is None or _old(updated, ctx)):
+        return []
+    return [Diagnosis(
+        "revision-behind",
+        f"lastAttemptedRevision {attempted} trails {source.display} artifact {offered}"
+        + (f" (available for {_age(elapsed(ctx.now, updated))})" if updated else ""),
+        updated,
+    )]  # fmt: skip
 
 
 def _run_holds(obj: Obj, ctx: _Context) -> str:
@@ -657,15 +710,7 @@ def triage_dump(data: dict[str, Any], *, now: dt.datetime | None = None, stuck_a
     now = now or dt.datetime.now(dt.UTC)
     limit = dt.timedelta(minutes=min(stuck_after_minutes, int(_MAX_SPAN.total_seconds() // 60)))
     report = Report(empty=not data["items"])
-    objects: list[Obj] = []
-    for index, raw in enumerate(data["items"]):
-        if isinstance(raw, dict) and raw.get("kind") == "Status":
-            report.notes.append(Note("forbidden", f"items[{index}]: {_status_text(raw)}"))
-            continue
-        try:
-            objects.append(kstatus.parse_object(index, raw))
-        except Malformed as exc:
-            report.notes.append(Note("warning", f"{exc}; not judged"))
+    objects = _parse_items(data["items"], report)
     by_key = {o.key: o for o in objects}
     runners = frozenset(
         (o.namespace, o.name.removesuffix("-tf-runner"))
@@ -704,6 +749,21 @@ def triage_dump(data: dict[str, Any], *, now: dt.datetime | None = None, stuck_a
     return report
 
 
+def _parse_items(items: list[Any], report: Report) -> list[Obj]:
+    """The dump's items as objects; a Status item (a list the cluster refused) and a malformed
+    item are named in the report's notes, never dropped silently."""
+    objects: list[Obj] = []
+    for index, raw in enumerate(items):
+        if isinstance(raw, dict) and raw.get("kind") == "Status":
+            report.notes.append(Note("forbidden", f"items[{index}]: {_status_text(raw)}"))
+            continue
+        try:
+            objects.append(kstatus.parse_object(index, raw))
+        except Malformed as exc:
+            report.notes.append(Note("warning", f"{exc}; not judged"))
+    return objects
+
+
 def _judge(obj: Obj, ctx: _Context, report: Report) -> tuple[list[Diagnosis], str | None] | None:
     """(diagnoses, controller the object runs) or None when not judged (counted by kind)."""
     suspended = _suspended(obj, ctx.now)
@@ -728,18 +788,7 @@ def _judge(obj: Obj, ctx: _Context, report: Report) -> tuple[list[Diagnosis], st
         report.notes.extend(notes)
         return _ordered(generic + diagnoses), None
     if obj.kind in _FLUX_KINDS:
-        diagnoses = _flux(obj, verdict, ctx)
-        if verdict.status == TERMINATING or verdict.result.reason == "LatestGenerationNotObserved":
-            generic, notes = _generic(obj, verdict, ctx)
-            diagnoses = generic + diagnoses
-            report.notes.extend(notes)
-        elif not diagnoses and verdict.status not in (kstatus.CURRENT, NOT_JUDGED):
-            _, notes = _generic(obj, verdict, ctx)
-            report.notes.extend(notes)
-        if verdict.status == NOT_JUDGED and not diagnoses:
-            report.not_judged[obj.kind] += 1
-            return None
-        return _ordered(diagnoses), controller
+        return _judge_flux(obj, verdict, ctx, report, controller)
     if verdict.status == NOT_JUDGED:
         report.not_judged[obj.kind] += 1
         return None
@@ -748,6 +797,25 @@ def _judge(obj: Obj, ctx: _Context, report: Report) -> tuple[list[Diagnosis], st
     diagnoses, notes = _generic(obj, verdict, ctx)
     report.notes.extend(notes)
     return diagnoses, controller
+
+
+def _judge_flux(
+    obj: Obj, verdict: Verdict, ctx: _Context, report: Report, controller: str | None
+) -> tuple[list[Diagnosis], str | None] | None:
+    """A Flux object: its conditions' own findings, plus kstatus' for a deletion or an
+    unobserved generation (and its waiting notes when the conditions found nothing)."""
+    diagnoses = _flux(obj, verdict, ctx)
+    if verdict.status == TERMINATING or verdict.result.reason == "LatestGenerationNotObserved":
+        generic, notes = _generic(obj, verdict, ctx)
+        diagnoses = generic + diagnoses
+        report.notes.extend(notes)
+    elif not diagnoses and verdict.status not in (kstatus.CURRENT, NOT_JUDGED):
+        _, notes = _generic(obj, verdict, ctx)
+        report.notes.extend(notes)
+    if verdict.status == NOT_JUDGED and not diagnoses:
+        report.not_judged[obj.kind] += 1
+        return None
+    return _ordered(diagnoses), controller
 
 
 _ORDER = ("terminating", "deletion-blocked", "retry-limit", "retries-exceeded", "stalled", "artifact-failed",
@@ -792,15 +860,11 @@ def _name_missing_dependencies(
     finding.diagnoses[first] = Diagnosis(old.code, old.message + extra, old.since)
 
 
-def _root_cause_first(
-    controllers: dict[tuple[str, str], Finding],
-    findings: dict[tuple[str, str, str], Finding],
-    known: set[tuple[str, str, str]],
-) -> list[Finding]:
-    """Controllers that are down first, each followed by the failing objects it reconciles; then
-    each failing object whose dependencies are healthy, followed by the failing objects that
-    depend on it (a cycle is broken where it is entered). A dependency the dump lacks is named."""
-    down = {name: f for (_, name), f in controllers.items()}
+def _assign_causes(
+    down: dict[str, Finding], findings: dict[tuple[str, str, str], Finding], known: set[tuple[str, str, str]]
+) -> None:
+    """Each finding's cause: the controller reconciling it when that is down, else the first of
+    its dependencies that fails too; with neither, its missing dependencies are named."""
     for finding in findings.values():
         controller = _CONTROLLER_OF.get(finding.obj.kind)
         if controller in down:
@@ -817,6 +881,18 @@ def _root_cause_first(
                 break
         else:
             _name_missing_dependencies(finding, deps, known)
+
+
+def _root_cause_first(
+    controllers: dict[tuple[str, str], Finding],
+    findings: dict[tuple[str, str, str], Finding],
+    known: set[tuple[str, str, str]],
+) -> list[Finding]:
+    """Controllers that are down first, each followed by the failing objects it reconciles; then
+    each failing object whose dependencies are healthy, followed by the failing objects that
+    depend on it (a cycle is broken where it is entered). A dependency the dump lacks is named."""
+    down = {name: f for (_, name), f in controllers.items()}
+    _assign_causes(down, findings, known)
     children: dict[tuple[str, str, str] | None, list[Finding]] = {}
     everything = {**{f.key: f for f in down.values()}, **findings}
     for finding in everything.values():
@@ -868,26 +944,11 @@ def read_cluster(timeout: float = 120) -> ClusterRead:
     failing; then the Pods in the controllers' namespaces and the tf-runner pods. TriageInputError
     when kubectl is missing or the cluster cannot be read at all (kubectl's own message)."""
     import shutil
-    import subprocess
 
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         raise TriageInputError("--kubectl: kubectl is not on PATH")
-
-    def get(*args: str) -> tuple[list[Any] | None, str]:
-        command = [kubectl, "get", *args, "-o", "json"]
-        try:
-            done = subprocess.run(command, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise TriageInputError(
-                f"--kubectl: `kubectl get {' '.join(args)}` did not answer within {timeout:.0f}s"
-            ) from None
-        error = done.stderr.decode("utf-8", "replace").strip()
-        if done.returncode != 0:
-            return None, error or f"exit {done.returncode}"
-        data = load_dump(done.stdout, f"kubectl get {' '.join(args)}")
-        return data["items"], error
-
+    get = functools.partial(_kubectl_get, kubectl, timeout)
     items: list[Any] = []
     notes: list[Note] = []
     read_any = False
@@ -896,17 +957,8 @@ def read_cluster(timeout: float = 120) -> ClusterRead:
         if found is not None:
             items.extend(found)
             read_any = True
-        elif "doesn't have a resource type" in error or "the server could not find the requested resource" in error:
-            notes.append(Note("skipped", f"{resource}: not served by this cluster (CRD absent); skipped"))
-        elif "Forbidden" in error or "forbidden" in error:
-            notes.append(
-                Note(
-                    "forbidden",
-                    f"{resource}: forbidden ({error.splitlines()[0][:300]}); not judged - needs `list` on it",
-                )
-            )
         else:
-            raise TriageInputError(f"--kubectl: kubectl get {resource} failed: {error}")
+            notes.append(_unread_kind(resource, error))
     if not read_any and not any(n.kind == "forbidden" for n in notes):
         raise TriageInputError("--kubectl: no kind could be read")
     namespaces = sorted({str(o.get("metadata", {}).get("namespace")) for o in items
@@ -935,6 +987,38 @@ def read_cluster(timeout: float = 120) -> ClusterRead:
         and (p.get("metadata", {}).get("namespace"), p.get("metadata", {}).get("name")) not in seen
     )
     return ClusterRead(items, notes)
+
+
+def _kubectl_get(kubectl: str, timeout: float, *args: str) -> tuple[list[Any] | None, str]:
+    """One read-only `kubectl get ... -o json`: (its items, its stderr), or (None, the error) when
+    kubectl refused; no answer within `timeout` is a TriageInputError."""
+    import subprocess
+
+    command = [kubectl, "get", *args, "-o", "json"]
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise TriageInputError(
+            f"--kubectl: `kubectl get {' '.join(args)}` did not answer within {timeout:.0f}s"
+        ) from None
+    error = done.stderr.decode("utf-8", "replace").strip()
+    if done.returncode != 0:
+        return None, error or f"exit {done.returncode}"
+    data = load_dump(done.stdout, f"kubectl get {' '.join(args)}")
+    return data["items"], error
+
+
+def _unread_kind(resource: str, error: str) -> Note:
+    """Why a kind could not be listed, as a note: not served (CRD absent) or forbidden; any other
+    failure is a TriageInputError, never a kind quietly left out."""
+    if "doesn't have a resource type" in error or "the server could not find the requested resource" in error:
+        return Note("skipped", f"{resource}: not served by this cluster (CRD absent); skipped")
+    if "Forbidden" in error or "forbidden" in error:
+        return Note(
+            "forbidden",
+            f"{resource}: forbidden ({error.splitlines()[0][:300]}); not judged - needs `list` on it",
+        )
+    raise TriageInputError(f"--kubectl: kubectl get {resource} failed: {error}")
 
 
 def _is_controller(raw: dict[str, Any]) -> bool:
@@ -997,27 +1081,7 @@ def render_text(report: Report, *, raw: bool = False) -> str:
     lines: list[str] = []
     by_key = {f.key: f for f in report.findings}
     for f in report.findings:
-        pad = "    " * _depth(f, by_key)
-        head = f"{pad}STUCK {f.obj.display}"
-        if f.diagnoses[0].code == "controller-down":
-            head += " (controller down: fix it first)"
-        elif f.cause in by_key:
-            head += f" (symptom: {f.cause_why})"
-        lines.append(head)
-        for d in f.diagnoses:
-            lines.append(f"{pad}  - {d.message}")
-        if f.step is None:
-            kinds = ", ".join(k.api_kind for k in KINDS)
-            lines.append(f"{pad}  runbook: none for {f.obj.kind} (ticketgen writes runbooks for {kinds})")
-        else:
-            note = "" if f.runbook_exists else " (not generated yet: run `ticketgen runbooks`)"
-            page = f.runbook or f"runbooks/{f.page_kind}.md"
-            lines.append(f'{pad}  runbook: {page}#{f.anchor}{note}, step "{f.step}"')
-        if f.tickets:
-            lines.append(f"{pad}  tickets: {', '.join(f.tickets)}")
-        if f.kind_tickets:
-            about = KIND_BY_ID[f.page_kind].api_kind if f.page_kind in KIND_BY_ID else f.obj.kind
-            lines.append(f"{pad}  tickets about {about}s: {', '.join(f.kind_tickets)}")
+        lines.extend(_finding_lines(f, by_key))
     labels = {"suspended": "SUSPENDED", "waiting": "WAITING", "age-unknown": "AGE UNKNOWN", "warning": "WARNING",
               "forbidden": "FORBIDDEN", "skipped": "SKIPPED"}  # fmt: skip
     for kind in labels:
@@ -1031,6 +1095,33 @@ def render_text(report: Report, *, raw: bool = False) -> str:
         summary += f"; INCOMPLETE: {', '.join(reasons)}"
     lines.append(summary)
     return "\n".join(lines if raw else map(printable, lines)) + "\n"
+
+
+def _finding_lines(f: Finding, by_key: dict[tuple[str, str, str], Finding]) -> list[str]:
+    """One finding as text, indented under its cause: what is stuck and why, its runbook step
+    (or that there is none for the kind), and the tickets about it."""
+    pad = "    " * _depth(f, by_key)
+    head = f"{pad}STUCK {f.obj.display}"
+    if f.diagnoses[0].code == "controller-down":
+        head += " (controller down: fix it first)"
+    elif f.cause in by_key:
+        head += f" (symptom: {f.cause_why})"
+    lines = [head]
+    for d in f.diagnoses:
+        lines.append(f"{pad}  - {d.message}")
+    if f.step is None:
+        kinds = ", ".join(k.api_kind for k in KINDS)
+        lines.append(f"{pad}  runbook: none for {f.obj.kind} (ticketgen writes runbooks for {kinds})")
+    else:
+        note = "" if f.runbook_exists else " (not generated yet: run `ticketgen runbooks`)"
+        page = f.runbook or f"runbooks/{f.page_kind}.md"
+        lines.append(f'{pad}  runbook: {page}#{f.anchor}{note}, step "{f.step}"')
+    if f.tickets:
+        lines.append(f"{pad}  tickets: {', '.join(f.tickets)}")
+    if f.kind_tickets:
+        about = KIND_BY_ID[f.page_kind].api_kind if f.page_kind in KIND_BY_ID else f.obj.kind
+        lines.append(f"{pad}  tickets about {about}s: {', '.join(f.kind_tickets)}")
+    return lines
 
 
 def render_json(report: Report) -> str:
