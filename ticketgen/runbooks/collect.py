@@ -83,15 +83,23 @@ def load_extra_resources(path: Path, root: Path | None = None) -> list[tuple[Res
             raise ContentError(
                 "`resources` must be a list of kind/namespace/name strings", path, value.start_mark.line + 1
             )
-        for item in value.value:
-            line = item.start_mark.line + 1
-            if not isinstance(item, yaml.ScalarNode) or item.tag != "tag:yaml.org,2002:str":
-                raise ContentError("each resource must be a kind/namespace/name string", path, line)
-            try:
-                ref = parse_ref(item.value)
-            except ValueError as exc:
-                raise ContentError(str(exc), path, line) from None
-            found.append((ref, Origin("resources.yaml", path, line, None, item.value)))
+        found.extend(_listed_resources(value, path))
+    return found
+
+
+def _listed_resources(value: yaml.SequenceNode, path: Path) -> list[tuple[ResourceRef, Origin]]:
+    """The `resources:` list, each item a ref with the line it came from; an item that is not a
+    valid kind/namespace/name string is an error naming its line."""
+    found: list[tuple[ResourceRef, Origin]] = []
+    for item in value.value:
+        line = item.start_mark.line + 1
+        if not isinstance(item, yaml.ScalarNode) or item.tag != "tag:yaml.org,2002:str":
+            raise ContentError("each resource must be a kind/namespace/name string", path, line)
+        try:
+            ref = parse_ref(item.value)
+        except ValueError as exc:
+            raise ContentError(str(exc), path, line) from None
+        found.append((ref, Origin("resources.yaml", path, line, None, item.value)))
     return found
 
 

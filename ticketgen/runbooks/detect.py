@@ -130,12 +130,7 @@ def _unwrap(text: str, line: int, depth: int, how: str) -> Iterator[tuple[int, l
         if not words:
             continue
         program = words[0].rsplit("/", 1)[-1]
-        if program == "eval":
-            script: str | None = " ".join(words[1:])
-        elif program in _SHELLS:
-            script = _script_argument(words[1:])
-        else:
-            script = None
+        script = _inner_script(program, words)
         if script is not None and _dynamic(script):
             yield line, words, BUILT_AT_RUN_TIME  # what runs is a variable or another command's output
         elif script is not None:
@@ -146,6 +141,16 @@ def _unwrap(text: str, line: int, depth: int, how: str) -> Iterator[tuple[int, l
                 yield from _unwrap(shlex.join(rest), line, depth + 1, "xargs")
         else:
             yield line, words, how
+
+
+def _inner_script(program: str, words: list[str]) -> str | None:
+    """The shell text a command runs in turn: `eval`'s words, a shell's `-c` script; None for
+    any other program."""
+    if program == "eval":
+        return " ".join(words[1:])
+    if program in _SHELLS:
+        return _script_argument(words[1:])
+    return None
 
 
 BUILT_AT_RUN_TIME = "built at run time"
@@ -272,9 +277,16 @@ def _parse_command(words: list[str], line: int) -> Command | None:
         return None
     if program == "kubectl" and _FOLLOW_VERBS & set(words[1:]):
         value_flags = value_flags - {"-f"}  # `kubectl logs -f`: --follow, not --filename
+    positionals, flags = _arguments(words[1:], value_flags)
+    return Command(program, positionals, flags, env, line)
+
+
+def _arguments(args: list[str], value_flags: set[str] | frozenset[str]) -> tuple[list[str], dict[str, str | bool]]:
+    """A CLI's arguments as (positionals, flags): `--flag=value`, a flag known to take a value
+    consumes the next word, any other flag is a switch; after `--` every word is positional."""
     positionals: list[str] = []
     flags: dict[str, str | bool] = {}
-    rest = iter(words[1:])
+    rest = iter(args)
     for word in rest:
         if word == "--":
             positionals.extend(rest)
@@ -288,7 +300,7 @@ def _parse_command(words: list[str], line: int) -> Command | None:
                 flags[name] = True
         else:
             positionals.append(word)
-    return Command(program, positionals, flags, env, line)
+    return positionals, flags
 
 
 # --- from commands to resources -------------------------------------------------------------
@@ -317,18 +329,7 @@ def _kubectl(command: Command) -> list[ResourceRef]:
     pos = command.positionals
     if not pos or namespace is None:
         return []
-    verb = pos[0]
-    if verb == "events":
-        target = command.flag("--for")
-        targets = [target] if isinstance(target, str) else []
-    elif verb == "rollout":
-        targets = pos[2:]
-    elif verb in _KUBECTL_ONE_TARGET_VERBS:
-        targets = [t for t in pos[1:2] if "/" in t]
-    elif verb in _KUBECTL_TARGET_VERBS:
-        targets = pos[1:]
-    else:
-        return []
+    targets = _kubectl_targets(command, pos)
     if not targets:
         return []
     if "/" in targets[0]:
@@ -343,6 +344,22 @@ def _kubectl(command: Command) -> list[ResourceRef]:
             names.append(word)
         pairs = [[targets[0], n] for n in names]
     return [r for kind, name in pairs if (r := _ref(kind, namespace, name))]
+
+
+def _kubectl_targets(command: Command, pos: list[str]) -> list[str]:
+    """The words naming what a kubectl verb acts on (`TYPE/NAME`, or `TYPE NAME...`); none for a
+    verb that acts on no object."""
+    verb = pos[0]
+    if verb == "events":
+        target = command.flag("--for")
+        return [target] if isinstance(target, str) else []
+    if verb == "rollout":
+        return pos[2:]
+    if verb in _KUBECTL_ONE_TARGET_VERBS:
+        return [t for t in pos[1:2] if "/" in t]
+    if verb in _KUBECTL_TARGET_VERBS:
+        return pos[1:]
+    return []
 
 
 def _flux(command: Command) -> list[ResourceRef]:

@@ -434,22 +434,26 @@ class Change:
         return "".join(difflib.unified_diff(old, new, before, after))
 
 
+def _wanted_change(path: Path, text: str, root: Path | None) -> Change:
+    """What writing one wanted runbook would do to the file there: create it, leave it, refuse a
+    file ticketgen did not write, keep a hand edit, or update it."""
+    if not path.exists():
+        return Change("create", path, text, None)
+    existing = read_existing(path, root)
+    if existing.text == text:
+        return Change("unchanged", path, text, existing.text)
+    if not existing.generated:
+        return Change("foreign", path, text, existing.text)
+    if existing.edited:
+        return Change("edited", path, text, existing.text)
+    return Change("update", path, text, existing.text)
+
+
 def plan(generation: Generation, runbooks_dir: Path, root: Path | None = None) -> list[Change]:
     changes: list[Change] = []
     wanted = {rb.path: rb for rb in generation.runbooks}
     for path, rb in sorted(wanted.items()):
-        if not path.exists():
-            changes.append(Change("create", path, rb.text, None))
-            continue
-        existing = read_existing(path, root)
-        if existing.text == rb.text:
-            changes.append(Change("unchanged", path, rb.text, existing.text))
-        elif not existing.generated:
-            changes.append(Change("foreign", path, rb.text, existing.text))
-        elif existing.edited:
-            changes.append(Change("edited", path, rb.text, existing.text))
-        else:
-            changes.append(Change("update", path, rb.text, existing.text))
+        changes.append(_wanted_change(path, rb.text, root))
     if runbooks_dir.is_dir():
         for path in sorted(runbooks_dir.glob("*.md")):
             if path in wanted:
